@@ -1,0 +1,176 @@
+"""Load the demo club "Bakeriet på hjørnet" (idempotent) and print the demo logins.
+
+Everything is created through the same services the site uses, so the demo is what a real
+club would look like after a few months.
+"""
+
+import random
+from datetime import date, timedelta
+
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from members import roles, services
+from members.models import Club, ConsentEvent, Interest, Location, Member, User
+
+OWNER = ("eier@bakeriet.example", "eier-demo-2026")
+COUNTER = [
+    ("kasse.lokka@bakeriet.example", "kasse-demo-2026", "Ola", "Grünerløkka"),
+    ("kasse.majorstuen@bakeriet.example", "kasse-demo-2026", "Aisha", "Majorstuen"),
+]
+SERVICE = ("kundeservice@bakeriet.example", "service-demo-2026", "Per")
+MEMBER = ("kari@example.com", "medlem-demo-2026", "Kari")
+
+FIRST_NAMES = [
+    "Nora",
+    "Emma",
+    "Ingrid",
+    "Sofie",
+    "Maja",
+    "Ella",
+    "Olivia",
+    "Leah",
+    "Sara",
+    "Hedda",
+    "Jakob",
+    "Emil",
+    "Noah",
+    "Oliver",
+    "Filip",
+    "Lukas",
+    "William",
+    "Henrik",
+    "Magnus",
+    "Aksel",
+    "Sigrid",
+    "Astrid",
+    "Ida",
+    "Liv",
+    "Mathias",
+    "Tobias",
+    "Jonas",
+    "Elias",
+    "Amir",
+    "Linnea",
+]
+
+
+class Command(BaseCommand):
+    help = "Create the demo club with locations, staff and about 30 members (once)."
+
+    def handle(self, *args, **options):
+        if User.objects.filter(email=OWNER[0]).exists():
+            self.stdout.write("The demo club is already loaded.")
+        else:
+            self._load()
+            self.stdout.write(self.style.SUCCESS("Loaded the demo club «Bakeriet på hjørnet»."))
+        self._print_logins()
+
+    @transaction.atomic
+    def _load(self):
+        rng = random.Random(2026)
+        club = Club.load()
+        club.name = "Bakeriet på hjørnet"
+        club.tagline = "Nybakt hver morgen – og litt ekstra til deg som er medlem."
+        club.benefits = "\n".join(
+            [
+                "Gratis kaffe når du blir medlem",
+                "10 brød = 1 gratis brød",
+                "Tidlig tilgang til helgebaksten",
+                "Bursdagsoverraskelse i bursdagsmåneden",
+            ]
+        )
+        club.first_steps = (
+            "Vis kortet i kassen neste gang du handler, så får du en gratis kaffe.\n"
+            "Legg siden til på hjemskjermen, så har du kortet ett trykk unna."
+        )
+        club.brand_colour = "#8a4b2d"
+        club.contact_email = "hei@bakeriet.example"
+        club.terms = (
+            "Medlemskapet er gratis og kan sies opp når som helst under «Slett medlemskapet».\n\n"
+            "Fordeler og stempler er personlige og kan ikke byttes i kontanter."
+        )
+        club.privacy = (
+            "Vi lagrer navn, e-post eller mobilnummer og det du selv legger til i profilen, "
+            "for å drive kundeklubben. Markedsføring sender vi bare hvis du har sagt ja, og du kan "
+            "trekke samtykket når som helst. Du kan laste ned eller slette dataene dine selv."
+        )
+        club.save()
+
+        locations = {
+            short: Location.objects.create(name=f"Bakeriet {short}", address=address)
+            for short, address in [
+                ("Grünerløkka", "Thorvald Meyers gate 1, 0555 Oslo"),
+                ("Majorstuen", "Bogstadveien 50, 0366 Oslo"),
+            ]
+        }
+        for name in ["Brød", "Kaker og bakst", "Kaffe", "Glutenfritt"]:
+            Interest.objects.create(name=name)
+
+        owner = User.objects.create_user(OWNER[0], OWNER[1], first_name="Eva", is_staff=True)
+        owner.groups.add(Group.objects.get(name=roles.OWNER))
+        owner.locations.set(locations.values())
+        for email, password, first_name, place in COUNTER:
+            staff = User.objects.create_user(email, password, first_name=first_name)
+            staff.groups.add(Group.objects.get(name=roles.COUNTER_STAFF))
+            staff.locations.add(locations[place])
+        service = User.objects.create_user(SERVICE[0], SERVICE[1], first_name=SERVICE[2])
+        service.groups.add(Group.objects.get(name=roles.CUSTOMER_SERVICE))
+        service.locations.set(locations.values())
+
+        kari = services.member_join(
+            first_name=MEMBER[2], email=MEMBER[0], marketing_consent=True, welcome=False
+        )
+        kari.user.set_password(MEMBER[1])
+        kari.user.save(update_fields=["password"])
+        services.profile_update(
+            member=kari, first_name="Kari", last_name="Nordmann", birthday=date(1990, 5, 17)
+        )
+        self._backdate(kari, days_ago=120)
+
+        interests = list(Interest.objects.all())
+        for i, first_name in enumerate(FIRST_NAMES):
+            by_phone = i % 3 == 0
+            member = services.member_join(
+                first_name=first_name,
+                email=None if by_phone else f"{first_name.lower()}.{i}@example.com",
+                phone=f"+479{rng.randrange(1000000, 9999999)}" if by_phone else None,
+                marketing_consent=rng.random() < 0.6,
+                welcome=False,
+            )
+            if rng.random() < 0.5:
+                services.profile_update(
+                    member=member,
+                    first_name=first_name,
+                    birthday=date(rng.randrange(1950, 2005), rng.randrange(1, 13), rng.randrange(1, 29)),
+                    postcode=rng.choice(["0555", "0366", "0170", "0458"]),
+                    interests=rng.sample(interests, rng.randrange(1, 3)),
+                )
+            if rng.random() < 0.15:  # some changed their mind later
+                channel = ConsentEvent.Channel.SMS if by_phone else ConsentEvent.Channel.EMAIL
+                services.consent_set(
+                    member=member, channel=channel, granted=False, source=ConsentEvent.Source.PREFERENCES
+                )
+            self._backdate(member, days_ago=rng.randrange(1, 180))
+
+    @staticmethod
+    def _backdate(member: Member, *, days_ago: int) -> None:
+        # Demo history only: spread joins over the last months. Real rows are never edited.
+        when = timezone.now() - timedelta(days=days_ago)
+        Member.objects.filter(pk=member.pk).update(joined_at=when)
+        User.objects.filter(pk=member.user_id).update(date_joined=when)
+        ConsentEvent.objects.filter(member=member, source=ConsentEvent.Source.SIGNUP).update(created_at=when)
+
+    def _print_logins(self):
+        w = self.stdout.write
+        w("")
+        w("Demo logins (http://127.0.0.1:8000/):")
+        w(f"  Member:          {MEMBER[0]}  (log in with a code printed in this terminal,")
+        w(f"                   or the password {MEMBER[1]})")
+        for email, password, first_name, place in COUNTER:
+            w(f"  Counter staff:   {email} / {password}  ({first_name}, {place})")
+        w(f"  Customer service:{SERVICE[0]} / {SERVICE[1]}")
+        w(f"  Owner (admin):   {OWNER[0]} / {OWNER[1]}  -> /admin/")
+        w("")

@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from clubsite import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("vilkar/", views.terms, name="terms"),
+    path("personvern/", views.privacy, name="privacy"),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    # Joining is our three-field form; allauth's own sign-up page leads there.
+    path("accounts/signup/", RedirectView.as_view(pattern_name="members:join", query_string=True)),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("members.urls")),
+    path("", include("rewards.urls")),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

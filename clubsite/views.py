@@ -1,0 +1,27 @@
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from members.models import Club
+
+
+def home(request):
+    member = getattr(request.user, "member", None) if request.user.is_authenticated else None
+    return render(request, "clubsite/home.html", {"member": member})
+
+
+def terms(request):
+    return render(request, "clubsite/text_page.html", {"page": "terms", "text": Club.load().terms})
+
+
+def privacy(request):
+    return render(request, "clubsite/text_page.html", {"page": "privacy", "text": Club.load().privacy})
+
+
+@never_cache
+def healthz(request):
+    """For the load balancer: the process answers and the database is reachable."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"ok": True})

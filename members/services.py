@@ -1,0 +1,379 @@
+"""Every write about members that matters: joining, profile, consents, export, erasure.
+
+Views, admin actions, tasks and commands call these functions; they hold the rules.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date
+
+from allauth.account.models import EmailAddress
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.core import signing
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from clubsite.sms import send_sms
+from members.models import Club, ConsentEvent, Interest, Member, User
+from members.selectors import consent_current
+
+# Human-typed codes: no 0/O, no 1/I/L, so that a number read aloud at the till is unambiguous.
+NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+NUMBER_LENGTH = 8
+CARD_TOKEN_SALT = "members.card"  # noqa: S105 - a salt names a purpose; it is not secret
+UNSUBSCRIBE_SALT = "members.unsubscribe"
+
+
+class MembersError(Exception):
+    """A refused member operation. `code` is stable (tests, templates); `message` is shown."""
+
+    messages = {
+        "already_member": _("There is already a member with this e-mail address or mobile number."),
+        "contact_missing": _("Enter your e-mail address or your mobile number."),
+        "token_invalid": _("This code is not valid."),
+        "token_expired": _("This code has expired. Ask the member to refresh the card."),
+        "link_invalid": _("This link is not valid. Use the newest link we sent you, or log in."),
+        "already_erased": _("This member has already been erased."),
+    }
+
+    def __init__(self, code: str):
+        self.code = code
+        super().__init__(code)
+
+    @property
+    def message(self) -> str:
+        return str(self.messages[self.code])
+
+
+def consent_wording(channel: str) -> str:
+    """The exact sentence a member agrees to, in the active language."""
+    if channel == ConsentEvent.Channel.SMS:
+        return str(_("Yes, send me offers and news from the club by SMS."))
+    return str(_("Yes, send me offers and news from the club by e-mail."))
+
+
+def _new_member_number() -> str:
+    return "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(NUMBER_LENGTH))
+
+
+def member_create_for_user(*, user: User, source: str, language: str = "") -> Member:
+    """Give `user` a member profile with a fresh, unique member number.
+
+    The uniqueness loop retries inside a savepoint: with 31**8 numbers a clash is rare,
+    but two sign-ups may still race for the same one.
+    """
+    for _attempt in range(10):
+        number = _new_member_number()
+        if Member.objects.filter(number=number).exists():
+            continue
+        try:
+            with transaction.atomic():
+                return Member.objects.create(
+                    user=user,
+                    number=number,
+                    card_secret=secrets.token_hex(32),
+                    source=source,
+                    language=language,
+                    terms_version=settings.LOJAL_TERMS_VERSION,
+                    terms_accepted_at=timezone.now(),
+                )
+        except IntegrityError:
+            if Member.objects.filter(user=user).exists():
+                raise
+    raise RuntimeError("Could not find a free member number")  # pragma: no cover
+
+
+@transaction.atomic
+def member_join(
+    *,
+    first_name: str,
+    email: str | None = None,
+    phone: str | None = None,
+    marketing_consent: bool = False,
+    consent_text: str = "",
+    source: str = Member.Source.WEB,
+    language: str = "",
+    welcome: bool = True,
+) -> Member:
+    """Create a user and member from the three-field join form.
+
+    `email` is any case (stored lower case); `phone` is E.164. One of them is required.
+    With `marketing_consent`, marketing is granted on the channel the member gave us, with
+    the wording they saw (`consent_text`). The welcome message is queued after commit.
+    Raises MembersError("contact_missing" | "already_member").
+    """
+    email = (email or "").strip().lower() or None
+    phone = phone or None
+    if not email and not phone:
+        raise MembersError("contact_missing")
+    if _contact_taken(email=email, phone=phone):
+        raise MembersError("already_member")
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(email=email, phone=phone, first_name=first_name.strip())
+    except IntegrityError as exc:  # a concurrent join with the same address won the race
+        raise MembersError("already_member") from exc
+    if email:
+        EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
+    member = member_create_for_user(user=user, source=source, language=language)
+    if marketing_consent:
+        channel = ConsentEvent.Channel.EMAIL if email else ConsentEvent.Channel.SMS
+        consent_set(
+            member=member,
+            channel=channel,
+            granted=True,
+            source=ConsentEvent.Source.SIGNUP,
+            wording=consent_text or None,
+        )
+    if welcome:
+        transaction.on_commit(lambda: _queue_welcome(member.pk))
+    return member
+
+
+def _contact_taken(*, email: str | None, phone: str | None) -> bool:
+    if email and (
+        User.objects.filter(email__iexact=email).exists()
+        or EmailAddress.objects.filter(email__iexact=email).exists()
+    ):
+        return True
+    return bool(phone and User.objects.filter(phone=phone).exists())
+
+
+def _queue_welcome(member_id: int) -> None:
+    from members.tasks import send_welcome  # tasks import services; avoid the cycle
+
+    send_welcome.delay(member_id)
+
+
+def member_welcome_send(*, member_id: int) -> None:
+    """Send the welcome message by the channel the member joined with (not marketing)."""
+    member = Member.objects.select_related("user").get(pk=member_id)
+    if member.is_erased:
+        return
+    user = member.user
+    club = Club.load()
+    with translation.override(member.language or settings.LANGUAGE_CODE):
+        context = {
+            "club": club,
+            "member": member,
+            "card_url": settings.LOJAL_SITE_URL + reverse("members:card"),
+            "login_url": settings.LOJAL_SITE_URL + reverse("account_request_login_code"),
+        }
+        if user.email:
+            subject = _("Welcome to %(club)s") % {"club": club.name}
+            body = render_to_string("members/email/welcome.txt", context)
+            send_mail(str(subject), body, None, [user.email])
+        elif user.phone:
+            send_sms(user.phone, render_to_string("members/sms/welcome.txt", context).strip())
+
+
+@transaction.atomic
+def consent_set(
+    *, member: Member, channel: str, granted: bool, source: str, wording: str | None = None
+) -> ConsentEvent | None:
+    """Record a grant or withdrawal of marketing consent on `channel`.
+
+    `wording` is the exact text the member saw (default: the channel's own sentence).
+    Writes a row only when the state changes, so a repeated click is not a new event.
+    Locks the member row so that two concurrent changes are ordered.
+    """
+    Member.objects.select_for_update().filter(pk=member.pk).first()
+    purpose = ConsentEvent.Purpose.MARKETING
+    if consent_current(member).get(channel, False) == granted:
+        return None
+    return ConsentEvent.objects.create(
+        member=member,
+        purpose=purpose,
+        channel=channel,
+        granted=granted,
+        wording_version=settings.LOJAL_CONSENT_VERSION,
+        wording=wording or consent_wording(channel),
+        source=source,
+    )
+
+
+@transaction.atomic
+def preferences_update(*, member: Member, paused: bool, frequency: str) -> Member:
+    member.marketing_paused = paused
+    member.frequency = frequency
+    member.save(update_fields=["marketing_paused", "frequency"])
+    return member
+
+
+@transaction.atomic
+def profile_update(
+    *,
+    member: Member,
+    first_name: str,
+    last_name: str = "",
+    birthday: date | None = None,
+    postcode: str = "",
+    interests: list[Interest] | None = None,
+) -> Member:
+    user = member.user
+    user.first_name = first_name.strip()
+    user.last_name = last_name.strip()
+    user.save(update_fields=["first_name", "last_name"])
+    member.birthday = birthday
+    member.postcode = postcode.strip()
+    member.save(update_fields=["birthday", "postcode"])
+    if interests is not None:
+        member.interests.set(interests)
+    return member
+
+
+# --- The member card token (QR). One function, so the counter issue can make it rotate.
+
+
+@dataclass(frozen=True)
+class CardToken:
+    value: str
+
+
+def member_card_token(*, member: Member) -> CardToken:
+    """The string the QR code on the member card holds: the member number, signed."""
+    return CardToken(signing.TimestampSigner(salt=CARD_TOKEN_SALT).sign(member.number))
+
+
+def member_card_token_verify(*, token: str, max_age_seconds: int | None = None) -> Member:
+    """Return the member a card token belongs to, or raise MembersError."""
+    signer = signing.TimestampSigner(salt=CARD_TOKEN_SALT)
+    try:
+        number = signer.unsign(token.strip(), max_age=max_age_seconds)
+    except signing.SignatureExpired as exc:
+        raise MembersError("token_expired") from exc
+    except signing.BadSignature as exc:
+        raise MembersError("token_invalid") from exc
+    member = Member.objects.select_related("user").filter(number=number, erased_at=None).first()
+    if member is None:
+        raise MembersError("token_invalid")
+    return member
+
+
+# --- Unsubscribe links: work without login, signed, never expire (old e-mails stay useful).
+
+
+def unsubscribe_token(*, member: Member, channel: str) -> str:
+    return signing.Signer(salt=UNSUBSCRIBE_SALT).sign_object({"m": member.number, "c": channel})
+
+
+def unsubscribe_verify(*, token: str) -> tuple[Member, str]:
+    try:
+        data = signing.Signer(salt=UNSUBSCRIBE_SALT).unsign_object(token)
+        number, channel = data["m"], data["c"]
+    except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
+        raise MembersError("link_invalid") from exc
+    member = Member.objects.filter(number=number, erased_at=None).first()
+    if member is None or channel not in ConsentEvent.Channel.values:
+        raise MembersError("link_invalid")
+    return member, channel
+
+
+# --- GDPR: export and erasure.
+
+
+def member_export(*, member: Member) -> dict:
+    """Everything we hold about the member, machine-readable (right of access/portability)."""
+    user = member.user
+    skip = {"password", "member"}
+    user_data = {
+        f.name: _json_value(getattr(user, f.name)) for f in User._meta.concrete_fields if f.name not in skip
+    }
+    member_data = {
+        f.name: _json_value(getattr(member, f.name))
+        for f in Member._meta.concrete_fields
+        if f.name not in {"user", "card_secret"}
+    }
+    member_data["interests"] = list(member.interests.values_list("name", flat=True))
+    return {
+        "exported_at": timezone.now().isoformat(),
+        "user": user_data,
+        "member": member_data,
+        "email_addresses": list(
+            EmailAddress.objects.filter(user=user).values("email", "verified", "primary")
+        ),
+        "social_accounts": list(user.socialaccount_set.values("provider", "uid", "date_joined")),
+        "consent_log": [
+            {
+                "purpose": e.purpose,
+                "channel": e.channel,
+                "granted": e.granted,
+                "wording_version": e.wording_version,
+                "wording": e.wording,
+                "source": e.source,
+                "time": e.created_at.isoformat(),
+            }
+            for e in member.consent_events.order_by("created_at", "id")
+        ],
+        "locations": list(user.locations.values_list("name", flat=True)),
+    }
+
+
+def _json_value(value):
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "name") and hasattr(value, "url"):  # file fields
+        return value.name or None
+    return value
+
+
+@transaction.atomic
+def member_erase(*, member: Member) -> Member:
+    """Erase the member's personal data (right to erasure).
+
+    The user and member rows stay, anonymised, because later ledgers point at them for
+    accounting; nothing on them identifies a person afterwards. Marketing consent is
+    withdrawn (logged), sessions, e-mail addresses and social logins are deleted.
+    """
+    member = Member.objects.select_for_update().select_related("user").get(pk=member.pk)
+    if member.is_erased:
+        raise MembersError("already_erased")
+    for channel, granted in consent_current(member).items():
+        if granted:
+            consent_set(member=member, channel=channel, granted=False, source=ConsentEvent.Source.ERASURE)
+    user = member.user
+    AccessAttempt.objects.filter(username__in=[user.email, user.phone]).delete()
+    AccessFailureLog.objects.filter(username__in=[user.email, user.phone]).delete()
+    AccessLog.objects.filter(username__in=[user.email, user.phone]).delete()
+    EmailAddress.objects.filter(user=user).delete()
+    user.socialaccount_set.all().delete()
+    _delete_sessions_of(user)
+    user.email = None
+    user.phone = None
+    user.phone_verified = False
+    user.first_name = ""
+    user.last_name = ""
+    user.is_active = False
+    user.is_staff = False
+    user.set_unusable_password()
+    user.save()
+    user.groups.clear()
+    user.locations.clear()
+    member.birthday = None
+    member.postcode = ""
+    member.language = ""
+    member.marketing_paused = True
+    # The old number was printed on a card and could identify the person; "X-<id>" cannot
+    # clash with a real number (those have no dash) and says nothing about who it was.
+    member.number = f"X-{member.pk}"
+    member.card_secret = secrets.token_hex(32)
+    member.erased_at = timezone.now()
+    member.save()
+    member.interests.clear()
+    return member
+
+
+def _delete_sessions_of(user: User) -> None:
+    # Database sessions carry the user id in their encoded data; without a user index the
+    # only way is to decode them. Fine at a small club's scale, and erasure is rare.
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
+            session.delete()

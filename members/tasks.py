@@ -1,0 +1,12 @@
+"""Celery tasks: ids in, one service call, retries owned here."""
+
+from celery import shared_task
+
+from clubsite.sms import SmsError
+from members import services
+
+
+@shared_task(bind=True, autoretry_for=(SmsError, OSError), retry_backoff=30, max_retries=5)
+def send_welcome(self, member_id: int) -> int:
+    services.member_welcome_send(member_id=member_id)
+    return member_id

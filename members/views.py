@@ -1,0 +1,205 @@
+"""The member's own pages. None takes a member id: each shows the logged-in member only."""
+
+from __future__ import annotations
+
+import json
+from functools import wraps
+
+from allauth.core import ratelimit
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from members import qr, services
+from members.forms import ConsentForm, JoinForm, ProfileForm, signup_consent_wording
+from members.models import ConsentEvent, Member
+from members.selectors import consent_current
+from members.services import MembersError
+
+AUTH_BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
+
+# The order in which the card page asks for one more piece of profile, one at a time.
+PROGRESSIVE_FIELDS = ("birthday", "postcode", "interests")
+
+
+def member_required(view):
+    """Logged in and with a (not erased) member profile; staff without one go to the counter."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        member = Member.objects.filter(user=request.user, erased_at=None).select_related("user").first()
+        if member is None:
+            if request.user.is_counter_staff:
+                return redirect("rewards:counter")
+            return redirect("members:join")
+        request.member = member
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@require_http_methods(["GET", "POST"])
+def join(request):
+    if request.user.is_authenticated and hasattr(request.user, "member"):
+        return redirect("members:card")
+    form = JoinForm(request.POST or None)
+    if request.method == "POST":
+        # Per IP and per typed address, counted before validation so that bots pay too.
+        key = request.POST.get("contact", "").strip().lower()[:254]
+        if not ratelimit.consume(request, action="signup", key=key):
+            form.add_error(None, _("Too many sign-ups from here just now. Try again in a minute."))
+        elif form.is_valid():
+            try:
+                member = services.member_join(
+                    first_name=form.cleaned_data["first_name"],
+                    email=form.cleaned_data["email"],
+                    phone=form.cleaned_data["phone"],
+                    marketing_consent=form.cleaned_data["marketing_consent"],
+                    consent_text=signup_consent_wording(),
+                    language=translation.get_language() or "",
+                )
+            except MembersError as exc:
+                form.add_error("contact", exc.message)
+            else:
+                login(request, member.user, backend=AUTH_BACKEND)
+                return redirect("members:welcome")
+    return render(request, "members/join.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _card_context(member: Member) -> dict:
+    token = services.member_card_token(member=member)
+    return {"member": member, "qr_svg": qr.svg(token.value), "card_token": token.value}
+
+
+@member_required
+def welcome(request):
+    return render(request, "members/welcome.html", _card_context(request.member))
+
+
+@member_required
+def card(request):
+    member = request.member
+    context = _card_context(member)
+    question = next((f for f in PROGRESSIVE_FIELDS if _unanswered(member, f)), None)
+    if question:
+        context["question"] = question
+        context["question_form"] = ProfileForm(only=question, prefix="q")
+    return render(request, "members/card.html", context)
+
+
+def _unanswered(member: Member, field: str) -> bool:
+    if field == "interests":
+        return not member.interests.exists()
+    return not getattr(member, field)
+
+
+@member_required
+@require_http_methods(["POST"])
+def answer(request, field: str):
+    """Save one progressive-profiling answer from the card page."""
+    if field not in PROGRESSIVE_FIELDS:
+        return redirect("members:card")
+    member = request.member
+    form = ProfileForm(request.POST, only=field, prefix="q")
+    if not form.is_valid():
+        context = _card_context(member) | {"question": field, "question_form": form}
+        return render(request, "members/card.html", context, status=400)
+    values = ProfileForm.initial_for(member) | form.cleaned_data
+    services.profile_update(member=member, **values)
+    messages.success(request, _("Thank you! Your profile is updated."))
+    return redirect("members:card")
+
+
+@member_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    member = request.member
+    form = ProfileForm(request.POST or None, initial=ProfileForm.initial_for(member))
+    if request.method == "POST" and form.is_valid():
+        services.profile_update(member=member, **form.cleaned_data)
+        messages.success(request, _("Your profile is saved."))
+        return redirect("members:profile")
+    status = 400 if form.errors else 200
+    return render(request, "members/profile.html", {"member": member, "form": form}, status=status)
+
+
+@member_required
+@require_http_methods(["GET", "POST"])
+def consents(request):
+    member = request.member
+    current = consent_current(member)
+    initial = {
+        "email": current.get(ConsentEvent.Channel.EMAIL, False),
+        "sms": current.get(ConsentEvent.Channel.SMS, False),
+        "paused": member.marketing_paused,
+        "frequency": member.frequency,
+    }
+    form = ConsentForm(request.POST or None, initial=initial, member=member)
+    if request.method == "POST" and form.is_valid():
+        for channel in ConsentEvent.Channel.values:
+            if not form.fields[channel].disabled:
+                services.consent_set(
+                    member=member,
+                    channel=channel,
+                    granted=form.cleaned_data[channel],
+                    source=ConsentEvent.Source.PREFERENCES,
+                )
+        services.preferences_update(
+            member=member, paused=form.cleaned_data["paused"], frequency=form.cleaned_data["frequency"]
+        )
+        messages.success(request, _("Your choices are saved."))
+        return redirect("members:consents")
+    history = member.consent_events.all()[:20]
+    status = 400 if form.errors else 200
+    return render(
+        request, "members/consents.html", {"member": member, "form": form, "history": history}, status=status
+    )
+
+
+@member_required
+@require_http_methods(["GET", "POST"])
+def my_data(request):
+    """GET explains; POST downloads everything as JSON (POST so that no link prefetch leaks it)."""
+    if request.method == "POST":
+        payload = json.dumps(services.member_export(member=request.member), indent=2, ensure_ascii=False)
+        response = HttpResponse(payload, content_type="application/json; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="lojal-{request.member.number}.json"'
+        return response
+    return render(request, "members/my_data.html", {"member": request.member})
+
+
+@member_required
+@require_http_methods(["GET", "POST"])
+def delete_account(request):
+    member = request.member
+    if request.method == "POST":
+        if request.POST.get("confirm") != "yes":
+            messages.error(request, _("Tick the box to confirm that you want to delete your membership."))
+            return render(request, "members/delete.html", {"member": member}, status=400)
+        services.member_erase(member=member)
+        logout(request)
+        messages.success(request, _("Your membership is deleted. Thank you for the time with us."))
+        return redirect("home")
+    return render(request, "members/delete.html", {"member": member})
+
+
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token: str):
+    """Works without login. GET asks (mail scanners follow links); POST withdraws."""
+    try:
+        member, channel = services.unsubscribe_verify(token=token)
+    except MembersError as exc:
+        return render(request, "members/unsubscribe.html", {"error": exc.message}, status=400)
+    channel_label = ConsentEvent.Channel(channel).label
+    if request.method == "POST":
+        services.consent_set(
+            member=member, channel=channel, granted=False, source=ConsentEvent.Source.UNSUBSCRIBE
+        )
+        return render(request, "members/unsubscribe.html", {"done": True, "channel": channel_label})
+    return render(request, "members/unsubscribe.html", {"channel": channel_label})

@@ -1,0 +1,38 @@
+import pytest
+from django.db import connection
+
+from clubsite import sms
+from tests.factories import MemberFactory
+
+
+@pytest.fixture(autouse=True)
+def _clean_outboxes(settings):
+    sms.outbox.clear()
+    yield
+    sms.outbox.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Rate limits live in the cache; one test's attempts must not count in the next.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def member(db):
+    return MemberFactory()
+
+
+@pytest.fixture
+def member_client(client, member):
+    client.force_login(member.user)
+    return client
+
+
+def requires_postgres():
+    return pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="needs PostgreSQL (set DATABASE_URL): SQLite cannot prove row locks and concurrency",
+    )

@@ -1,0 +1,52 @@
+import factory
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from members import roles
+from members.models import Location, Member, User
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.com")
+    first_name = factory.Faker("first_name", locale="no_NO")
+    password = factory.django.Password("correct horse battery staple")
+
+    @factory.post_generation
+    def email_address(self, create, extracted, **kwargs):
+        if create and self.email:
+            EmailAddress.objects.create(user=self, email=self.email, primary=True, verified=True)
+
+
+class MemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Member
+
+    user = factory.SubFactory(UserFactory)
+    number = factory.Sequence(lambda n: f"T{n:07d}"[:8])
+    card_secret = factory.Faker("sha256")
+    terms_version = settings.LOJAL_TERMS_VERSION
+    terms_accepted_at = factory.LazyFunction(timezone.now)
+
+
+class LocationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Location
+
+    name = factory.Sequence(lambda n: f"Butikk {n}")
+
+
+def staff_user(role: str, *locations: Location, **kwargs) -> User:
+    """A staff user in `role` (members.roles) working at `locations`."""
+    user = UserFactory(**kwargs)
+    user.groups.add(Group.objects.get(name=role))
+    user.locations.set(locations)
+    if role == roles.OWNER:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    return user
