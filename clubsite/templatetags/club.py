@@ -16,7 +16,8 @@ def kr(ore):
         return ""
     amount = formats.number_format(Decimal(int(ore)) / 100, 2, use_l10n=True, force_grouping=True)
     # Translators: where the currency goes around an amount; nb "kr %(amount)s", sv "%(amount)s kr".
-    return _("NOK %(amount)s") % {"amount": amount}
+    # A no-break space keeps "kr" and the amount on one line.
+    return (_("NOK %(amount)s") % {"amount": amount}).replace(" ", "\xa0")
 
 
 @register.filter

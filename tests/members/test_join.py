@@ -145,7 +145,7 @@ def test_an_unticked_box_grants_nothing(client):
 
 @pytest.mark.django_db
 def test_sign_up_is_rate_limited_per_ip(client, settings):
-    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "signup": "2/m/ip"}
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "signup": "2/h/ip"}
     for n in range(2):
         join(client, contact=f"person{n}@example.com")
         client.logout()

@@ -72,7 +72,7 @@ def test_a_bad_login_value_gets_a_clear_error(client):
 
 @pytest.mark.django_db
 def test_code_requests_for_one_address_are_rate_limited_across_sessions(settings):
-    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "request_login_code": "2/m/key"}
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "request_login_code": "2/h/key"}
     MemberFactory(user__email="kari@example.com")
     for _ in range(2):
         assert Client().post(REQUEST, {"login": "kari@example.com"}).status_code == 302
