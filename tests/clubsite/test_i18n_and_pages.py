@@ -114,3 +114,15 @@ def test_static_files_are_vendored_not_from_a_cdn():
     base = (Path(settings.BASE_DIR) / "templates" / "base.html").read_text()
     assert "http://" not in base and "https://" not in base
     assert (Path(settings.BASE_DIR) / "static" / "vendor" / "bootstrap" / "bootstrap.min.css").exists()
+
+
+@pytest.mark.django_db
+def test_a_browser_set_to_english_still_gets_norwegian_until_the_visitor_switches(client):
+    body = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="nb">' in body
+
+
+@pytest.mark.django_db
+def test_an_unknown_language_cookie_falls_back_to_norwegian(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "xx"
+    assert '<html lang="nb">' in client.get(reverse("home")).content.decode()

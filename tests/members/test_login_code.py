@@ -97,3 +97,32 @@ def test_staff_log_in_with_a_password_and_land_at_the_counter(client):
 def test_a_user_without_a_member_profile_is_sent_to_join(client):
     client.force_login(UserFactory())
     assert client.get(reverse("members:card")).url == reverse("members:join")
+
+
+@pytest.mark.django_db
+def test_social_login_buttons_appear_only_when_the_owner_switches_a_provider_on(client):
+    from allauth.socialaccount.models import SocialApp
+
+    assert "/accounts/google/login/" not in client.get(reverse("members:join")).content.decode()
+    SocialApp.objects.create(provider="google", name="Google", client_id="id", secret="s")
+    for page in (reverse("members:join"), REQUEST):
+        assert "/accounts/google/login/" in client.get(page).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_social_sign_up_gets_a_member_profile_and_card(rf):
+    from allauth.socialaccount.models import SocialAccount, SocialLogin
+    from django.contrib.sessions.middleware import SessionMiddleware
+
+    from members.adapter import SocialAccountAdapter
+    from members.models import User
+
+    request = rf.get("/")
+    SessionMiddleware(lambda r: None).process_request(request)
+    sociallogin = SocialLogin(
+        user=User(email="kari@gmail.example", first_name="Kari"),
+        account=SocialAccount(provider="google", uid="1234"),
+    )
+    user = SocialAccountAdapter(request).save_user(request, sociallogin)
+    assert user.member.source == "social"
+    assert len(user.member.number) == 8
