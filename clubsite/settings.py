@@ -8,6 +8,7 @@ Production sets DATABASE_URL, CELERY_BROKER_URL, SECRET_KEY, ALLOWED_HOSTS and f
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -168,7 +169,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    # Early morning, before the shops open; each job is safe to run twice.
+    "expire-points": {"task": "rewards.tasks.expire_points", "schedule": crontab(hour=3, minute=10)},
+    "review-tiers": {"task": "rewards.tasks.review_tiers", "schedule": crontab(hour=3, minute=20)},
+    "birthday-bonuses": {"task": "rewards.tasks.birthday_bonuses", "schedule": crontab(hour=7, minute=0)},
+}
 
 # --- Accounts: one identity by e-mail or phone, no username, login by a one-time code.
 LOGIN_URL = "account_login"

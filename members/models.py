@@ -196,6 +196,9 @@ class Member(models.Model):
     terms_version = models.CharField(_("terms version accepted"), max_length=20, blank=True)
     terms_accepted_at = models.DateTimeField(_("terms accepted"), null=True, blank=True)
     birthday = models.DateField(_("birthday"), null=True, blank=True)
+    # When the birthday was last entered: a birthday bonus needs it to be older than 30 days,
+    # so that nobody sets "today" to collect one.
+    birthday_set_at = models.DateTimeField(_("birthday entered"), null=True, blank=True)
     postcode = models.CharField(_("postcode"), max_length=10, blank=True)
     interests = models.ManyToManyField(Interest, blank=True, verbose_name=_("interests"))
     marketing_paused = models.BooleanField(_("all marketing paused"), default=False)

@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from clubsite.sms import send_sms
+from members import signals
 from members.models import Club, ConsentEvent, Interest, Member, User
 from members.selectors import consent_current
 
@@ -135,6 +136,7 @@ def member_join(
         )
     if welcome:
         transaction.on_commit(lambda: _queue_welcome(member.pk))
+    transaction.on_commit(lambda: signals.member_joined.send(sender=Member, member_id=member.pk))
     return member
 
 
@@ -222,12 +224,20 @@ def profile_update(
     user.first_name = first_name.strip()
     user.last_name = last_name.strip()
     user.save(update_fields=["first_name", "last_name"])
+    if birthday != member.birthday:
+        member.birthday_set_at = timezone.now() if birthday else None
     member.birthday = birthday
     member.postcode = postcode.strip()
-    member.save(update_fields=["birthday", "postcode"])
+    member.save(update_fields=["birthday", "birthday_set_at", "postcode"])
     if interests is not None:
         member.interests.set(interests)
+    transaction.on_commit(lambda: signals.profile_updated.send(sender=Member, member_id=member.pk))
     return member
+
+
+def profile_is_complete(member: Member) -> bool:
+    """Everything progressive profiling asks for has an answer (the profile bonus rule)."""
+    return bool(member.birthday and member.postcode and member.interests.exists())
 
 
 # --- The member card token (QR). One function, so the counter issue can make it rotate.
@@ -358,6 +368,7 @@ def member_erase(*, member: Member) -> Member:
     user.groups.clear()
     user.locations.clear()
     member.birthday = None
+    member.birthday_set_at = None
     member.postcode = ""
     member.language = ""
     member.marketing_paused = True

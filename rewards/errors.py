@@ -1,0 +1,35 @@
+from django.utils.translation import gettext_lazy as _
+
+
+class RewardsError(Exception):
+    """A refused wallet operation. `code` is stable (tests, counter, API); `message` is shown."""
+
+    messages = {
+        "insufficient_points": _("Not enough points for this."),
+        "invalid_points": _("Enter a whole number of points greater than zero."),
+        "invalid_amount": _("Enter an amount greater than zero and below one million kroner."),
+        "invalid_stamps": _("Enter a number of stamps greater than zero."),
+        "out_of_stock": _("Sorry, this reward is sold out."),
+        "limit_reached": _("You have already taken this reward as many times as allowed."),
+        "tier_too_low": _("This reward is for members of a higher tier."),
+        "reward_unavailable": _("This reward is not available."),
+        "voucher_not_found": _("No voucher has this code."),
+        "voucher_expired": _("This voucher has expired."),
+        "voucher_used": _("This voucher has already been used."),
+        "voucher_cancelled": _("This voucher was cancelled."),
+        "not_cancellable": _("This voucher cannot be handed back."),
+        "duplicate_request": _("This request was already made with other details. Reload and try again."),
+        "already_reversed": _("This has already been undone."),
+        "cannot_reverse": _("This cannot be undone."),
+        "stamp_limit_per_visit": _("That is more stamps than one visit may give on this card."),
+        "card_inactive": _("This stamp card is not in use any more."),
+        "reason_required": _("Give a reason."),
+    }
+
+    def __init__(self, code: str):
+        self.code = code
+        super().__init__(code)
+
+    @property
+    def message(self) -> str:
+        return str(self.messages[self.code])

@@ -1,0 +1,197 @@
+"""What the owner configures: the points program, tiers, rewards and stamp cards."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class PointsProgram(models.Model):
+    """How the club earns and spends points. One per club; changes apply to new earnings."""
+
+    class EarnMode(models.TextChoices):
+        POINTS = "points", _("points")
+        STAMPS = "stamps", _("stamps")
+        BOTH = "both", _("points and stamps")
+
+    class TierBasis(models.TextChoices):
+        POINTS = "points", _("qualifying points")
+        SPEND = "spend", _("kroner spent")
+
+    points_per_krone = models.DecimalField(
+        _("points per krone"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("1.00"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("E.g. 1 = one point for every krone. Applies to new points only."),
+    )
+    redeem_points = models.PositiveIntegerField(
+        _("points"), default=1000, validators=[MinValueValidator(1)], help_text=_("… are worth …")
+    )
+    redeem_value_kr = models.PositiveIntegerField(
+        _("kroner"), default=100, help_text=_("E.g. 1000 points = 100 kr when redeemed.")
+    )
+    welcome_bonus = models.PositiveIntegerField(
+        _("welcome bonus (points)"), default=0, help_text=_("Given once, when a member joins.")
+    )
+    profile_bonus = models.PositiveIntegerField(
+        _("completed-profile bonus (points)"),
+        default=0,
+        help_text=_("Given once, when birthday, postcode and interests are all filled in."),
+    )
+    birthday_bonus = models.PositiveIntegerField(
+        _("birthday bonus (points)"),
+        default=0,
+        help_text=_("Given once a year in the birthday month (not if the birthday was entered lately)."),
+    )
+    expiry_months = models.PositiveIntegerField(
+        _("points expire after (months)"),
+        default=12,
+        help_text=_("0 = points never expire. Applies to new points only (never retroactive)."),
+    )
+    earn_mode = models.CharField(
+        _("a purchase earns"), max_length=10, choices=EarnMode.choices, default=EarnMode.BOTH
+    )
+    tier_basis = models.CharField(
+        _("tiers are reached by"), max_length=10, choices=TierBasis.choices, default=TierBasis.POINTS
+    )
+
+    class Meta:
+        verbose_name = _("points program")
+        verbose_name_plural = _("points program")
+        constraints = [models.CheckConstraint(condition=models.Q(pk=1), name="program_is_singleton")]
+
+    def __str__(self):
+        return str(_("Points program"))
+
+    @classmethod
+    def load(cls) -> PointsProgram:
+        program, _created = cls.objects.get_or_create(pk=1)
+        return program
+
+    def value_ore(self, points: int) -> int:
+        """What `points` are worth in øre when redeemed."""
+        return points * self.redeem_value_kr * 100 // self.redeem_points
+
+    @property
+    def earns_points(self) -> bool:
+        return self.earn_mode in (self.EarnMode.POINTS, self.EarnMode.BOTH)
+
+    @property
+    def earns_stamps(self) -> bool:
+        return self.earn_mode in (self.EarnMode.STAMPS, self.EarnMode.BOTH)
+
+
+class Tier(models.Model):
+    name = models.CharField(_("name"), max_length=40, unique=True)
+    threshold = models.PositiveIntegerField(
+        _("threshold"),
+        help_text=_("Qualifying points (or kroner spent) in the last 12 months to reach this tier."),
+    )
+    multiplier = models.DecimalField(
+        _("earning multiplier"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("1.00"),
+        validators=[MinValueValidator(Decimal("1"))],
+        help_text=_("1.25 = 25% more points on purchases."),
+    )
+    perks = models.TextField(_("perks"), blank=True)
+
+    class Meta:
+        verbose_name = _("tier")
+        verbose_name_plural = _("tiers")
+        ordering = ["threshold"]
+        constraints = [models.UniqueConstraint(fields=["threshold"], name="tier_threshold_unique")]
+
+    def __str__(self):
+        return self.name
+
+
+class Reward(models.Model):
+    """Something a member can get: from the catalogue for points, or from a full stamp card."""
+
+    name = models.CharField(_("name"), max_length=80)
+    description = models.TextField(_("description"), blank=True)
+    image = models.ImageField(_("image"), upload_to="rewards/", blank=True)
+    thumbnail = models.ImageField(upload_to="rewards/thumbs/", blank=True, editable=False)
+    cost_points = models.PositiveIntegerField(
+        _("cost in points"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Empty = not in the catalogue (e.g. only the reward of a stamp card)."),
+    )
+    stock = models.PositiveIntegerField(_("stock"), null=True, blank=True, help_text=_("Empty = unlimited."))
+    per_member_limit = models.PositiveIntegerField(
+        _("limit per member"), null=True, blank=True, help_text=_("Empty = no limit.")
+    )
+    valid_from = models.DateTimeField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateTimeField(_("valid to"), null=True, blank=True)
+    min_tier = models.ForeignKey(
+        Tier, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("minimum tier")
+    )
+    voucher_valid_days = models.PositiveIntegerField(
+        _("voucher valid (days)"), default=30, validators=[MinValueValidator(1)]
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("reward")
+        verbose_name_plural = _("rewards")
+        ordering = ["cost_points", "name"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(stock__gte=0), name="reward_stock_not_negative"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def is_on_offer(self, now=None) -> bool:
+        now = now or timezone.now()
+        return (
+            self.is_active
+            and (self.valid_from is None or self.valid_from <= now)
+            and (self.valid_to is None or now < self.valid_to)
+            and (self.stock is None or self.stock > 0)
+        )
+
+
+class StampCard(models.Model):
+    """A stamp card definition, e.g. "Kaffekort: 10 kjøp = 1 gratis kaffe"."""
+
+    name = models.CharField(_("name"), max_length=80)
+    stamps_needed = models.PositiveIntegerField(
+        _("stamps for a full card"), validators=[MinValueValidator(1)]
+    )
+    reward = models.ForeignKey(
+        Reward, on_delete=models.PROTECT, verbose_name=_("reward for a full card"), related_name="+"
+    )
+    max_stamps_per_visit = models.PositiveIntegerField(
+        _("max stamps per visit"), default=1, validators=[MinValueValidator(1)]
+    )
+    counts_purchases = models.BooleanField(
+        _("every registered purchase gives a stamp"),
+        default=False,
+        help_text=_("Otherwise staff add stamps by hand (e.g. per loaf of bread)."),
+    )
+    valid_days = models.PositiveIntegerField(
+        _("stamps valid (days)"),
+        null=True,
+        blank=True,
+        help_text=_("Empty = stamps never lapse. Otherwise a card not filled in time starts over."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("stamp card")
+        verbose_name_plural = _("stamp cards")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,282 @@
+"""The machinery every wallet write shares: locking, idempotency, lots and entries.
+
+A write goes like this, inside one transaction:
+    wallet = lock(member)                      # SELECT ... FOR UPDATE on the wallet row
+    op = begin(wallet, key=..., kind=..., params=...)   # replay or refuse a repeated key
+    expire_lapsed(wallet, now)                 # so the balance never counts dead points
+    ... post entries, consume lots, change the cached balance ...
+    finish(op, result)                         # store what the second arrival gets back
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from dateutil.relativedelta import relativedelta
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from members.models import Member
+from members.services import NUMBER_ALPHABET
+from rewards import signals
+from rewards.errors import RewardsError
+from rewards.models import (
+    LedgerAllocation,
+    LedgerEntry,
+    Operation,
+    PointsProgram,
+    Reward,
+    StampEntry,
+    Voucher,
+    Wallet,
+)
+
+MAX_POINTS = 10_000_000  # per operation; anything larger is a typo or an attack
+
+
+@dataclass
+class WalletResult:
+    """What a wallet write returns, the first time and on every replay of its key."""
+
+    balance: int
+    entries: list[LedgerEntry] = field(default_factory=list)
+    vouchers: list[Voucher] = field(default_factory=list)
+    stamp_entries: list[StampEntry] = field(default_factory=list)
+    replayed: bool = False
+
+    @property
+    def entry(self) -> LedgerEntry | None:
+        return self.entries[0] if self.entries else None
+
+    @property
+    def voucher(self) -> Voucher | None:
+        return self.vouchers[0] if self.vouchers else None
+
+
+class Replay(Exception):  # control flow: the key was seen before
+    def __init__(self, result: WalletResult):
+        self.result = result
+
+
+def wallet_get_or_create(member: Member) -> Wallet:
+    wallet, _created = Wallet.objects.get_or_create(member=member)
+    return wallet
+
+
+def lock(member: Member) -> Wallet:
+    """Lock and return the member's wallet row; call inside transaction.atomic()."""
+    wallet_get_or_create(member)
+    return Wallet.objects.select_for_update().select_related("tier").get(member=member)
+
+
+def _fingerprint(kind: str, params: dict) -> str:
+    payload = json.dumps([kind, params], sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def begin(wallet: Wallet, *, key: str, kind: str, params: dict, now: datetime) -> Operation:
+    """Start an operation under `key`, or raise Replay with the first result.
+
+    Must be called with the wallet locked: two arrivals of one key for one wallet are then
+    ordered, and the second sees the first's row. The same key with other parameters (or
+    for another wallet) is refused with `duplicate_request`.
+    """
+    key = (key or "").strip()
+    if not key or len(key) > 100:
+        raise RewardsError("duplicate_request")
+    fingerprint = _fingerprint(kind, params)
+    existing = Operation.objects.filter(key=key).first()
+    if existing is not None:
+        if existing.fingerprint != fingerprint or existing.wallet_id != wallet.pk:
+            raise RewardsError("duplicate_request")
+        raise Replay(replay(existing))
+    try:
+        with transaction.atomic():
+            return Operation.objects.create(
+                key=key, kind=kind, fingerprint=fingerprint, wallet=wallet, created_at=now
+            )
+    except IntegrityError as exc:  # the same key, at the same moment, for another wallet
+        raise RewardsError("duplicate_request") from exc
+
+
+def finish(op: Operation, result: WalletResult) -> WalletResult:
+    op.result = {
+        "balance": result.balance,
+        "entries": [e.pk for e in result.entries],
+        "vouchers": [v.pk for v in result.vouchers],
+        "stamp_entries": [s.pk for s in result.stamp_entries],
+    }
+    Operation.objects.filter(pk=op.pk).update(result=op.result)
+    return result
+
+
+def replay(op: Operation) -> WalletResult:
+    data = op.result or {}
+
+    def in_order(model, ids):
+        rows = model.objects.in_bulk(ids or [])
+        return [rows[i] for i in ids or [] if i in rows]
+
+    return WalletResult(
+        balance=data.get("balance", 0),
+        entries=in_order(LedgerEntry, data.get("entries")),
+        vouchers=in_order(Voucher, data.get("vouchers")),
+        stamp_entries=in_order(StampEntry, data.get("stamp_entries")),
+        replayed=True,
+    )
+
+
+def expires_at_for(program: PointsProgram, now: datetime) -> datetime | None:
+    """Expiry of points earned `now` under today's program (later changes do not touch it)."""
+    if not program.expiry_months:
+        return None
+    return now + relativedelta(months=program.expiry_months)
+
+
+def post_credit(
+    wallet: Wallet, op: Operation, *, points: int, kind: str, now: datetime, **fields
+) -> LedgerEntry:
+    """Add a lot of `points` (a new earning) and raise the cached balance."""
+    entry = LedgerEntry.objects.create(
+        wallet=wallet, operation=op, kind=kind, points=points, remaining=points, created_at=now, **fields
+    )
+    wallet.balance += points
+    return entry
+
+
+def post_debit(
+    wallet: Wallet,
+    op: Operation,
+    *,
+    points: int,
+    kind: str,
+    now: datetime,
+    first_lot: LedgerEntry | None = None,
+    **fields,
+) -> LedgerEntry:
+    """Take `points` from the wallet, consuming lots oldest first (`first_lot` before all).
+
+    Raises RewardsError("insufficient_points") when the balance is too small.
+    """
+    if wallet.balance < points:
+        raise RewardsError("insufficient_points")
+    entry = LedgerEntry.objects.create(
+        wallet=wallet, operation=op, kind=kind, points=-points, created_at=now, **fields
+    )
+    consume(wallet, entry, points, now=now, first_lot=first_lot)
+    wallet.balance -= points
+    return entry
+
+
+def consume(
+    wallet: Wallet, entry: LedgerEntry, points: int, *, now: datetime, first_lot: LedgerEntry | None = None
+) -> None:
+    lots = list(
+        wallet.entries.filter(remaining__gt=0)
+        .exclude(expires_at__lte=now)
+        .order_by("created_at", "id")
+        .only("id", "remaining")
+    )
+    if first_lot is not None:
+        lots.sort(key=lambda lot: lot.pk != first_lot.pk)
+    left = points
+    for lot in lots:
+        take = min(lot.remaining, left)
+        LedgerEntry.objects.filter(pk=lot.pk).update(remaining=F("remaining") - take)
+        LedgerAllocation.objects.create(entry=entry, lot=lot, points=take)
+        left -= take
+        if not left:
+            return
+    # The cached balance said yes but the lots say no: the invariant is broken. Refuse.
+    raise RewardsError("insufficient_points")
+
+
+def restore(wallet: Wallet, original: LedgerEntry, reversal: LedgerEntry) -> None:
+    """Give back to each lot what `original` consumed from it (reversal of a debit)."""
+    for allocation in original.allocations.all():
+        LedgerEntry.objects.filter(pk=allocation.lot_id).update(remaining=F("remaining") + allocation.points)
+        LedgerAllocation.objects.create(entry=reversal, lot_id=allocation.lot_id, points=-allocation.points)
+    wallet.balance += -original.points
+
+
+def expire_lapsed(wallet: Wallet, now: datetime) -> list[LedgerEntry]:
+    """Post an expiry entry for the unspent rest of every lot whose time has come.
+
+    Called under the wallet lock by every write, and by the daily job. Spent points have
+    remaining 0, so they can never be expired; a second run finds nothing to do.
+    """
+    posted = []
+    for lot in wallet.entries.filter(remaining__gt=0, expires_at__lte=now).order_by("expires_at", "id"):
+        # A lot lapses again only if a reversal gave points back to it after it lapsed.
+        times = LedgerAllocation.objects.filter(lot=lot, entry__kind=LedgerEntry.Kind.EXPIRE).count()
+        op = Operation.objects.create(
+            key=f"expire:{lot.pk}:{times}", kind="expire", fingerprint="", wallet=wallet, created_at=now
+        )
+        entry = LedgerEntry.objects.create(
+            wallet=wallet, operation=op, kind=LedgerEntry.Kind.EXPIRE, points=-lot.remaining, created_at=now
+        )
+        LedgerEntry.objects.filter(pk=lot.pk).update(remaining=0)
+        LedgerAllocation.objects.create(entry=entry, lot=lot, points=lot.remaining)
+        wallet.balance -= lot.remaining
+        posted.append(entry)
+    return posted
+
+
+def save_balance(wallet: Wallet, *, changed_from: int) -> None:
+    """Write the cached balance and tell listeners after commit (if it moved)."""
+    wallet.save(update_fields=["balance", "tier", "tier_review_at", "updated_at"])
+    if wallet.balance != changed_from:
+        member_id, balance = wallet.member_id, wallet.balance
+        transaction.on_commit(
+            lambda: signals.points_changed.send(sender=Wallet, member_id=member_id, balance=balance)
+        )
+
+
+def now_or(at: datetime | None) -> datetime:
+    return at or timezone.now()
+
+
+def check_points(points) -> int:
+    if isinstance(points, bool) or not isinstance(points, int) or not 0 < points <= MAX_POINTS:
+        raise RewardsError("invalid_points")
+    return points
+
+
+VOUCHER_CODE_LENGTH = 10  # 31**10 ≈ 8e14 codes: not guessable at any rate a till allows
+
+
+def _new_code() -> str:
+    while True:
+        code = "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(VOUCHER_CODE_LENGTH))
+        if not Voucher.objects.filter(code=code).exists():
+            return code
+
+
+def voucher_issue_locked(
+    wallet: Wallet,
+    *,
+    reward: Reward,
+    source: str,
+    now: datetime,
+    redeem_entry: LedgerEntry | None = None,
+    stamp_entry: StampEntry | None = None,
+) -> Voucher:
+    return Voucher.objects.create(
+        wallet=wallet,
+        reward=reward,
+        code=_new_code(),
+        source=source,
+        redeem_entry=redeem_entry,
+        stamp_entry=stamp_entry,
+        issued_at=now,
+        expires_at=now + timedelta(days=reward.voucher_valid_days),
+    )
+
+
+def stock_return(reward: Reward) -> None:
+    Reward.objects.filter(pk=reward.pk, stock__isnull=False).update(stock=F("stock") + 1)

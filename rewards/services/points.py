@@ -1,0 +1,319 @@
+"""Points: purchases, bonuses, adjustments, reversals and expiry."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import ROUND_DOWN, Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from members.models import Location, Member, User
+from members.services import profile_is_complete
+from rewards import signals
+from rewards.errors import RewardsError
+from rewards.models import LedgerEntry, PointsProgram, StampCard, Voucher, Wallet
+from rewards.services import core
+from rewards.services.stamps import add_stamps_locked
+from rewards.services.tiers import tier_raise
+
+MAX_AMOUNT_ORE = 100_000_000  # one million kroner: more is a typo at a bakery's till
+
+
+def points_for_purchase(amount_ore: int, *, program: PointsProgram, wallet: Wallet) -> int:
+    multiplier = wallet.tier.multiplier if wallet.tier else Decimal(1)
+    exact = Decimal(amount_ore) / 100 * program.points_per_krone * multiplier
+    return int(exact.to_integral_value(rounding=ROUND_DOWN))
+
+
+@transaction.atomic
+def purchase_register(
+    *,
+    member: Member,
+    amount_ore: int,
+    idempotency_key: str,
+    location: Location | None = None,
+    staff: User | None = None,
+    at: datetime | None = None,
+) -> core.WalletResult:
+    """Register a purchase: points (tier multiplier applied) and a stamp on every card that
+    counts purchases, as the program says. Sends purchase_recorded after commit."""
+    if (
+        isinstance(amount_ore, bool)
+        or not isinstance(amount_ore, int)
+        or not 0 < amount_ore <= MAX_AMOUNT_ORE
+    ):
+        raise RewardsError("invalid_amount")
+    now = core.now_or(at)
+    wallet = core.lock(member)
+    params = {"amount_ore": amount_ore, "location": getattr(location, "pk", None)}
+    try:
+        op = core.begin(wallet, key=idempotency_key, kind="purchase", params=params, now=now)
+    except core.Replay as replay:
+        return replay.result
+    before = wallet.balance
+    core.expire_lapsed(wallet, now)
+    program = PointsProgram.load()
+    result = core.WalletResult(balance=wallet.balance)
+    points = points_for_purchase(amount_ore, program=program, wallet=wallet) if program.earns_points else 0
+    common = {"location": location, "staff": staff, "amount_ore": amount_ore, "qualifying": True}
+    if points > 0:
+        entry = core.post_credit(
+            wallet,
+            op,
+            points=points,
+            kind=LedgerEntry.Kind.EARN,
+            now=now,
+            expires_at=core.expires_at_for(program, now),
+            **common,
+        )
+        result.entries.append(entry)
+        tier_raise(wallet, now=now, program=program)
+    if program.earns_stamps:
+        for card in StampCard.objects.filter(is_active=True, counts_purchases=True):
+            stamp_entry, vouchers = add_stamps_locked(
+                wallet, op, card=card, stamps=1, now=now, location=location, staff=staff
+            )
+            result.stamp_entries.append(stamp_entry)
+            result.vouchers.extend(vouchers)
+    core.save_balance(wallet, changed_from=before)
+    result.balance = wallet.balance
+    entry_id = result.entry.pk if result.entry else None
+    transaction.on_commit(
+        lambda: signals.purchase_recorded.send(
+            sender=LedgerEntry,
+            member_id=member.pk,
+            entry_id=entry_id,
+            operation_id=op.pk,
+            amount_ore=amount_ore,
+            location_id=getattr(location, "pk", None),
+        )
+    )
+    return core.finish(op, result)
+
+
+@transaction.atomic
+def points_award(
+    *,
+    member: Member,
+    points: int,
+    reason: str,
+    idempotency_key: str,
+    kind: str = LedgerEntry.Kind.BONUS,
+    staff: User | None = None,
+    location: Location | None = None,
+    at: datetime | None = None,
+) -> core.WalletResult:
+    """Give points outside a purchase: welcome, profile and birthday bonuses, owner grants."""
+    core.check_points(points)
+    if not (reason or "").strip():
+        raise RewardsError("reason_required")
+    now = core.now_or(at)
+    wallet = core.lock(member)
+    params = {"points": points, "kind": kind, "reason": reason}
+    try:
+        op = core.begin(wallet, key=idempotency_key, kind="award", params=params, now=now)
+    except core.Replay as replay:
+        return replay.result
+    before = wallet.balance
+    core.expire_lapsed(wallet, now)
+    program = PointsProgram.load()
+    entry = core.post_credit(
+        wallet,
+        op,
+        points=points,
+        kind=kind,
+        now=now,
+        expires_at=core.expires_at_for(program, now),
+        reason=reason.strip()[:200],
+        staff=staff,
+        location=location,
+    )
+    core.save_balance(wallet, changed_from=before)
+    return core.finish(op, core.WalletResult(balance=wallet.balance, entries=[entry]))
+
+
+@transaction.atomic
+def points_deduct(
+    *,
+    member: Member,
+    points: int,
+    reason: str,
+    idempotency_key: str,
+    staff: User | None = None,
+    at: datetime | None = None,
+) -> core.WalletResult:
+    """Take points away with a reason (customer service correcting a mistake)."""
+    core.check_points(points)
+    if not (reason or "").strip():
+        raise RewardsError("reason_required")
+    now = core.now_or(at)
+    wallet = core.lock(member)
+    params = {"points": points, "reason": reason}
+    try:
+        op = core.begin(wallet, key=idempotency_key, kind="deduct", params=params, now=now)
+    except core.Replay as replay:
+        return replay.result
+    before = wallet.balance
+    core.expire_lapsed(wallet, now)
+    entry = core.post_debit(
+        wallet,
+        op,
+        points=points,
+        kind=LedgerEntry.Kind.ADJUST,
+        now=now,
+        reason=reason.strip()[:200],
+        staff=staff,
+    )
+    core.save_balance(wallet, changed_from=before)
+    return core.finish(op, core.WalletResult(balance=wallet.balance, entries=[entry]))
+
+
+@transaction.atomic
+def entry_reverse(
+    *,
+    entry: LedgerEntry,
+    reason: str,
+    idempotency_key: str,
+    staff: User | None = None,
+    at: datetime | None = None,
+) -> core.WalletResult:
+    """Correct a mistake with a reversal entry linked to the original (nothing is edited).
+
+    A credit (purchase, bonus) is taken back from its own lot first, then oldest first; a
+    debit (redemption, adjustment) gives each lot back what it took. Reversing a
+    redemption cancels its voucher (refused if the voucher was used) and returns the stock.
+    Expiries and reversals cannot be reversed.
+    """
+    now = core.now_or(at)
+    wallet = core.lock(entry.wallet.member)
+    try:
+        op = core.begin(wallet, key=idempotency_key, kind="reverse", params={"entry": entry.pk}, now=now)
+    except core.Replay as replay:
+        return replay.result
+    entry = LedgerEntry.objects.get(pk=entry.pk)
+    if entry.kind in (LedgerEntry.Kind.EXPIRE, LedgerEntry.Kind.REVERSAL):
+        raise RewardsError("cannot_reverse")
+    if LedgerEntry.objects.filter(reverses=entry).exists():
+        raise RewardsError("already_reversed")
+    before = wallet.balance
+    core.expire_lapsed(wallet, now)
+    fields = {
+        "reverses": entry,
+        "reason": (reason or "").strip()[:200],
+        "staff": staff,
+        "location": entry.location,
+        "qualifying": entry.qualifying,
+        "amount_ore": -entry.amount_ore if entry.amount_ore else None,
+    }
+    if entry.points > 0:
+        reversal = core.post_debit(
+            wallet,
+            op,
+            points=entry.points,
+            kind=LedgerEntry.Kind.REVERSAL,
+            now=now,
+            first_lot=entry,
+            **fields,
+        )
+    else:
+        _cancel_voucher_of(entry, now=now)
+        reversal = LedgerEntry.objects.create(
+            wallet=wallet,
+            operation=op,
+            kind=LedgerEntry.Kind.REVERSAL,
+            points=-entry.points,
+            created_at=now,
+            **fields,
+        )
+        core.restore(wallet, entry, reversal)
+    core.save_balance(wallet, changed_from=before)
+    if entry.kind == LedgerEntry.Kind.EARN:
+        member_id = wallet.member_id
+        transaction.on_commit(
+            lambda: signals.purchase_reversed.send(
+                sender=LedgerEntry, member_id=member_id, entry_id=reversal.pk, reverses_id=entry.pk
+            )
+        )
+    return core.finish(op, core.WalletResult(balance=wallet.balance, entries=[reversal]))
+
+
+def _cancel_voucher_of(entry: LedgerEntry, *, now: datetime) -> None:
+    voucher = Voucher.objects.filter(redeem_entry=entry).select_related("reward").first()
+    if voucher is None:
+        return
+    changed = Voucher.objects.filter(pk=voucher.pk, status=Voucher.Status.ACTIVE).update(
+        status=Voucher.Status.CANCELLED, cancelled_at=now
+    )
+    if not changed:
+        raise RewardsError("voucher_used" if voucher.status == Voucher.Status.USED else "already_reversed")
+    core.stock_return(voucher.reward)
+
+
+def points_expire_due(*, now: datetime | None = None) -> int:
+    """The daily expiry job: post expiry entries for every lapsed lot. Returns how many.
+
+    Each wallet in its own short transaction; running it twice changes nothing the second time.
+    """
+    now = now or timezone.now()
+    wallet_ids = (
+        LedgerEntry.objects.filter(remaining__gt=0, expires_at__lte=now)
+        .values_list("wallet_id", flat=True)
+        .distinct()
+    )
+    posted = 0
+    for wallet_id in list(wallet_ids):
+        with transaction.atomic():
+            wallet = Wallet.objects.select_for_update().get(pk=wallet_id)
+            before = wallet.balance
+            posted += len(core.expire_lapsed(wallet, now))
+            core.save_balance(wallet, changed_from=before)
+    return posted
+
+
+def bonus_welcome_award(*, member: Member) -> core.WalletResult | None:
+    program = PointsProgram.load()
+    if not program.welcome_bonus:
+        return None
+    return points_award(
+        member=member,
+        points=program.welcome_bonus,
+        reason="welcome",
+        idempotency_key=f"bonus:welcome:{member.pk}",
+    )
+
+
+def bonus_profile_award(*, member: Member) -> core.WalletResult | None:
+    """Once per member, when the profile is complete (a second call replays the first)."""
+    program = PointsProgram.load()
+    if not program.profile_bonus or not profile_is_complete(member):
+        return None
+    return points_award(
+        member=member,
+        points=program.profile_bonus,
+        reason="profile",
+        idempotency_key=f"bonus:profile:{member.pk}",
+    )
+
+
+def bonus_birthdays_due(*, today: date | None = None) -> int:
+    """The daily birthday job: a bonus in the birthday month, once a year, and not for a
+    birthday entered in the last 30 days. Returns how many were newly paid."""
+    today = today or timezone.localdate()
+    program = PointsProgram.load()
+    if not program.birthday_bonus:
+        return 0
+    entered_before = timezone.now() - timedelta(days=30)
+    members = Member.objects.filter(birthday__month=today.month, erased_at=None).exclude(
+        birthday_set_at__gt=entered_before
+    )
+    paid = 0
+    for member in members.iterator():
+        result = points_award(
+            member=member,
+            points=program.birthday_bonus,
+            reason="birthday",
+            idempotency_key=f"bonus:birthday:{member.pk}:{today.year}",
+        )
+        paid += not result.replayed
+    return paid

@@ -1,0 +1,98 @@
+"""Tiers: up at once on a qualifying earning, down at most one level at the yearly review."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from rewards.models import LedgerEntry, PointsProgram, Tier, Wallet
+
+WINDOW = timedelta(days=365)
+
+
+def qualifying_total(wallet: Wallet, *, now: datetime, program: PointsProgram | None = None) -> int:
+    """Qualifying points (or whole kroner spent) in the rolling 12 months before `now`."""
+    program = program or PointsProgram.load()
+    rows = LedgerEntry.objects.filter(
+        wallet=wallet, qualifying=True, created_at__gt=now - WINDOW, created_at__lte=now
+    )
+    if program.tier_basis == PointsProgram.TierBasis.SPEND:
+        return (rows.aggregate(total=Sum("amount_ore"))["total"] or 0) // 100
+    return rows.aggregate(total=Sum("points"))["total"] or 0
+
+
+def tier_for(total: int, tiers: list[Tier]) -> Tier | None:
+    reached = [t for t in tiers if t.threshold <= total]
+    return reached[-1] if reached else None
+
+
+def _rank(tier: Tier | None, tiers: list[Tier]) -> int:
+    return -1 if tier is None else [t.pk for t in tiers].index(tier.pk)
+
+
+def tier_raise(wallet: Wallet, *, now: datetime, program: PointsProgram) -> None:
+    """After a qualifying earning (wallet locked): move up if a higher tier is reached.
+
+    A new tier is kept until its review a year later, whatever happens before then.
+    """
+    tiers = list(Tier.objects.order_by("threshold"))
+    if not tiers:
+        return
+    target = tier_for(qualifying_total(wallet, now=now, program=program), tiers)
+    if _rank(target, tiers) > _rank(wallet.tier, tiers):
+        wallet.tier = target
+        wallet.tier_review_at = (now + WINDOW).date()
+
+
+@dataclass(frozen=True)
+class TierProgress:
+    tier: Tier | None
+    next_tier: Tier | None
+    total: int
+    missing: int  # to the next tier
+    percent: int
+
+
+def tier_progress(wallet: Wallet, *, now: datetime | None = None) -> TierProgress:
+    now = now or timezone.now()
+    program = PointsProgram.load()
+    tiers = list(Tier.objects.order_by("threshold"))
+    total = qualifying_total(wallet, now=now, program=program)
+    current_rank = _rank(wallet.tier, tiers)
+    next_tier = tiers[current_rank + 1] if current_rank + 1 < len(tiers) else None
+    if next_tier is None:
+        return TierProgress(wallet.tier, None, total, 0, 100)
+    floor = wallet.tier.threshold if wallet.tier else 0
+    span = max(next_tier.threshold - floor, 1)
+    percent = max(0, min(100, (total - floor) * 100 // span))
+    return TierProgress(wallet.tier, next_tier, total, max(next_tier.threshold - total, 0), percent)
+
+
+def tier_review_due(*, today: date | None = None) -> int:
+    """The yearly review of every wallet whose date has come: down at most one level.
+
+    Returns how many wallets were reviewed. Safe to run twice a day: a reviewed wallet
+    gets its next review a year later.
+    """
+    today = today or timezone.localdate()
+    program = PointsProgram.load()
+    tiers = list(Tier.objects.order_by("threshold"))
+    reviewed = 0
+    for wallet_id in Wallet.objects.filter(tier_review_at__lte=today).values_list("pk", flat=True):
+        with transaction.atomic():
+            wallet = Wallet.objects.select_for_update().select_related("tier").get(pk=wallet_id)
+            if wallet.tier_review_at is None or wallet.tier_review_at > today:
+                continue
+            now = timezone.make_aware(datetime.combine(today, datetime.min.time()))
+            target = tier_for(qualifying_total(wallet, now=now, program=program), tiers)
+            current = _rank(wallet.tier, tiers)
+            new_rank = max(_rank(target, tiers), current - 1)  # the soft landing
+            wallet.tier = tiers[new_rank] if new_rank >= 0 else None
+            wallet.tier_review_at = today + WINDOW if wallet.tier else None
+            wallet.save(update_fields=["tier", "tier_review_at", "updated_at"])
+            reviewed += 1
+    return reviewed

@@ -1,0 +1,134 @@
+"""Rewards and vouchers: redeem points for a voucher, hand it back unused, use it at the till."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import F
+
+from members.models import Location, Member, User
+from rewards import signals
+from rewards.errors import RewardsError
+from rewards.models import LedgerEntry, Reward, Tier, Voucher, Wallet
+from rewards.services import core
+from rewards.services.points import entry_reverse
+
+
+def reward_availability(reward: Reward, wallet: Wallet, *, now: datetime, tiers=None) -> tuple[bool, str]:
+    """May this wallet take this reward now? (ok, reason code) — balance not included."""
+    if not reward.is_active or reward.cost_points is None:
+        return False, "reward_unavailable"
+    if (reward.valid_from and now < reward.valid_from) or (reward.valid_to and now >= reward.valid_to):
+        return False, "reward_unavailable"
+    if reward.stock is not None and reward.stock <= 0:
+        return False, "out_of_stock"
+    if reward.min_tier_id:
+        tiers = tiers if tiers is not None else list(Tier.objects.order_by("threshold"))
+        threshold = {t.pk: t.threshold for t in tiers}
+        mine = threshold.get(wallet.tier_id, -1)
+        if mine < threshold[reward.min_tier_id]:
+            return False, "tier_too_low"
+    return True, ""
+
+
+def _taken(reward: Reward, wallet: Wallet) -> int:
+    return Voucher.objects.filter(
+        wallet=wallet, reward=reward, status__in=[Voucher.Status.ACTIVE, Voucher.Status.USED]
+    ).count()
+
+
+@transaction.atomic
+def reward_redeem(
+    *, member: Member, reward: Reward, idempotency_key: str, at: datetime | None = None
+) -> core.WalletResult:
+    """Turn points into a voucher for `reward`.
+
+    Raises RewardsError: reward_unavailable, out_of_stock, tier_too_low, limit_reached,
+    insufficient_points, duplicate_request. Stock moves by compare-and-set, so concurrent
+    takers of the last item cannot both get it.
+    """
+    now = core.now_or(at)
+    wallet = core.lock(member)
+    try:
+        op = core.begin(wallet, key=idempotency_key, kind="redeem", params={"reward": reward.pk}, now=now)
+    except core.Replay as replay:
+        return replay.result
+    reward = Reward.objects.get(pk=reward.pk)  # fresh stock and settings, after the lock
+    ok, reason = reward_availability(reward, wallet, now=now)
+    if not ok:
+        raise RewardsError(reason)
+    if reward.per_member_limit is not None and _taken(reward, wallet) >= reward.per_member_limit:
+        raise RewardsError("limit_reached")
+    before = wallet.balance
+    core.expire_lapsed(wallet, now)
+    entry = core.post_debit(
+        wallet, op, points=reward.cost_points, kind=LedgerEntry.Kind.REDEEM, now=now, reason=reward.name[:200]
+    )
+    if reward.stock is not None:
+        taken = Reward.objects.filter(pk=reward.pk, stock__gt=0).update(stock=F("stock") - 1)
+        if not taken:
+            raise RewardsError("out_of_stock")  # rolls back the debit too
+    voucher = core.voucher_issue_locked(
+        wallet, reward=reward, source=Voucher.Source.REDEEM, now=now, redeem_entry=entry
+    )
+    core.save_balance(wallet, changed_from=before)
+    return core.finish(op, core.WalletResult(balance=wallet.balance, entries=[entry], vouchers=[voucher]))
+
+
+@transaction.atomic
+def voucher_cancel(
+    *, voucher: Voucher, member: Member, idempotency_key: str, at: datetime | None = None
+) -> core.WalletResult:
+    """The member hands back an unused voucher bought with points; the points come back."""
+    if voucher.wallet.member_id != member.pk:
+        raise RewardsError("voucher_not_found")
+    if voucher.redeem_entry_id is None:
+        raise RewardsError("not_cancellable")
+    if voucher.status == Voucher.Status.USED:
+        raise RewardsError("voucher_used")
+    return entry_reverse(
+        entry=voucher.redeem_entry, reason="voucher handed back", idempotency_key=idempotency_key, at=at
+    )
+
+
+@transaction.atomic
+def voucher_use(
+    *,
+    code: str,
+    idempotency_key: str,
+    location: Location | None = None,
+    staff: User | None = None,
+    at: datetime | None = None,
+) -> core.WalletResult:
+    """Use a voucher at the counter (active → used, by compare-and-set)."""
+    now = core.now_or(at)
+    code = (code or "").strip().upper().replace("-", "")[:32]
+    voucher = Voucher.objects.select_related("wallet__member").filter(code=code).first()
+    if voucher is None:
+        raise RewardsError("voucher_not_found")
+    wallet = core.lock(voucher.wallet.member)
+    try:
+        op = core.begin(wallet, key=idempotency_key, kind="use", params={"voucher": voucher.pk}, now=now)
+    except core.Replay as replay:
+        return replay.result
+    voucher.refresh_from_db()
+    if voucher.status == Voucher.Status.USED:
+        raise RewardsError("voucher_used")
+    if voucher.status == Voucher.Status.CANCELLED:
+        raise RewardsError("voucher_cancelled")
+    if voucher.is_expired(now):
+        raise RewardsError("voucher_expired")
+    changed = Voucher.objects.filter(pk=voucher.pk, status=Voucher.Status.ACTIVE).update(
+        status=Voucher.Status.USED, used_at=now, used_location=location, used_by=staff
+    )
+    if not changed:
+        raise RewardsError("voucher_used")
+    voucher.refresh_from_db()
+    member_id, location_id = wallet.member_id, getattr(location, "pk", None)
+    transaction.on_commit(
+        lambda: signals.voucher_redeemed.send(
+            sender=Voucher, member_id=member_id, voucher_id=voucher.pk, location_id=location_id
+        )
+    )
+    return core.finish(op, core.WalletResult(balance=wallet.balance, vouchers=[voucher]))

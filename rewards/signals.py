@@ -1,0 +1,12 @@
+"""What the wallet tells the apps above it (referrals, campaigns). Sent after commit."""
+
+from django.dispatch import Signal
+
+# member_id, entry_id, amount_ore, location_id: a purchase was registered
+purchase_recorded = Signal()
+# member_id, entry_id (the reversal), reverses_id: a purchase was undone or refunded
+purchase_reversed = Signal()
+# member_id, balance: the points balance changed
+points_changed = Signal()
+# member_id, voucher_id, location_id: a voucher was used at the counter
+voucher_redeemed = Signal()

@@ -1,0 +1,31 @@
+"""Scheduled wallet jobs (Celery beat): thin, each calls one service."""
+
+from celery import shared_task
+
+from members.models import Member
+from rewards import services
+
+
+@shared_task
+def expire_points() -> int:
+    return services.points_expire_due()
+
+
+@shared_task
+def review_tiers() -> int:
+    return services.tier_review_due()
+
+
+@shared_task
+def birthday_bonuses() -> int:
+    return services.bonus_birthdays_due()
+
+
+@shared_task
+def welcome_bonus(member_id: int) -> None:
+    services.bonus_welcome_award(member=Member.objects.get(pk=member_id))
+
+
+@shared_task
+def profile_bonus(member_id: int) -> None:
+    services.bonus_profile_award(member=Member.objects.get(pk=member_id))
