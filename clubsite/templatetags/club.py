@@ -23,3 +23,16 @@ def kr(ore):
 @register.filter
 def phone(value):
     return phone_display(value) if value else ""
+
+
+@register.filter
+def grouped(value):
+    """A whole number with the language's thousands separator: 12 345 in nb, 12,345 in en."""
+    if value is None or value == "":
+        return ""
+    return formats.number_format(int(value), 0, use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def minus(value, other):
+    return int(value) - int(other)

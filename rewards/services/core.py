@@ -71,7 +71,7 @@ def wallet_get_or_create(member: Member) -> Wallet:
 def lock(member: Member) -> Wallet:
     """Lock and return the member's wallet row; call inside transaction.atomic()."""
     wallet_get_or_create(member)
-    return Wallet.objects.select_for_update().select_related("tier").get(member=member)
+    return Wallet.objects.select_for_update(of=("self",)).select_related("tier").get(member=member)
 
 
 def _fingerprint(kind: str, params: dict) -> str:

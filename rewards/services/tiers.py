@@ -57,9 +57,11 @@ class TierProgress:
     percent: int
 
 
-def tier_progress(wallet: Wallet, *, now: datetime | None = None) -> TierProgress:
+def tier_progress(
+    wallet: Wallet, *, now: datetime | None = None, program: PointsProgram | None = None
+) -> TierProgress:
     now = now or timezone.now()
-    program = PointsProgram.load()
+    program = program or PointsProgram.load()
     tiers = list(Tier.objects.order_by("threshold"))
     total = qualifying_total(wallet, now=now, program=program)
     current_rank = _rank(wallet.tier, tiers)
@@ -84,7 +86,7 @@ def tier_review_due(*, today: date | None = None) -> int:
     reviewed = 0
     for wallet_id in Wallet.objects.filter(tier_review_at__lte=today).values_list("pk", flat=True):
         with transaction.atomic():
-            wallet = Wallet.objects.select_for_update().select_related("tier").get(pk=wallet_id)
+            wallet = Wallet.objects.select_for_update(of=("self",)).select_related("tier").get(pk=wallet_id)
             if wallet.tier_review_at is None or wallet.tier_review_at > today:
                 continue
             now = timezone.make_aware(datetime.combine(today, datetime.min.time()))

@@ -15,6 +15,8 @@ from django.utils import timezone
 from members import roles, services
 from members.models import Club, ConsentEvent, Interest, Location, Member, User
 
+from ._demo_wallet import load_wallet_demo
+
 OWNER = ("eier@bakeriet.example", "eier-demo-2026")
 COUNTER = [
     ("kasse.lokka@bakeriet.example", "kasse-demo-2026", "Ola", "Grünerløkka"),
@@ -112,10 +114,12 @@ class Command(BaseCommand):
         owner = User.objects.create_user(OWNER[0], OWNER[1], first_name="Eva", is_staff=True)
         owner.groups.add(Group.objects.get(name=roles.OWNER))
         owner.locations.set(locations.values())
+        tills = []
         for email, password, first_name, place in COUNTER:
             staff = User.objects.create_user(email, password, first_name=first_name)
             staff.groups.add(Group.objects.get(name=roles.COUNTER_STAFF))
             staff.locations.add(locations[place])
+            tills.append(staff)
         service = User.objects.create_user(SERVICE[0], SERVICE[1], first_name=SERVICE[2])
         service.groups.add(Group.objects.get(name=roles.CUSTOMER_SERVICE))
         service.locations.set(locations.values())
@@ -128,7 +132,7 @@ class Command(BaseCommand):
         services.profile_update(
             member=kari, first_name="Kari", last_name="Nordmann", birthday=date(1990, 5, 17)
         )
-        self._backdate(kari, days_ago=120)
+        self._backdate(kari, days_ago=400)
 
         interests = list(Interest.objects.all())
         for i, first_name in enumerate(FIRST_NAMES):
@@ -154,6 +158,7 @@ class Command(BaseCommand):
                     member=member, channel=channel, granted=False, source=ConsentEvent.Source.PREFERENCES
                 )
             self._backdate(member, days_ago=rng.randrange(1, 180))
+        load_wallet_demo(rng, tills, Member.objects.get(pk=kari.pk))
 
     @staticmethod
     def _backdate(member: Member, *, days_ago: int) -> None:

@@ -1,0 +1,53 @@
+"""Forms for the owner's admin pages."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from rewards.models import Reward
+
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+MAX_IMAGE_SIDE = 6000
+IMAGE_FORMATS = {"JPEG", "PNG", "WEBP"}
+
+
+class RewardAdminForm(forms.ModelForm):
+    class Meta:
+        model = Reward
+        fields = [
+            "name",
+            "description",
+            "image",
+            "cost_points",
+            "stock",
+            "per_member_limit",
+            "valid_from",
+            "valid_to",
+            "min_tier",
+            "voucher_valid_days",
+            "is_active",
+        ]
+
+    def clean_image(self):
+        image = self.cleaned_data.get("image")
+        upload = getattr(image, "image", None)  # set by Django's ImageField for a new upload
+        if not image or upload is None:
+            return image
+        if image.size > MAX_IMAGE_BYTES:
+            raise forms.ValidationError(_("The image is too large (at most 5 MB)."))
+        if upload.format not in IMAGE_FORMATS:
+            raise forms.ValidationError(_("Upload a JPEG, PNG or WebP image."))
+        if max(upload.size) > MAX_IMAGE_SIDE:
+            raise forms.ValidationError(_("The image is too large (at most 6000 pixels on a side)."))
+        return image
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("valid_from"), data.get("valid_to")
+        if start and end and end <= start:
+            self.add_error("valid_to", _("The end must be after the start."))
+        return data
+
+
+class BonusForm(forms.Form):
+    points = forms.IntegerField(label=_("Points"), min_value=1, max_value=1_000_000)
+    reason = forms.CharField(label=_("Reason"), max_length=200)
