@@ -46,8 +46,10 @@ messages: install
 vendor: install
 	$(BIN)/python manage.py vendor_static
 
-bench: install
-	$(BIN)/python -m tests.bench
+# stdout carries only the JSON result lines: install's output goes to stderr.
+bench:
+	@$(MAKE) --no-print-directory install >&2
+	@$(BIN)/python -m tests.bench
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
