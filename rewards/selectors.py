@@ -8,12 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import IntegerField, OuterRef, Subquery, Sum
+from django.db.models import Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Member
+from rewards.config import config
 from rewards.models import LedgerEntry, MemberStampCard, PointsProgram, StampCard, Voucher, Wallet
 from rewards.services.core import wallet_get_or_create
 from rewards.services.tiers import TierProgress, tier_progress
@@ -76,15 +77,12 @@ def expiring_soon(wallet: Wallet, *, now: datetime, days: int = EXPIRY_WARNING_D
     return [Expiring(row["day"], row["points"]) for row in rows]
 
 
-def stamp_cards(wallet: Wallet) -> list[CardState]:
-    """Every active card, with the member's stamps on it (0 if never stamped). One query."""
-    stamps = MemberStampCard.objects.filter(wallet=wallet, card=OuterRef("pk")).values("stamps")[:1]
-    cards = (
-        StampCard.objects.filter(is_active=True)
-        .select_related("reward")
-        .annotate(mine=Subquery(stamps, output_field=IntegerField()))
-    )
-    return [CardState(card, card.mine or 0) for card in cards]
+def stamp_cards(wallet: Wallet, cards: list[StampCard]) -> list[CardState]:
+    """Every active card (from the cached config), with the member's stamps on it. One query."""
+    if not cards:
+        return []
+    mine = dict(MemberStampCard.objects.filter(wallet=wallet).values_list("card_id", "stamps"))
+    return [CardState(card, mine.get(card.pk, 0)) for card in cards]
 
 
 def active_vouchers(wallet: Wallet, *, now: datetime) -> list[Voucher]:
@@ -97,17 +95,16 @@ def active_vouchers(wallet: Wallet, *, now: datetime) -> list[Voucher]:
 
 def wallet_summary(member: Member, *, now: datetime | None = None) -> WalletSummary:
     now = now or timezone.now()
-    wallet = Wallet.objects.select_related("tier").filter(member=member).first() or wallet_get_or_create(
-        member
-    )
-    program = PointsProgram.load()
+    wallet = Wallet.objects.select_related("tier").filter(member=member).first()
+    wallet = wallet or wallet_get_or_create(member)
+    settings = config()
     return WalletSummary(
         wallet=wallet,
-        program=program,
-        value_ore=program.value_ore(wallet.balance),
-        progress=tier_progress(wallet, now=now, program=program),
+        program=settings.program,
+        value_ore=settings.program.value_ore(wallet.balance),
+        progress=tier_progress(wallet, now=now, program=settings.program, tiers=settings.tiers),
         expiring=expiring_soon(wallet, now=now),
-        cards=stamp_cards(wallet),
+        cards=stamp_cards(wallet, settings.cards),
         vouchers=active_vouchers(wallet, now=now),
     )
 

@@ -3,7 +3,7 @@
 A write goes like this, inside one transaction:
     wallet = lock(member)                      # SELECT ... FOR UPDATE on the wallet row
     op = begin(wallet, key=..., kind=..., params=...)   # replay or refuse a repeated key
-    expire_lapsed(wallet, now)                 # so the balance never counts dead points
+    expire_lapsed(wallet, now)                 # before spending: dead points are never spent
     ... post entries, consume lots, change the cached balance ...
     finish(op, result)                         # store what the second arrival gets back
 """
@@ -69,9 +69,17 @@ def wallet_get_or_create(member: Member) -> Wallet:
 
 
 def lock(member: Member) -> Wallet:
-    """Lock and return the member's wallet row; call inside transaction.atomic()."""
-    wallet_get_or_create(member)
-    return Wallet.objects.select_for_update(of=("self",)).select_related("tier").get(member=member)
+    """Lock and return the member's wallet row; call inside transaction.atomic().
+
+    FOR UPDATE OF the wallet only: PostgreSQL will not lock the nullable side of the join
+    to the tier.
+    """
+    locked = Wallet.objects.select_for_update(of=("self",)).select_related("tier")
+    try:
+        return locked.get(member=member)
+    except Wallet.DoesNotExist:  # the first write ever for this member
+        wallet_get_or_create(member)
+        return locked.get(member=member)
 
 
 def _fingerprint(kind: str, params: dict) -> str:
@@ -96,10 +104,10 @@ def begin(wallet: Wallet, *, key: str, kind: str, params: dict, now: datetime) -
             raise RewardsError("duplicate_request")
         raise Replay(replay(existing))
     try:
-        with transaction.atomic():
-            return Operation.objects.create(
-                key=key, kind=kind, fingerprint=fingerprint, wallet=wallet, created_at=now
-            )
+        # No savepoint needed: the error aborts the caller's atomic block, which is what we want.
+        return Operation.objects.create(
+            key=key, kind=kind, fingerprint=fingerprint, wallet=wallet, created_at=now
+        )
     except IntegrityError as exc:  # the same key, at the same moment, for another wallet
         raise RewardsError("duplicate_request") from exc
 
@@ -177,20 +185,21 @@ def consume(
     wallet: Wallet, entry: LedgerEntry, points: int, *, now: datetime, first_lot: LedgerEntry | None = None
 ) -> None:
     lots = list(
-        wallet.entries.filter(remaining__gt=0)
+        LedgerEntry.objects.filter(wallet_id=wallet.pk, remaining__gt=0)
         .exclude(expires_at__lte=now)
         .order_by("created_at", "id")
-        .only("id", "remaining")
+        .values_list("id", "remaining")
     )
     if first_lot is not None:
-        lots.sort(key=lambda lot: lot.pk != first_lot.pk)
-    left = points
-    for lot in lots:
-        take = min(lot.remaining, left)
-        LedgerEntry.objects.filter(pk=lot.pk).update(remaining=F("remaining") - take)
-        LedgerAllocation.objects.create(entry=entry, lot=lot, points=take)
+        lots.sort(key=lambda lot: lot[0] != first_lot.pk)
+    left, allocations = points, []
+    for lot_id, remaining in lots:
+        take = min(remaining, left)
+        LedgerEntry.objects.filter(pk=lot_id).update(remaining=F("remaining") - take)
+        allocations.append(LedgerAllocation(entry=entry, lot_id=lot_id, points=take))
         left -= take
         if not left:
+            LedgerAllocation.objects.bulk_create(allocations)
             return
     # The cached balance said yes but the lots say no: the invariant is broken. Refuse.
     raise RewardsError("insufficient_points")
@@ -207,7 +216,8 @@ def restore(wallet: Wallet, original: LedgerEntry, reversal: LedgerEntry) -> Non
 def expire_lapsed(wallet: Wallet, now: datetime) -> list[LedgerEntry]:
     """Post an expiry entry for the unspent rest of every lot whose time has come.
 
-    Called under the wallet lock by every write, and by the daily job. Spent points have
+    Called under the wallet lock before every debit (so that lapsed points are never spent;
+    credits need not wait for it), and by the daily job. Spent points have
     remaining 0, so they can never be expired; a second run finds nothing to do.
     """
     posted = []

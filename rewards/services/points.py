@@ -11,8 +11,9 @@ from django.utils import timezone
 from members.models import Location, Member, User
 from members.services import profile_is_complete
 from rewards import signals
+from rewards.config import config
 from rewards.errors import RewardsError
-from rewards.models import LedgerEntry, PointsProgram, StampCard, Voucher, Wallet
+from rewards.models import LedgerEntry, PointsProgram, Voucher, Wallet
 from rewards.services import core
 from rewards.services.stamps import add_stamps_locked
 from rewards.services.tiers import tier_raise
@@ -52,8 +53,8 @@ def purchase_register(
     except core.Replay as replay:
         return replay.result
     before = wallet.balance
-    core.expire_lapsed(wallet, now)
-    program = PointsProgram.load()
+    settings = config()
+    program = settings.program
     result = core.WalletResult(balance=wallet.balance)
     points = points_for_purchase(amount_ore, program=program, wallet=wallet) if program.earns_points else 0
     common = {"location": location, "staff": staff, "amount_ore": amount_ore, "qualifying": True}
@@ -68,9 +69,9 @@ def purchase_register(
             **common,
         )
         result.entries.append(entry)
-        tier_raise(wallet, now=now, program=program)
+        tier_raise(wallet, now=now, program=program, tiers=settings.tiers)
     if program.earns_stamps:
-        for card in StampCard.objects.filter(is_active=True, counts_purchases=True):
+        for card in settings.purchase_cards:
             stamp_entry, vouchers = add_stamps_locked(
                 wallet, op, card=card, stamps=1, now=now, location=location, staff=staff
             )
@@ -116,8 +117,7 @@ def points_award(
     except core.Replay as replay:
         return replay.result
     before = wallet.balance
-    core.expire_lapsed(wallet, now)
-    program = PointsProgram.load()
+    program = config().program
     entry = core.post_credit(
         wallet,
         op,

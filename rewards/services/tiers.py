@@ -34,14 +34,14 @@ def _rank(tier: Tier | None, tiers: list[Tier]) -> int:
     return -1 if tier is None else [t.pk for t in tiers].index(tier.pk)
 
 
-def tier_raise(wallet: Wallet, *, now: datetime, program: PointsProgram) -> None:
+def tier_raise(wallet: Wallet, *, now: datetime, program: PointsProgram, tiers: list[Tier]) -> None:
     """After a qualifying earning (wallet locked): move up if a higher tier is reached.
 
     A new tier is kept until its review a year later, whatever happens before then.
+    `tiers` are all tiers, lowest threshold first.
     """
-    tiers = list(Tier.objects.order_by("threshold"))
-    if not tiers:
-        return
+    if not tiers or (wallet.tier_id is not None and wallet.tier_id == tiers[-1].pk):
+        return  # nothing higher to reach: spare the sum over the year's entries
     target = tier_for(qualifying_total(wallet, now=now, program=program), tiers)
     if _rank(target, tiers) > _rank(wallet.tier, tiers):
         wallet.tier = target
@@ -58,11 +58,15 @@ class TierProgress:
 
 
 def tier_progress(
-    wallet: Wallet, *, now: datetime | None = None, program: PointsProgram | None = None
+    wallet: Wallet,
+    *,
+    now: datetime | None = None,
+    program: PointsProgram | None = None,
+    tiers: list[Tier] | None = None,
 ) -> TierProgress:
     now = now or timezone.now()
     program = program or PointsProgram.load()
-    tiers = list(Tier.objects.order_by("threshold"))
+    tiers = tiers if tiers is not None else list(Tier.objects.order_by("threshold"))
     total = qualifying_total(wallet, now=now, program=program)
     current_rank = _rank(wallet.tier, tiers)
     next_tier = tiers[current_rank + 1] if current_rank + 1 < len(tiers) else None
