@@ -50,3 +50,35 @@ def staff_user(role: str, *locations: Location, **kwargs) -> User:
         user.is_staff = True
         user.save(update_fields=["is_staff"])
     return user
+
+
+# --- The wallet (rewards app). Tests give points through the services, never by writing rows.
+
+
+class TierFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "rewards.Tier"
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Nivå {n}")
+    threshold = factory.Sequence(lambda n: 1000 * (n + 1))
+    multiplier = "1.00"
+
+
+class RewardFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "rewards.Reward"
+
+    name = factory.Sequence(lambda n: f"Belønning {n}")
+    cost_points = 100
+    voucher_valid_days = 30
+
+
+class StampCardFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "rewards.StampCard"
+
+    name = factory.Sequence(lambda n: f"Stempelkort {n}")
+    stamps_needed = 10
+    reward = factory.SubFactory(RewardFactory, cost_points=None, name="Gratis kaffe")
+    max_stamps_per_visit = 1

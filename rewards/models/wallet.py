@@ -151,6 +151,8 @@ class LedgerEntry(AppendOnlyModel):
     created_at = models.DateTimeField(_("time"), default=timezone.now)
 
     class Meta:
+        # Related managers must refuse edits too (the default base manager would not).
+        base_manager_name = "objects"
         verbose_name = _("ledger entry")
         verbose_name_plural = _("ledger")
         ordering = ["-created_at", "-id"]
@@ -181,6 +183,8 @@ class LedgerAllocation(AppendOnlyModel):
     points = models.IntegerField()
 
     class Meta:
+        # Related managers must refuse edits too (the default base manager would not).
+        base_manager_name = "objects"
         constraints = [models.CheckConstraint(condition=~Q(points=0), name="allocation_not_zero")]
 
     def __str__(self):
@@ -202,6 +206,8 @@ class StampEntry(AppendOnlyModel):
     created_at = models.DateTimeField(_("time"), default=timezone.now)
 
     class Meta:
+        # Related managers must refuse edits too (the default base manager would not).
+        base_manager_name = "objects"
         verbose_name = _("stamp entry")
         verbose_name_plural = _("stamp entries")
         ordering = ["-created_at", "-id"]

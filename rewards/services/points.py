@@ -258,6 +258,7 @@ def points_expire_due(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     wallet_ids = (
         LedgerEntry.objects.filter(remaining__gt=0, expires_at__lte=now)
+        .order_by()  # the default ordering would make DISTINCT one row per lot, not per wallet
         .values_list("wallet_id", flat=True)
         .distinct()
     )
@@ -303,7 +304,9 @@ def bonus_birthdays_due(*, today: date | None = None) -> int:
     program = PointsProgram.load()
     if not program.birthday_bonus:
         return 0
-    entered_before = timezone.now() - timedelta(days=30)
+    # Counted back from the job's day, not the wall clock: a run for another day (a catch-up)
+    # applies the same rule, whatever the hour it runs at.
+    entered_before = timezone.make_aware(datetime.combine(today, datetime.min.time())) - timedelta(days=30)
     members = Member.objects.filter(birthday__month=today.month, erased_at=None).exclude(
         birthday_set_at__gt=entered_before
     )

@@ -116,17 +116,31 @@ def stamp_entry_reverse(
         )
         if not changed:
             raise RewardsError("voucher_used")
-    progress.stamps = stamps
-    if stamps == 0:
+    # As if the reversed entry had never been: stamps added since may fill the card again.
+    completed, progress.stamps = divmod(stamps, progress.card.stamps_needed)
+    if progress.stamps == 0:
         progress.started_at = None
     progress.save(update_fields=["stamps", "started_at"])
     reversal = StampEntry.objects.create(
         progress=progress,
         operation=op,
         stamps=-entry.stamps,
+        completed=completed,
         location=entry.location,
         staff=staff,
         reverses=entry,
         created_at=now,
     )
-    return core.finish(op, core.WalletResult(balance=wallet.balance, stamp_entries=[reversal]))
+    vouchers = [
+        core.voucher_issue_locked(
+            wallet,
+            reward=progress.card.reward,
+            source=Voucher.Source.STAMP_CARD,
+            now=now,
+            stamp_entry=reversal,
+        )
+        for _ in range(completed)
+    ]
+    return core.finish(
+        op, core.WalletResult(balance=wallet.balance, stamp_entries=[reversal], vouchers=vouchers)
+    )

@@ -87,6 +87,8 @@ def voucher_cancel(
         raise RewardsError("not_cancellable")
     if voucher.status == Voucher.Status.USED:
         raise RewardsError("voucher_used")
+    if voucher.status == Voucher.Status.ACTIVE and voucher.is_expired(core.now_or(at)):
+        raise RewardsError("voucher_expired")  # an expired voucher is breakage, not a refund
     return entry_reverse(
         entry=voucher.redeem_entry, reason="voucher handed back", idempotency_key=idempotency_key, at=at
     )

@@ -1,0 +1,29 @@
+"""Fixtures for the wallet tests. Points are always given through the services."""
+
+from decimal import Decimal
+
+import pytest
+
+from rewards.models import PointsProgram
+from tests.factories import MemberFactory, TierFactory
+
+
+@pytest.fixture
+def program(db):
+    """The club's points program as the defaults leave it: 1 point per krone, 12 months."""
+    return PointsProgram.load()
+
+
+@pytest.fixture
+def other_member(db):
+    return MemberFactory()
+
+
+@pytest.fixture
+def tiers(db):
+    """Bronse from the first krone, Sølv from 2 000 and Gull from 5 000 qualifying points."""
+    return (
+        TierFactory(name="Bronse", threshold=0, multiplier=Decimal("1.00")),
+        TierFactory(name="Sølv", threshold=2000, multiplier=Decimal("1.25")),
+        TierFactory(name="Gull", threshold=5000, multiplier=Decimal("1.50")),
+    )
