@@ -14,6 +14,23 @@ from members.models import Location, Member, User
 from rewards.models.catalogue import Reward, StampCard, Tier
 
 
+class QualifyingMonth(models.Model):
+    """Qualifying points and spend per wallet and calendar month, kept with every qualifying
+    entry: the tier window (this month and the eleven before) is a sum over twelve small
+    rows, however long the member's history. Derived from the ledger, like the balance."""
+
+    wallet = models.ForeignKey("rewards.Wallet", on_delete=models.PROTECT, related_name="qualifying_months")
+    month = models.DateField()
+    points = models.IntegerField(default=0)
+    spend_ore = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["wallet", "month"], name="one_row_per_wallet_month")]
+
+    def __str__(self):
+        return f"{self.wallet_id} {self.month:%Y-%m}: {self.points}"
+
+
 class LedgerImmutable(Exception):
     """Ledger rows are never edited or deleted; a mistake is corrected by a reversal."""
 

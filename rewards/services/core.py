@@ -30,6 +30,7 @@ from rewards.models import (
     LedgerEntry,
     Operation,
     PointsProgram,
+    QualifyingMonth,
     Reward,
     StampEntry,
     Voucher,
@@ -235,6 +236,17 @@ def expire_lapsed(wallet: Wallet, now: datetime) -> list[LedgerEntry]:
         wallet.balance -= lot.remaining
         posted.append(entry)
     return posted
+
+
+def qualify(wallet: Wallet, entry: LedgerEntry) -> None:
+    """Add a qualifying entry (a purchase or its reversal) to its month's tier sums."""
+    month = timezone.localtime(entry.created_at).date().replace(day=1)
+    spend = entry.amount_ore or 0
+    changed = QualifyingMonth.objects.filter(wallet=wallet, month=month).update(
+        points=F("points") + entry.points, spend_ore=F("spend_ore") + spend
+    )
+    if not changed:  # the wallet is locked, so nobody else can be creating this row
+        QualifyingMonth.objects.create(wallet=wallet, month=month, points=entry.points, spend_ore=spend)
 
 
 def save_balance(wallet: Wallet, *, changed_from: int) -> None:

@@ -69,6 +69,7 @@ def purchase_register(
             **common,
         )
         result.entries.append(entry)
+        core.qualify(wallet, entry)
         tier_raise(wallet, now=now, program=program, tiers=settings.tiers)
     if program.earns_stamps:
         for card in settings.purchase_cards:
@@ -227,6 +228,8 @@ def entry_reverse(
             **fields,
         )
         core.restore(wallet, entry, reversal)
+    if reversal.qualifying:
+        core.qualify(wallet, reversal)
     core.save_balance(wallet, changed_from=before)
     if entry.kind == LedgerEntry.Kind.EARN:
         member_id = wallet.member_id

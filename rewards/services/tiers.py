@@ -1,28 +1,61 @@
-"""Tiers: up at once on a qualifying earning, down at most one level at the yearly review."""
+"""Tiers: up at once on a qualifying earning, down at most one level at the yearly review.
+
+The qualifying window is the last twelve calendar months: this month and the eleven before.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.db.models import Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from rewards.models import LedgerEntry, PointsProgram, Tier, Wallet
+from rewards.models import LedgerEntry, PointsProgram, QualifyingMonth, Tier, Wallet
 
-WINDOW = timedelta(days=365)
+REVIEW_AFTER = timedelta(days=365)  # a tier, once reached, is kept for a year
+
+
+def window_start(now: datetime) -> date:
+    """The first month of the tier window: this month and the eleven before it."""
+    this_month = timezone.localtime(now).date().replace(day=1)
+    return this_month - relativedelta(months=11)
 
 
 def qualifying_total(wallet: Wallet, *, now: datetime, program: PointsProgram | None = None) -> int:
-    """Qualifying points (or whole kroner spent) in the rolling 12 months before `now`."""
+    """Qualifying points (or whole kroner spent) in the tier window before `now`.
+
+    Read from the monthly sums kept with every qualifying entry: twelve rows at most.
+    """
     program = program or PointsProgram.load()
-    rows = LedgerEntry.objects.filter(
-        wallet=wallet, qualifying=True, created_at__gt=now - WINDOW, created_at__lte=now
+    this_month = timezone.localtime(now).date().replace(day=1)
+    months = QualifyingMonth.objects.filter(
+        wallet=wallet, month__gte=window_start(now), month__lte=this_month
     )
     if program.tier_basis == PointsProgram.TierBasis.SPEND:
-        return (rows.aggregate(total=Sum("amount_ore"))["total"] or 0) // 100
-    return rows.aggregate(total=Sum("points"))["total"] or 0
+        return (months.aggregate(total=Sum("spend_ore"))["total"] or 0) // 100
+    return months.aggregate(total=Sum("points"))["total"] or 0
+
+
+@transaction.atomic
+def qualifying_months_rebuild(*, wallet: Wallet) -> None:
+    """Recompute the wallet's monthly tier sums from its ledger (after a bulk import)."""
+    zone = timezone.get_current_timezone()
+    rows = (
+        LedgerEntry.objects.filter(wallet=wallet, qualifying=True)
+        .annotate(m=TruncMonth("created_at", tzinfo=zone))
+        .values("m")
+        .annotate(points=Sum("points"), spend=Sum("amount_ore"))
+        .order_by()
+    )
+    QualifyingMonth.objects.filter(wallet=wallet).delete()
+    QualifyingMonth.objects.bulk_create(
+        QualifyingMonth(wallet=wallet, month=r["m"].date(), points=r["points"], spend_ore=r["spend"] or 0)
+        for r in rows
+    )
 
 
 def tier_for(total: int, tiers: list[Tier]) -> Tier | None:
@@ -45,7 +78,7 @@ def tier_raise(wallet: Wallet, *, now: datetime, program: PointsProgram, tiers: 
     target = tier_for(qualifying_total(wallet, now=now, program=program), tiers)
     if _rank(target, tiers) > _rank(wallet.tier, tiers):
         wallet.tier = target
-        wallet.tier_review_at = (now + WINDOW).date()
+        wallet.tier_review_at = (now + REVIEW_AFTER).date()
 
 
 @dataclass(frozen=True)
@@ -98,7 +131,7 @@ def tier_review_due(*, today: date | None = None) -> int:
             current = _rank(wallet.tier, tiers)
             new_rank = max(_rank(target, tiers), current - 1)  # the soft landing
             wallet.tier = tiers[new_rank] if new_rank >= 0 else None
-            wallet.tier_review_at = today + WINDOW if wallet.tier else None
+            wallet.tier_review_at = today + REVIEW_AFTER if wallet.tier else None
             wallet.save(update_fields=["tier", "tier_review_at", "updated_at"])
             reviewed += 1
     return reviewed

@@ -31,7 +31,7 @@ from rewards.models import (
     Wallet,
 )
 from rewards.services import wallet_get_or_create
-from rewards.services.tiers import WINDOW, qualifying_total, tier_for
+from rewards.services.tiers import REVIEW_AFTER, qualifying_months_rebuild, qualifying_total, tier_for
 
 REWARD_POINTS = 1000  # what the history's redemptions cost ("1000 points = 100 kr")
 HISTORY_DAYS = 350  # inside the 12 months of expiry, so no lot has lapsed unexpired
@@ -152,9 +152,10 @@ def history_bulk(member: Member, count: int, *, now: datetime, reward: Reward, s
         MemberStampCard.objects.get_or_create(
             wallet=wallet, card=card, defaults={"stamps": 4, "started_at": now - timedelta(days=3)}
         )
-    # The tier a member with this history would have reached (tier_raise on each purchase).
+    # The monthly tier sums and the tier a member with this history would have reached.
+    qualifying_months_rebuild(wallet=wallet)
     wallet.balance = balance
     wallet.tier = tier_for(qualifying_total(wallet, now=now), list(Tier.objects.order_by("threshold")))
-    wallet.tier_review_at = (now + WINDOW).date() if wallet.tier else None
+    wallet.tier_review_at = (now + REVIEW_AFTER).date() if wallet.tier else None
     wallet.save(update_fields=["balance", "tier", "tier_review_at", "updated_at"])
     return wallet

@@ -6,8 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from rewards.models import Wallet
+from rewards.models import QualifyingMonth, Wallet
 from rewards.services import entry_reverse, purchase_register, tier_progress, tier_review_due
+from rewards.services.tiers import qualifying_months_rebuild
 from tests.rewards.wallet_helpers import T0, give, new_key, set_tier
 
 pytestmark = pytest.mark.django_db
@@ -150,3 +151,18 @@ def test_progress_shows_what_is_missing_to_the_next_tier(member, program, tiers)
     assert progress.tier.name == "Bronse"
     assert progress.next_tier.name == "Sølv"
     assert (progress.total, progress.missing, progress.percent) == (1_000, 1_000, 50)
+
+
+def test_the_monthly_tier_sums_kept_with_each_write_equal_a_recount_of_the_ledger(member, program, tiers):
+    first = buy(member, 300, at=T0)
+    buy(member, 120, at=T0 + timedelta(days=20))
+    buy(member, 80, at=T0 + timedelta(days=45))
+    entry_reverse(entry=first.entry, reason="refund", idempotency_key="undo", at=T0 + timedelta(days=50))
+
+    def months():
+        return sorted(QualifyingMonth.objects.values_list("month", "points", "spend_ore"))
+
+    kept = months()
+    qualifying_months_rebuild(wallet=wallet(member))
+    assert kept == months()
+    assert sum(points for _month, points, _spend in kept) == 120 + 80

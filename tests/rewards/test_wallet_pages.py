@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from rewards import services
 from rewards.models import LedgerEntry, Operation, Reward, StampCard, Tier, Voucher, Wallet
+from rewards.services.tiers import qualifying_months_rebuild
 from tests.factories import MemberFactory
 
 WALLET = reverse("rewards:wallet")
@@ -41,6 +42,7 @@ def make_history(member, entries: int) -> Wallet:
         for i, op in enumerate(ops)
     )
     Wallet.objects.filter(pk=wallet.pk).update(balance=10 * entries)
+    qualifying_months_rebuild(wallet=wallet)
     return wallet
 
 
