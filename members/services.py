@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from clubsite.errors import CodedError
 from clubsite.sms import send_sms
 from members import signals
 from members.models import Club, ConsentEvent, Interest, Member, User
@@ -33,7 +34,7 @@ CARD_TOKEN_SALT = "members.card"  # noqa: S105 - a salt names a purpose; it is n
 UNSUBSCRIBE_SALT = "members.unsubscribe"
 
 
-class MembersError(Exception):
+class MembersError(CodedError):
     """A refused member operation. `code` is stable (tests, templates); `message` is shown."""
 
     messages = {
@@ -44,14 +45,6 @@ class MembersError(Exception):
         "link_invalid": _("This link is not valid. Use the newest link we sent you, or log in."),
         "already_erased": _("This member has already been erased."),
     }
-
-    def __init__(self, code: str):
-        self.code = code
-        super().__init__(code)
-
-    @property
-    def message(self) -> str:
-        return str(self.messages[self.code])
 
 
 def consent_wording(channel: str) -> str:

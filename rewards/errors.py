@@ -1,7 +1,9 @@
 from django.utils.translation import gettext_lazy as _
 
+from clubsite.errors import CodedError
 
-class RewardsError(Exception):
+
+class RewardsError(CodedError):
     """A refused wallet operation. `code` is stable (tests, counter, API); `message` is shown."""
 
     messages = {
@@ -25,11 +27,3 @@ class RewardsError(Exception):
         "card_inactive": _("This stamp card is not in use any more."),
         "reason_required": _("Give a reason."),
     }
-
-    def __init__(self, code: str):
-        self.code = code
-        super().__init__(code)
-
-    @property
-    def message(self) -> str:
-        return str(self.messages[self.code])

@@ -94,6 +94,15 @@ def purchase_register(
     return core.finish(op, result)
 
 
+def _manual_reason(points, reason: str) -> str:
+    """Points given or taken by hand need a valid amount and a reason, kept with the entry."""
+    core.check_points(points)
+    reason = (reason or "").strip()[:200]
+    if not reason:
+        raise RewardsError("reason_required")
+    return reason
+
+
 @transaction.atomic
 def points_award(
     *,
@@ -107,9 +116,7 @@ def points_award(
     at: datetime | None = None,
 ) -> core.WalletResult:
     """Give points outside a purchase: welcome, profile and birthday bonuses, owner grants."""
-    core.check_points(points)
-    if not (reason or "").strip():
-        raise RewardsError("reason_required")
+    reason = _manual_reason(points, reason)
     now = core.now_or(at)
     wallet = core.lock(member)
     params = {"points": points, "kind": kind, "reason": reason}
@@ -126,7 +133,7 @@ def points_award(
         kind=kind,
         now=now,
         expires_at=core.expires_at_for(program, now),
-        reason=reason.strip()[:200],
+        reason=reason,
         staff=staff,
         location=location,
     )
@@ -145,9 +152,7 @@ def points_deduct(
     at: datetime | None = None,
 ) -> core.WalletResult:
     """Take points away with a reason (customer service correcting a mistake)."""
-    core.check_points(points)
-    if not (reason or "").strip():
-        raise RewardsError("reason_required")
+    reason = _manual_reason(points, reason)
     now = core.now_or(at)
     wallet = core.lock(member)
     params = {"points": points, "reason": reason}
@@ -163,7 +168,7 @@ def points_deduct(
         points=points,
         kind=LedgerEntry.Kind.ADJUST,
         now=now,
-        reason=reason.strip()[:200],
+        reason=reason,
         staff=staff,
     )
     core.save_balance(wallet, changed_from=before)
