@@ -17,7 +17,7 @@ from members.models import Member
 from rewards.config import config
 from rewards.models import LedgerEntry, MemberStampCard, PointsProgram, StampCard, Voucher, Wallet
 from rewards.services.core import wallet_get_or_create
-from rewards.services.tiers import TierProgress, tier_progress
+from rewards.services.tiers import TierProgress, qualifying_annotation, tier_progress
 
 EXPIRY_WARNING_DAYS = 30
 
@@ -95,14 +95,21 @@ def active_vouchers(wallet: Wallet, *, now: datetime) -> list[Voucher]:
 
 def wallet_summary(member: Member, *, now: datetime | None = None) -> WalletSummary:
     now = now or timezone.now()
-    wallet = Wallet.objects.select_related("tier").filter(member=member).first()
-    wallet = wallet or wallet_get_or_create(member)
     settings = config()
+    qualifying = qualifying_annotation(now=now, program=settings.program)
+    wallet = (
+        Wallet.objects.select_related("tier").annotate(qualifying=qualifying).filter(member=member).first()
+    )
+    if wallet is None:
+        wallet = wallet_get_or_create(member)
+        wallet.qualifying = 0
     return WalletSummary(
         wallet=wallet,
         program=settings.program,
         value_ore=settings.program.value_ore(wallet.balance),
-        progress=tier_progress(wallet, now=now, program=settings.program, tiers=settings.tiers),
+        progress=tier_progress(
+            wallet, now=now, program=settings.program, tiers=settings.tiers, total_raw=wallet.qualifying
+        ),
         expiring=expiring_soon(wallet, now=now),
         cards=stamp_cards(wallet, settings.cards),
         vouchers=active_vouchers(wallet, now=now),

@@ -46,9 +46,9 @@ def counter(request):
 
 @member_required
 def wallet(request):
-    # Queries: session, user, member, club, the user's groups (menu), wallet+tier, qualifying
-    # total, expiring soon, stamps on cards, active vouchers — 10, whatever the length of the
-    # history (program, tiers and cards come from the cache; 3 more when it is cold).
+    # Queries: session, user, member, club, the user's groups (menu), wallet with its tier and
+    # the tier window's sum, expiring soon, stamps on cards, active vouchers: 9, whatever the
+    # length of the history (program, tiers and cards come from the cache; 3 more when cold).
     summary = selectors.wallet_summary(request.member)
     vouchers = [(v, qr.svg(v.code)) for v in summary.vouchers]
     return render(request, "rewards/wallet.html", {"summary": summary, "vouchers": vouchers})

@@ -10,8 +10,8 @@ from datetime import date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
-from django.db.models import Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import BigIntegerField, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from rewards.models import LedgerEntry, PointsProgram, QualifyingMonth, Tier, Wallet
@@ -25,19 +25,35 @@ def window_start(now: datetime) -> date:
     return this_month - relativedelta(months=11)
 
 
+def _window(wallet, now: datetime):
+    """The monthly sums inside the tier window (`wallet` may be an OuterRef)."""
+    this_month = timezone.localtime(now).date().replace(day=1)
+    return QualifyingMonth.objects.filter(wallet=wallet, month__gte=window_start(now), month__lte=this_month)
+
+
+def _in_units(total: int, program: PointsProgram) -> int:
+    return total // 100 if program.tier_basis == PointsProgram.TierBasis.SPEND else total
+
+
+def _summed_column(program: PointsProgram) -> str:
+    return "spend_ore" if program.tier_basis == PointsProgram.TierBasis.SPEND else "points"
+
+
 def qualifying_total(wallet: Wallet, *, now: datetime, program: PointsProgram | None = None) -> int:
     """Qualifying points (or whole kroner spent) in the tier window before `now`.
 
     Read from the monthly sums kept with every qualifying entry: twelve rows at most.
     """
     program = program or PointsProgram.load()
-    this_month = timezone.localtime(now).date().replace(day=1)
-    months = QualifyingMonth.objects.filter(
-        wallet=wallet, month__gte=window_start(now), month__lte=this_month
-    )
-    if program.tier_basis == PointsProgram.TierBasis.SPEND:
-        return (months.aggregate(total=Sum("spend_ore"))["total"] or 0) // 100
-    return months.aggregate(total=Sum("points"))["total"] or 0
+    total = _window(wallet, now).aggregate(total=Sum(_summed_column(program)))["total"] or 0
+    return _in_units(total, program)
+
+
+def qualifying_annotation(*, now: datetime, program: PointsProgram):
+    """The same sum as a subquery, to read it with the wallet row in one query (pages).
+    Raw units: pass the annotated value through tier_progress(total_raw=...)."""
+    sums = _window(OuterRef("pk"), now).order_by().values("wallet").annotate(t=Sum(_summed_column(program)))
+    return Coalesce(Subquery(sums.values("t"), output_field=BigIntegerField()), 0)
 
 
 @transaction.atomic
@@ -96,11 +112,17 @@ def tier_progress(
     now: datetime | None = None,
     program: PointsProgram | None = None,
     tiers: list[Tier] | None = None,
+    total_raw: int | None = None,
 ) -> TierProgress:
+    """Where the wallet stands on the way to the next tier. `total_raw` is the window's sum
+    read already (see qualifying_annotation); otherwise it is queried."""
     now = now or timezone.now()
     program = program or PointsProgram.load()
     tiers = tiers if tiers is not None else list(Tier.objects.order_by("threshold"))
-    total = qualifying_total(wallet, now=now, program=program)
+    if total_raw is None:
+        total = qualifying_total(wallet, now=now, program=program)
+    else:
+        total = _in_units(total_raw, program)
     current_rank = _rank(wallet.tier, tiers)
     next_tier = tiers[current_rank + 1] if current_rank + 1 < len(tiers) else None
     if next_tier is None:

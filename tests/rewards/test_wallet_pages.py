@@ -75,8 +75,8 @@ def test_pages_use_the_same_number_of_queries_for_10_and_1000_entries(client, cl
     client.force_login(large.user)
     many = _queries(client, url)
     assert few == many
-    # Wallet: session, user, member, club, groups (menu), wallet+tier, qualifying total,
-    # expiring soon, stamps on cards, active vouchers (program, tiers, cards are cached).
+    # Wallet: session, user, member, club, groups (menu), wallet+tier+tier sum, expiring soon,
+    # stamps on cards, active vouchers (program, tiers, cards are cached).
     assert many <= 10
 
 
