@@ -8,14 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Sum
+from django.db.models import Sum, Value
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Member
 from rewards.config import config
-from rewards.models import LedgerEntry, MemberStampCard, PointsProgram, StampCard, Voucher, Wallet
+from rewards.models import LedgerEntry, MemberStampCard, PointsProgram, StampCard, StampEntry, Voucher, Wallet
 from rewards.services.core import wallet_get_or_create
 from rewards.services.tiers import TierProgress, qualifying_annotation, tier_progress
 
@@ -117,9 +117,70 @@ def wallet_summary(member: Member, *, now: datetime | None = None) -> WalletSumm
 
 
 def history(wallet: Wallet):
-    """The ledger, newest first, with what each row reverses or is reversed by."""
-    return (
+    """Every movement of the wallet, newest first: points entries and stamp entries.
+
+    A union of (source, id, time) rows, so that one paginator pages through both ledgers;
+    history_rows() then loads the rows of one page (two queries, whatever the page).
+    """
+    # .order_by(): the models' default ordering is not allowed inside a UNION (SQLite).
+    points = (
         LedgerEntry.objects.filter(wallet=wallet)
-        .select_related("location", "reverses", "reversal")
-        .order_by("-created_at", "-id")
+        .order_by()
+        .annotate(source=Value("points"))
+        .values("source", "id", "created_at")
     )
+    stamps = (
+        StampEntry.objects.filter(progress__wallet=wallet)
+        .order_by()
+        .annotate(source=Value("stamps"))
+        .values("source", "id", "created_at")
+    )
+    return _Union(points.union(stamps, all=True).order_by("-created_at", "-id"), parts=(points, stamps))
+
+
+class _Union:
+    """What Paginator needs from the union: slices of the ordered rows, and a count taken
+    part by part (SQLite refuses the ORDER BY of a union inside COUNT's subquery)."""
+
+    ordered = True  # Paginator asks; the rows are ordered by time
+
+    def __init__(self, rows, *, parts):
+        self.rows, self.parts = rows, parts
+
+    def count(self) -> int:
+        return sum(part.count() for part in self.parts)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        return self.rows[index]
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    entry: LedgerEntry | StampEntry
+    reason: str = ""
+
+    @property
+    def is_stamps(self) -> bool:
+        return isinstance(self.entry, StampEntry)
+
+
+def history_rows(page) -> list[HistoryRow]:
+    """The entries of one history page, with what they reverse or are reversed by."""
+    ids = {"points": [], "stamps": []}
+    for row in page:
+        ids[row["source"]].append(row["id"])
+    points = LedgerEntry.objects.select_related("location", "reverses", "reversal").in_bulk(ids["points"])
+    stamps = StampEntry.objects.select_related("location", "reverses", "reversal", "progress__card").in_bulk(
+        ids["stamps"]
+    )
+    rows = []
+    for row in page:
+        if row["source"] == "points":
+            entry = points[row["id"]]
+            rows.append(HistoryRow(entry, reason_label(entry.reason)))
+        else:
+            rows.append(HistoryRow(stamps[row["id"]]))
+    return rows

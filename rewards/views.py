@@ -60,7 +60,7 @@ def history(request):
         request.member
     )
     page = Paginator(selectors.history(wallet), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(entry, selectors.reason_label(entry.reason)) for entry in page]
+    rows = selectors.history_rows(page)
     return render(request, "rewards/history.html", {"page": page, "rows": rows, "wallet": wallet})
 
 

@@ -105,13 +105,28 @@ def test_the_history_pages_through_entries_and_shows_reversals_beside_their_orig
     services.entry_reverse(entry=first.entry, reason="refund", idempotency_key="b")
     client.force_login(member.user)
     page1 = client.get(HISTORY)
-    rows = [entry for entry, _reason in page1.context["rows"]]
+    rows = [row.entry for row in page1.context["rows"]]
     assert len(rows) == 25
     assert rows[0].reverses == rows[1] == first.entry
     body = page1.content.decode()
     assert "+123" in body and "-123" in body
     page2 = client.get(HISTORY, {"page": 2})
     assert len(page2.context["rows"]) == 32 - 25
+
+
+@pytest.mark.django_db
+def test_the_history_lists_stamps_beside_points_newest_first(client, club_setup):
+    member = MemberFactory()
+    card = StampCard.objects.get(name="Kaffekort")
+    services.purchase_register(
+        member=member, amount_ore=5_000, idempotency_key="p", at=timezone.now() - timedelta(hours=2)
+    )
+    stamped = services.stamps_add(member=member, card=card, stamps=1, idempotency_key="s")
+    client.force_login(member.user)
+    rows = client.get(HISTORY).context["rows"]
+    assert [row.is_stamps for row in rows] == [True, False]
+    assert rows[0].entry == stamped.stamp_entries[0]
+    assert "Kaffekort" in client.get(HISTORY).content.decode()
 
 
 @pytest.mark.django_db
