@@ -20,6 +20,16 @@ PACKAGES = {
         "5.3.9",
         ["dist/css/bootstrap.min.css", "dist/js/bootstrap.bundle.min.js", "LICENSE"],
     ),
+    # Counter: actions update the member panel in place.
+    "htmx.org": ("2.0.11", ["dist/htmx.min.js", "LICENSE"]),
+    # Counter: scanning with the device camera (loaded on the counter page only).
+    "html5-qrcode": ("2.3.8", ["html5-qrcode.min.js", "LICENSE"]),
+    # Member card: the rotating code is derived on the phone (HMAC-SHA256), also offline and
+    # over plain HTTP, where WebCrypto's crypto.subtle is missing.
+    "js-sha256": ("0.11.1", ["build/sha256.min.js", "LICENSE.txt"]),
+    # Member card: draws the rotating code's QR on the phone. No LICENSE file in the
+    # package: its package.json records the MIT licence.
+    "qrcode-generator": ("2.0.4", ["dist/qrcode.js", "package.json"]),
 }
 
 
