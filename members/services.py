@@ -6,8 +6,7 @@ Views, admin actions, tasks and commands call these functions; they hold the rul
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from allauth.account.models import EmailAddress
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -23,14 +22,13 @@ from django.utils.translation import gettext_lazy as _
 
 from clubsite.errors import CodedError
 from clubsite.sms import send_sms
-from members import signals
+from members import card, signals
 from members.models import Club, ConsentEvent, Interest, Member, User
 from members.selectors import consent_current
 
 # Human-typed codes: no 0/O, no 1/I/L, so that a number read aloud at the till is unambiguous.
 NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 NUMBER_LENGTH = 8
-CARD_TOKEN_SALT = "members.card"  # noqa: S105 - a salt names a purpose; it is not secret
 UNSUBSCRIBE_SALT = "members.unsubscribe"
 
 
@@ -42,6 +40,7 @@ class MembersError(CodedError):
         "contact_missing": _("Enter your e-mail address or your mobile number."),
         "token_invalid": _("This code is not valid."),
         "token_expired": _("This code has expired. Ask the member to refresh the card."),
+        "member_not_found": _("No member has this number."),
         "link_invalid": _("This link is not valid. Use the newest link we sent you, or log in."),
         "already_erased": _("This member has already been erased."),
     }
@@ -233,31 +232,63 @@ def profile_is_complete(member: Member) -> bool:
     return bool(member.birthday and member.postcode and member.interests.exists())
 
 
-# --- The member card token (QR). One function, so the counter issue can make it rotate.
+# --- The rotating code on the member card (format in members/card.py) and the till's lookup.
+
+IDENTIFY_MAX_LENGTH = 200  # longer input is junk (a scanner stuck on repeat); refuse it unread
 
 
-@dataclass(frozen=True)
-class CardToken:
-    value: str
+def card_code(*, member: Member, at: datetime | None = None) -> str:
+    """The code the member card shows during the time step containing `at` (default: now)."""
+    return card.code_for(
+        key=card.member_key(member.card_secret),
+        number=member.number,
+        step=card.step_at(at or timezone.now()),
+    )
 
 
-def member_card_token(*, member: Member) -> CardToken:
-    """The string the QR code on the member card holds: the member number, signed."""
-    return CardToken(signing.TimestampSigner(salt=CARD_TOKEN_SALT).sign(member.number))
+def member_identify(*, raw: str, now: datetime | None = None) -> Member:
+    """The member a scanned card code or a typed member number belongs to.
+
+    `raw` is what the till received: a rotating card code (any case, surrounding whitespace,
+    as a handheld scanner types it) or the member number (any case, spaces and dashes
+    ignored, so "ab23 cd45" and "AB23-CD45" both work). Erased members are never found.
+    Raises MembersError:
+    - "token_invalid": empty, too long or malformed input, or a card code whose MAC does
+      not match the member it names (tampered, or another member's code edited);
+    - "member_not_found": well formed, but no (non-erased) member has that number. We say
+      so rather than "invalid" because the number can be typed anyway, so the answer
+      tells nobody more than the till already could, and it helps the cashier fix a typo;
+    - "token_expired": a genuine code from outside the accepted window (an old screenshot,
+      or a phone clock far off).
+    """
+    if not raw or len(raw) > IDENTIFY_MAX_LENGTH:
+        raise MembersError("token_invalid")
+    text = raw.strip().upper()
+    if "." in text:  # only card codes have a dot; numbers and vouchers never do
+        return _member_from_card_code(text, now=now or timezone.now())
+    number = text.replace(" ", "").replace("-", "")
+    if not card.NUMBER_PATTERN.fullmatch(number):
+        raise MembersError("token_invalid")
+    return _member_with_number(number)
 
 
-def member_card_token_verify(*, token: str, max_age_seconds: int | None = None) -> Member:
-    """Return the member a card token belongs to, or raise MembersError."""
-    signer = signing.TimestampSigner(salt=CARD_TOKEN_SALT)
-    try:
-        number = signer.unsign(token.strip(), max_age=max_age_seconds)
-    except signing.SignatureExpired as exc:
-        raise MembersError("token_expired") from exc
-    except signing.BadSignature as exc:
-        raise MembersError("token_invalid") from exc
+def _member_from_card_code(text: str, *, now: datetime) -> Member:
+    code = card.parse(text)
+    if code is None:
+        raise MembersError("token_invalid")
+    member = _member_with_number(code.number)
+    # The MAC first: only a genuine code may learn that it is merely old.
+    if not card.mac_is_valid(key=card.member_key(member.card_secret), code=code):
+        raise MembersError("token_invalid")
+    if not card.step_is_current(step=code.step, now=now):
+        raise MembersError("token_expired")
+    return member
+
+
+def _member_with_number(number: str) -> Member:
     member = Member.objects.select_related("user").filter(number=number, erased_at=None).first()
     if member is None:
-        raise MembersError("token_invalid")
+        raise MembersError("member_not_found")
     return member
 
 

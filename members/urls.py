@@ -13,5 +13,7 @@ urlpatterns = [
     path("medlem/samtykker/", views.consents, name="consents"),
     path("medlem/mine-data/", views.my_data, name="my_data"),
     path("medlem/slett/", views.delete_account, name="delete"),
+    path("medlem/sw.js", views.service_worker, name="service_worker"),
+    path("manifest.webmanifest", views.manifest, name="manifest"),
     path("avmeld/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]

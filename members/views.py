@@ -6,22 +6,34 @@ import json
 from functools import wraps
 
 from allauth.core import ratelimit
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import translation
+from django.template.loader import render_to_string
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_http_methods, require_safe
 
 from members import qr, services
+from members.card import STEP_SECONDS, member_key
 from members.forms import ConsentForm, JoinForm, ProfileForm, signup_consent_wording
-from members.models import ConsentEvent, Member
+from members.models import Club, ConsentEvent, Member
 from members.selectors import consent_current
 from members.services import MembersError
 
 AUTH_BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
+
+# How long a card page kept by the service worker goes on showing codes after it was last
+# rendered online. Codes are derived on the phone and would work for ever; the cap only keeps
+# a copy left behind (a logged-out or lent phone) from being a working card indefinitely.
+# Past it the page asks to go online and still shows the member number, which the till takes.
+CARD_OFFLINE_MAX_SECONDS = 24 * 60 * 60
 
 # The order in which the card page asks for one more piece of profile, one at a time.
 PROGRESSIVE_FIELDS = ("birthday", "postcode", "interests")
@@ -74,16 +86,35 @@ def join(request):
 
 
 def _card_context(member: Member) -> dict:
-    token = services.member_card_token(member=member)
-    return {"member": member, "qr_svg": qr.svg(token.value), "card_token": token.value}
+    """The card, rendered for the current time step, and what the phone needs to go on.
+
+    The server-drawn QR is the no-JS fallback for the first step; static/js/card.js takes
+    over with codes it derives itself, so the card keeps working offline. It gets the
+    member's derived card key (never `card_secret`) and the server time, to correct the
+    phone's clock.
+    """
+    now = timezone.now()
+    code = services.card_code(member=member, at=now)
+    card_data = {
+        "key": member_key(member.card_secret).hex(),
+        "number": member.number,
+        "serverTime": int(now.timestamp() * 1000),
+        "stepSeconds": STEP_SECONDS,
+        "offlineMaxSeconds": CARD_OFFLINE_MAX_SECONDS,
+        "staticUrl": settings.STATIC_URL,
+        "serviceWorker": reverse("members:service_worker"),
+    }
+    return {"member": member, "qr_svg": qr.svg(code), "card_data": card_data}
 
 
 @member_required
+@cache_control(private=True, no_cache=True)  # the page holds the card key: no shared caches
 def welcome(request):
     return render(request, "members/welcome.html", _card_context(request.member))
 
 
 @member_required
+@cache_control(private=True, no_cache=True)
 def card(request):
     member = request.member
     context = _card_context(member)
@@ -204,3 +235,50 @@ def unsubscribe(request, token: str):
         )
         return render(request, "members/unsubscribe.html", {"done": True, "channel": channel_label})
     return render(request, "members/unsubscribe.html", {"channel": channel_label})
+
+
+# --- Installable card: the web app manifest and the service worker. Both are public and
+# the same for everyone: nothing about the member is in them.
+
+
+@require_safe
+@cache_control(max_age=60 * 60)
+def manifest(request):
+    club = Club.load()
+    data = {
+        "name": club.name,
+        "short_name": club.name[:12],
+        "description": _("Your member card"),
+        "lang": translation.get_language() or settings.LANGUAGE_CODE,
+        "id": reverse("members:card"),
+        "start_url": reverse("members:card"),
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": club.brand_colour,
+        # The icons are full-bleed with the drawing in the middle (members app_icons), so
+        # the same files serve as plain and as "maskable" (cropped to the phone's shape).
+        "icons": [
+            {
+                "src": static(f"icons/icon-{size}.png"),
+                "sizes": f"{size}x{size}",
+                "type": "image/png",
+                "purpose": purpose,
+            }
+            for purpose in ("any", "maskable")
+            for size in (192, 512)
+        ],
+    }
+    return JsonResponse(
+        data, content_type="application/manifest+json", json_dumps_params={"ensure_ascii": False}
+    )
+
+
+@require_safe
+@cache_control(no_cache=True)  # a changed worker must reach phones at their next visit
+def service_worker(request):
+    """The worker's script, served from /medlem/ so that its scope covers the card page."""
+    source = render_to_string(
+        "members/sw.js", {"card_url": reverse("members:card"), "static_url": settings.STATIC_URL}
+    )
+    return HttpResponse(source, content_type="text/javascript; charset=utf-8")
