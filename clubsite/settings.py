@@ -180,6 +180,8 @@ CELERY_BEAT_SCHEDULE = {
     "expire-points": {"task": "rewards.tasks.expire_points", "schedule": crontab(hour=3, minute=10)},
     "review-tiers": {"task": "rewards.tasks.review_tiers", "schedule": crontab(hour=3, minute=20)},
     "birthday-bonuses": {"task": "rewards.tasks.birthday_bonuses", "schedule": crontab(hour=7, minute=0)},
+    # Anomaly flags at the counter, for the owner to look at.
+    "counter-flags": {"task": "rewards.tasks.counter_flags", "schedule": crontab(minute=5)},
 }
 
 # --- Accounts: one identity by e-mail or phone, no username, login by a one-time code.

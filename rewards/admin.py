@@ -33,6 +33,7 @@ class PointsProgramAdmin(admin.ModelAdmin):
         (_("Value when redeemed"), {"fields": ["redeem_points", "redeem_value_kr"]}),
         (_("Bonuses"), {"fields": ["welcome_bonus", "profile_bonus", "birthday_bonus"]}),
         (_("Tiers"), {"fields": ["tier_basis"]}),
+        (_("Counter"), {"fields": ["undo_minutes", "max_stamps_per_day", "flag_credits_per_day"]}),
     ]
 
     def changelist_view(self, request, extra_context=None):
@@ -149,3 +150,7 @@ class VoucherAdmin(ReadOnlyAdmin):
     list_select_related = ["reward", "wallet__member__user"]
     search_fields = ["code", "wallet__member__number", "wallet__member__user__email"]
     date_hierarchy = "issued_at"
+
+
+# The counter's records (visits, actions, refused scans, flags) are in their own module.
+from rewards import admin_counter  # noqa: E402, F401

@@ -26,4 +26,16 @@ class RewardsError(CodedError):
         "stamp_limit_per_visit": _("That is more stamps than one visit may give on this card."),
         "card_inactive": _("This stamp card is not in use any more."),
         "reason_required": _("Give a reason."),
+        # The counter.
+        "scan_empty": _("Scan the member's card, or type a member number, mobile number or name."),
+        "voucher_in_member_field": _(
+            "That is a voucher code. Find the member first, then scan the voucher in their panel."
+        ),
+        "voucher_other_member": _("This voucher belongs to another member."),
+        "stamp_limit_per_day": _("This member has had as many stamps today as the club allows."),
+        "nothing_to_undo": _("There is nothing to undo for this member here."),
+        "undo_window_passed": _("It is too late to undo this. Ask customer service to correct it."),
+        "too_many_attempts": _("Too many unknown codes in a short time. Wait a few minutes and try again."),
+        "not_allowed": _("Only customer service can do this."),
+        "wrong_location": _("You are not registered at this shop."),
     }

@@ -1,4 +1,11 @@
+import re
+from decimal import Decimal, InvalidOperation
+
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from rewards.services.points import MAX_AMOUNT_ORE
 
 
 class NonceForm(forms.Form):
@@ -6,3 +13,62 @@ class NonceForm(forms.Form):
     form carries the same key, so the wallet does the thing once and shows that result."""
 
     nonce = forms.UUIDField(widget=forms.HiddenInput)
+
+
+# --- The counter
+
+# "129", "129,50", "129.5", "1 299,00", "kr 129": what a till operator types. Not "1e9", not "-5".
+_AMOUNT = re.compile(r"^(?:kr\.?)?(\d{1,7})(?:[.,](\d{1,2}))?(?:kr\.?)?$", re.IGNORECASE)
+
+
+class AmountField(forms.CharField):
+    """An amount in kroner as people type it (comma or point for øre) → integer øre."""
+
+    default_error_messages = {
+        "invalid": _("Enter the amount in kroner, e.g. 129 or 129,50."),
+        "range": _("Enter an amount greater than zero and below one million kroner."),
+    }
+
+    def to_python(self, value):
+        text = re.sub(r"[\s\u00a0]", "", super().to_python(value) or "")
+        if not text:
+            return None
+        match = _AMOUNT.match(text)
+        if not match:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        kroner, ore = match.group(1), (match.group(2) or "0").ljust(2, "0")
+        try:
+            amount = int(Decimal(kroner) * 100 + int(ore))
+        except InvalidOperation:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if not 0 < amount <= MAX_AMOUNT_ORE:
+            raise ValidationError(self.error_messages["range"], code="range")
+        return amount
+
+
+class ScanForm(forms.Form):
+    # No max_length: a 10,000-character scan gets the service's clear refusal, not a form error.
+    q = forms.CharField(label=_("Scan or type"), required=False, strip=True)
+
+
+class PurchaseForm(NonceForm):
+    amount = AmountField(label=_("Amount (kr)"))
+
+
+class StampsForm(NonceForm):
+    card = forms.IntegerField(widget=forms.HiddenInput)
+    stamps = forms.IntegerField(label=_("Stamps"), min_value=1, max_value=100, initial=1)
+
+
+class VoucherForm(NonceForm):
+    code = forms.CharField(label=_("Voucher code"), max_length=40)
+
+
+class RewardForm(NonceForm):
+    reward = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class AdjustForm(NonceForm):
+    points = forms.IntegerField(label=_("Points"), min_value=1, max_value=1_000_000)
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+    direction = forms.ChoiceField(choices=[("grant", _("Give")), ("deduct", _("Take away"))])

@@ -4,6 +4,7 @@ from celery import shared_task
 
 from members.models import Member
 from rewards import services
+from rewards.services.flags import counter_flags_scan
 
 
 @shared_task
@@ -19,6 +20,11 @@ def review_tiers() -> int:
 @shared_task
 def birthday_bonuses() -> int:
     return services.bonus_birthdays_due()
+
+
+@shared_task
+def counter_flags() -> int:
+    return counter_flags_scan()
 
 
 @shared_task

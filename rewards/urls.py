@@ -1,11 +1,19 @@
 from django.urls import path
 
-from rewards import views
+from rewards import views, views_counter
 
 app_name = "rewards"
 
 urlpatterns = [
-    path("kasse/", views.counter, name="counter"),
+    path("kasse/", views_counter.counter_home, name="counter"),
+    path("kasse/<int:location_id>/", views_counter.counter_page, name="counter_page"),
+    path("kasse/<int:location_id>/finn/", views_counter.counter_find, name="counter_find"),
+    path("kasse/<int:location_id>/medlem/<str:number>/", views_counter.counter_member, name="counter_member"),
+    path(
+        "kasse/<int:location_id>/medlem/<str:number>/<slug:action>/",
+        views_counter.counter_action,
+        name="counter_action",
+    ),
     path("medlem/lommebok/", views.wallet, name="wallet"),
     path("medlem/historikk/", views.history, name="history"),
     path("medlem/belonninger/", views.catalogue, name="catalogue"),

@@ -1,4 +1,5 @@
 from rewards.models.catalogue import PointsProgram, Reward, StampCard, Tier
+from rewards.models.counter import CounterAction, CounterFlag, ScanRefusal, Visit
 from rewards.models.wallet import (
     LedgerAllocation,
     LedgerEntry,
@@ -12,6 +13,8 @@ from rewards.models.wallet import (
 )
 
 __all__ = [
+    "CounterAction",
+    "CounterFlag",
     "LedgerAllocation",
     "LedgerEntry",
     "LedgerImmutable",
@@ -20,9 +23,11 @@ __all__ = [
     "PointsProgram",
     "QualifyingMonth",
     "Reward",
+    "ScanRefusal",
     "StampCard",
     "StampEntry",
     "Tier",
+    "Visit",
     "Voucher",
     "Wallet",
 ]

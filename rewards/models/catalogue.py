@@ -60,6 +60,22 @@ class PointsProgram(models.Model):
     tier_basis = models.CharField(
         _("tiers are reached by"), max_length=10, choices=TierBasis.choices, default=TierBasis.POINTS
     )
+    # The counter (rewards.services.counter).
+    undo_minutes = models.PositiveIntegerField(
+        _("undo window (minutes)"),
+        default=10,
+        help_text=_("How long staff can undo their last action at the till. 0 = no undo."),
+    )
+    max_stamps_per_day = models.PositiveIntegerField(
+        _("max stamps per member per day"),
+        default=10,
+        help_text=_("All stamp cards together, at all shops. 0 = no limit."),
+    )
+    flag_credits_per_day = models.PositiveIntegerField(
+        _("flag a member credited more than (times a day)"),
+        default=5,
+        help_text=_("Counter credits (stamps, purchases, grants) above this raise a flag for you to check."),
+    )
 
     class Meta:
         verbose_name = _("points program")

@@ -101,7 +101,7 @@ def test_the_counter_is_for_staff_only():
     assert Client().get(COUNTER).status_code == 302  # to log in
     assert _client_for(MemberFactory().user).get(COUNTER).status_code == 403
     for role in roles.ALL:
-        response = _client_for(staff_user(role, location)).get(COUNTER)
+        response = _client_for(staff_user(role, location)).get(COUNTER, follow=True)  # to the one till
         assert response.status_code == 200
         assert "Bakeriet Løkka" in response.content.decode()
 

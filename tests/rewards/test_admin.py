@@ -46,6 +46,9 @@ def test_the_owner_sets_the_earning_rate_and_it_applies_to_new_points_only(owner
             "profile_bonus": "0",
             "birthday_bonus": "0",
             "tier_basis": "points",
+            "undo_minutes": "10",
+            "max_stamps_per_day": "10",
+            "flag_credits_per_day": "5",
         },
     )
     assert response.status_code == 302

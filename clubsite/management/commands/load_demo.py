@@ -15,6 +15,7 @@ from django.utils import timezone
 from members import roles, services
 from members.models import Club, ConsentEvent, Interest, Location, Member, User
 
+from ._demo_counter import load_counter_demo
 from ._demo_wallet import load_wallet_demo
 
 OWNER = ("eier@bakeriet.example", "eier-demo-2026")
@@ -159,6 +160,7 @@ class Command(BaseCommand):
                 )
             self._backdate(member, days_ago=rng.randrange(1, 180))
         load_wallet_demo(rng, tills, Member.objects.get(pk=kari.pk))
+        load_counter_demo(tills, Member.objects.get(pk=kari.pk))
 
     @staticmethod
     def _backdate(member: Member, *, days_ago: int) -> None:

@@ -1,0 +1,486 @@
+"""The counter: identifying a member at the till and what staff do for them.
+
+Every action carries a nonce made when the page showed the member; it becomes the wallet
+operation's idempotency key, so a double tap or a retried request acts once and shows the
+first result again. Each success is a CounterAction (who, where, what); each refusal a
+ScanRefusal. The wallet rules themselves stay in the other services modules.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from clubsite.errors import CodedError
+from members.models import Location, Member, User
+from members.phone import InvalidPhoneNumber, phone_normalize
+from members.services import NUMBER_ALPHABET, MembersError, member_identify
+from rewards.config import config
+from rewards.errors import RewardsError
+from rewards.models import (
+    CounterAction,
+    LedgerEntry,
+    Operation,
+    Reward,
+    ScanRefusal,
+    StampCard,
+    StampEntry,
+    Visit,
+    Voucher,
+)
+from rewards.services import core
+from rewards.services.flags import member_credits_check
+from rewards.services.points import entry_reverse, points_award, points_deduct, purchase_register
+from rewards.services.stamps import stamp_entry_reverse, stamps_add
+from rewards.services.vouchers import reward_redeem, voucher_use
+
+VISIT_GAP = timedelta(minutes=30)  # scans of one member at one shop closer than this: one visit
+RAW_KEPT = 100  # characters of a refused input kept for the owner
+# Guessing codes or numbers: refusals allowed per staff user and per IP in GUESS_WINDOW.
+GUESS_LIMIT = 30
+GUESS_WINDOW = 600
+_VOUCHER_CODE = re.compile(rf"^[{NUMBER_ALPHABET}]{{{core.VOUCHER_CODE_LENGTH}}}$")
+
+
+@dataclass
+class Outcome:
+    """What the till shows after an action: the action row and the wallet's result."""
+
+    action: CounterAction | None
+    result: core.WalletResult | None
+    replayed: bool = False
+
+
+# --- Refusals and guessing limits
+
+
+def refusal_record(
+    *,
+    reason: str,
+    raw: str = "",
+    staff: User | None,
+    location: Location | None,
+    ip: str | None = None,
+    member: Member | None = None,
+) -> ScanRefusal:
+    """Keep a refused scan or action for the owner, and count it against guessing."""
+    for key in _guess_keys(staff, ip):
+        if cache.add(key, 1, GUESS_WINDOW) is False:
+            try:
+                cache.incr(key)
+            except ValueError:  # expired between add and incr
+                cache.add(key, 1, GUESS_WINDOW)
+    return ScanRefusal.objects.create(
+        reason=reason[:40],
+        raw_input=(raw or "")[:RAW_KEPT],
+        staff=staff,
+        location=location,
+        member=member,
+        ip=ip or None,
+    )
+
+
+def _guess_keys(staff: User | None, ip: str | None) -> list[str]:
+    keys = [f"counter:refused:staff:{staff.pk}"] if staff is not None else []
+    if ip:
+        keys.append(f"counter:refused:ip:{ip}")
+    return keys
+
+
+def guessing_check(*, staff: User | None, ip: str | None) -> None:
+    """Refuse further lookups once a staff user or an IP has been refused too often."""
+    if any((cache.get(key) or 0) >= GUESS_LIMIT for key in _guess_keys(staff, ip)):
+        raise RewardsError("too_many_attempts")
+
+
+# --- Finding the member
+
+
+@dataclass(frozen=True)
+class Found:
+    """Members that match what was scanned or typed. `confirmed` when the input proves who it
+    is (a rotating card code); otherwise staff check the hints before acting."""
+
+    members: list[Member]
+    confirmed: bool
+
+
+def _normalized(raw: str) -> str:
+    return re.sub(r"[\s-]", "", raw or "").upper()
+
+
+def member_find(*, raw: str, staff: User | None, location: Location | None, ip: str | None = None) -> Found:
+    """A rotating card code, a member number, a mobile number or a name → members.
+
+    Raises CodedError (MembersError or RewardsError) with the reason; the refusal is recorded.
+    """
+    text = (raw or "").strip()
+    try:
+        guessing_check(staff=staff, ip=ip)
+        if not text:
+            raise RewardsError("scan_empty")
+        if len(text) > 200:
+            raise MembersError("token_invalid")
+        found = _find(text)
+        if not found.members:
+            raise MembersError("member_not_found")
+        return found
+    except CodedError as error:
+        if error.code != "too_many_attempts":
+            refusal_record(reason=error.code, raw=text, staff=staff, location=location, ip=ip)
+        raise
+
+
+def _find(text: str) -> Found:
+    compact = _normalized(text)
+    if _VOUCHER_CODE.match(compact) and Voucher.objects.filter(code=compact).exists():
+        raise RewardsError("voucher_in_member_field")
+    card_code = "." in text  # only rotating card codes have a dot
+    if card_code or _is_number(compact):
+        try:
+            return Found([member_identify(raw=text)], confirmed=card_code)
+        except MembersError as error:
+            # Eight digits may also be a mobile number, eight letters a name: look below.
+            if card_code or error.code != "member_not_found":
+                raise
+    members = Member.objects.select_related("user").filter(erased_at=None)
+    try:
+        phone = phone_normalize(text)
+    except InvalidPhoneNumber:
+        phone = None
+    if phone:
+        return Found(list(members.filter(user__phone=phone)[:1]), confirmed=False)
+    if len(text) >= 2 and any(char.isalpha() for char in text):
+        query = Q()
+        for word in text.split()[:3]:
+            query &= Q(user__first_name__icontains=word) | Q(user__last_name__icontains=word)
+        return Found(list(members.filter(query).order_by("user__first_name", "pk")[:10]), confirmed=False)
+    return Found([], confirmed=False)
+
+
+def _is_number(compact: str) -> bool:
+    """The static member number (typed or printed) proves less than a rotating code."""
+    return bool(re.fullmatch(rf"[{NUMBER_ALPHABET}]{{8}}", compact))
+
+
+def visit_record(*, member: Member, location: Location, staff: User, now: datetime | None = None) -> Visit:
+    """A member shown at the till is a visit; another scan soon after is the same visit."""
+    now = core.now_or(now)
+    visit = (
+        Visit.objects.filter(member=member, location=location, last_seen_at__gte=now - VISIT_GAP)
+        .order_by("-last_seen_at")
+        .first()
+    )
+    if visit is None:
+        return Visit.objects.create(
+            member=member, location=location, staff=staff, started_at=now, last_seen_at=now
+        )
+    Visit.objects.filter(pk=visit.pk).update(last_seen_at=now)
+    return visit
+
+
+# --- Actions
+
+
+def new_nonce() -> str:
+    return uuid.uuid4().hex
+
+
+def _key(nonce) -> str:
+    try:
+        return f"counter:{uuid.UUID(str(nonce)).hex}"
+    except (ValueError, TypeError, AttributeError):
+        raise RewardsError("duplicate_request") from None
+
+
+def _known(key: str, kind: str) -> CounterAction | None:
+    """The action this nonce already made (call with the wallet locked). The same nonce for
+    another kind of action is refused, as the wallet refuses a key with other details."""
+    action = CounterAction.objects.filter(nonce_key=key).first()
+    if action is not None and action.kind != kind:
+        raise RewardsError("duplicate_request")
+    return action
+
+
+def _record(kind, *, key, member, staff, location, result, summary, now, voucher=None, undoes=None):
+    op_id = Operation.objects.filter(key=key).values_list("pk", flat=True).first()
+    action = CounterAction.objects.create(
+        member=member,
+        location=location,
+        staff=staff,
+        kind=kind,
+        nonce_key=key,
+        operation_id=op_id,
+        voucher=voucher,
+        summary=summary[:200],
+        undoes=undoes,
+        created_at=now,
+    )
+    if kind in CounterAction.CREDITS:
+        member_credits_check(member_id=member.pk, now=now)
+    return Outcome(action, result)
+
+
+def _act(kind, *, nonce, member, staff, location, at, call, summary, voucher_of=None) -> Outcome:
+    """Lock the wallet and run `call(key, now, replaying)`; record the action the first time.
+
+    On a replay the wallet service is still called: it returns the first result, or refuses
+    `duplicate_request` if the details differ. `replaying` lets checks that count what was
+    done today (already counting this action) stand aside.
+    """
+    key, now = _key(nonce), core.now_or(at)
+    with transaction.atomic():
+        core.lock(member)
+        known = _known(key, kind)
+        result = call(key, now, known is not None)
+        if known is not None:
+            return Outcome(known, result, replayed=True)
+        voucher = voucher_of(result) if voucher_of else None
+        return _record(
+            kind,
+            key=key,
+            member=member,
+            staff=staff,
+            location=location,
+            result=result,
+            summary=summary(result),
+            now=now,
+            voucher=voucher,
+        )
+
+
+def _today_start(now: datetime) -> datetime:
+    return timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _stamps_today(member: Member, now: datetime) -> int:
+    total = StampEntry.objects.filter(
+        progress__wallet__member=member, created_at__gte=_today_start(now), created_at__lte=now
+    ).aggregate(n=Sum("stamps"))["n"]
+    return total or 0
+
+
+def counter_stamps(
+    *, member: Member, card: StampCard, stamps: int, nonce, staff: User, location: Location, at=None
+) -> Outcome:
+    """Add stamps at the till, within the card's per-visit and the program's per-day limits."""
+
+    def call(key, now, replaying):
+        limit = config().program.max_stamps_per_day
+        if (
+            limit
+            and not replaying
+            and isinstance(stamps, int)
+            and _stamps_today(member, now) + stamps > limit
+        ):
+            raise RewardsError("stamp_limit_per_day")
+        return stamps_add(
+            member=member,
+            card=card,
+            stamps=stamps,
+            idempotency_key=key,
+            location=location,
+            staff=staff,
+            at=now,
+        )
+
+    return _act(
+        CounterAction.Kind.STAMPS,
+        nonce=nonce,
+        member=member,
+        staff=staff,
+        location=location,
+        at=at,
+        call=call,
+        summary=lambda result: f"+{stamps} {card.name}",
+    )
+
+
+def counter_purchase(
+    *, member: Member, amount_ore: int, nonce, staff: User, location: Location, at=None
+) -> Outcome:
+    def call(key, now, replaying):
+        return purchase_register(
+            member=member, amount_ore=amount_ore, idempotency_key=key, location=location, staff=staff, at=now
+        )
+
+    def summary(result):
+        points = result.entry.points if result.entry else 0
+        return f"{amount_ore // 100},{amount_ore % 100:02d} kr → +{points}"
+
+    return _act(
+        CounterAction.Kind.PURCHASE,
+        nonce=nonce,
+        member=member,
+        staff=staff,
+        location=location,
+        at=at,
+        call=call,
+        summary=summary,
+    )
+
+
+def _voucher_of_member(code: str, member: Member) -> Voucher:
+    voucher = Voucher.objects.select_related("wallet", "reward").filter(code=_normalized(code)[:32]).first()
+    if voucher is None:
+        raise RewardsError("voucher_not_found")
+    if voucher.wallet.member_id != member.pk:
+        raise RewardsError("voucher_other_member")
+    return voucher
+
+
+def counter_voucher(*, member: Member, code: str, nonce, staff: User, location: Location, at=None) -> Outcome:
+    """Use one of the member's vouchers (scanned or tapped in the panel)."""
+
+    def call(key, now, replaying):
+        voucher = _voucher_of_member(code, member)
+        return voucher_use(code=voucher.code, idempotency_key=key, location=location, staff=staff, at=now)
+
+    return _act(
+        CounterAction.Kind.VOUCHER,
+        nonce=nonce,
+        member=member,
+        staff=staff,
+        location=location,
+        at=at,
+        call=call,
+        summary=lambda result: result.voucher.reward.name,
+        voucher_of=lambda result: result.voucher,
+    )
+
+
+def counter_reward(
+    *, member: Member, reward: Reward, nonce, staff: User, location: Location, at=None
+) -> Outcome:
+    """Redeem a catalogue reward for points and hand it over at once (the voucher is used)."""
+
+    def call(key, now, replaying):
+        redeemed = reward_redeem(member=member, reward=reward, idempotency_key=key, at=now)
+        voucher_use(
+            code=redeemed.voucher.code, idempotency_key=f"{key}:use", location=location, staff=staff, at=now
+        )
+        return redeemed
+
+    return _act(
+        CounterAction.Kind.REWARD,
+        nonce=nonce,
+        member=member,
+        staff=staff,
+        location=location,
+        at=at,
+        call=call,
+        summary=lambda result: f"{reward.name} −{reward.cost_points}",
+        voucher_of=lambda result: result.voucher,
+    )
+
+
+def counter_adjust(
+    *, member: Member, points: int, reason: str, nonce, staff: User, location: Location, at=None
+) -> Outcome:
+    """Customer service grants (points > 0) or deducts (points < 0) points, with a reason."""
+    if not staff.is_customer_service:
+        raise RewardsError("not_allowed")
+    grant = isinstance(points, int) and points > 0
+    amount = points if grant else -points if isinstance(points, int) else points
+
+    def call(key, now, replaying):
+        if grant:
+            return points_award(
+                member=member,
+                points=amount,
+                reason=reason,
+                idempotency_key=key,
+                kind=LedgerEntry.Kind.ADJUST,
+                staff=staff,
+                location=location,
+                at=now,
+            )
+        return points_deduct(
+            member=member, points=amount, reason=reason, idempotency_key=key, staff=staff, at=now
+        )
+
+    return _act(
+        CounterAction.Kind.GRANT if grant else CounterAction.Kind.DEDUCT,
+        nonce=nonce,
+        member=member,
+        staff=staff,
+        location=location,
+        at=at,
+        call=call,
+        summary=lambda result: f"{points:+d}: {reason}",
+    )
+
+
+# --- Undo
+
+
+def counter_undo(*, member: Member, nonce, staff: User, location: Location, at=None) -> Outcome:
+    """Undo the member's last action at this shop, within the program's undo window, by
+    reversal entries (nothing is edited). All parts are undone or none."""
+    key, now = _key(nonce), core.now_or(at)
+    with transaction.atomic():
+        core.lock(member)
+        known = _known(key, CounterAction.Kind.UNDO)
+        if known is not None:
+            return Outcome(known, None, replayed=True)
+        target = (
+            CounterAction.objects.filter(member=member, location=location, undone_by__isnull=True)
+            .exclude(kind=CounterAction.Kind.UNDO)
+            .select_related("voucher", "voucher__reward")
+            .order_by("-created_at", "-id")
+            .first()
+        )
+        if target is None:
+            raise RewardsError("nothing_to_undo")
+        minutes = config().program.undo_minutes
+        if not minutes or target.created_at < now - timedelta(minutes=minutes):
+            raise RewardsError("undo_window_passed")
+        result = _reverse(target, key=key, staff=staff, now=now)
+        return _record(
+            CounterAction.Kind.UNDO,
+            key=key,
+            member=member,
+            staff=staff,
+            location=location,
+            result=result,
+            summary=f"{target.get_kind_display()}: {target.summary}",
+            now=now,
+            undoes=target,
+        )
+
+
+def _reverse(target: CounterAction, *, key: str, staff: User, now: datetime) -> core.WalletResult:
+    result = core.WalletResult(balance=0)
+    if target.voucher_id is not None:
+        _voucher_unuse(target.voucher)
+    for stamp_entry in StampEntry.objects.filter(operation_id=target.operation_id, stamps__gt=0):
+        part = stamp_entry_reverse(
+            entry=stamp_entry, idempotency_key=f"{key}:s{stamp_entry.pk}", staff=staff, at=now
+        )
+        result.stamp_entries += part.stamp_entries
+        result.vouchers += part.vouchers
+    for entry in LedgerEntry.objects.filter(operation_id=target.operation_id).exclude(
+        kind=LedgerEntry.Kind.EXPIRE
+    ):
+        part = entry_reverse(
+            entry=entry, reason="undo", idempotency_key=f"{key}:e{entry.pk}", staff=staff, at=now
+        )
+        result.entries += part.entries
+    result.balance = core.lock(target.member).balance
+    return result
+
+
+def _voucher_unuse(voucher: Voucher) -> None:
+    """A used voucher back to ready (the undo of handing it over), by compare-and-set."""
+    changed = Voucher.objects.filter(pk=voucher.pk, status=Voucher.Status.USED).update(
+        status=Voucher.Status.ACTIVE, used_at=None, used_location=None, used_by=None
+    )
+    if not changed:
+        raise RewardsError("cannot_reverse")

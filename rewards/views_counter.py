@@ -1,0 +1,290 @@
+"""The counter: staff find a member and act for them at the till.
+
+Pages work with plain form posts; with htmx (the X-Requested "HX-Request" header) only the
+member panel is sent back and swapped in place. Refusals answer 4xx with the translated
+reason in the panel (htmx is configured in the page to swap those too).
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import timedelta
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from clubsite.errors import CodedError
+from members.models import Location, Member
+from rewards import selectors
+from rewards.config import config
+from rewards.forms import AdjustForm, NonceForm, PurchaseForm, RewardForm, ScanForm, StampsForm, VoucherForm
+from rewards.models import CounterAction, Reward, StampCard, Visit, Voucher
+from rewards.services import counter as service
+from rewards.services.vouchers import reward_availability
+
+STATUS = {"too_many_attempts": 429, "not_allowed": 403, "wrong_location": 403}
+
+
+def staff_required(view):
+    """Counter staff, customer service or the owner; anyone else gets 403."""
+
+    @login_required
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_counter_staff:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def locations_for(user):
+    """Where a user may work the till: customer service and the owner anywhere, counter
+    staff at the shops they are assigned to."""
+    active = Location.objects.filter(is_active=True)
+    return active if user.is_customer_service else active.filter(staff=user)
+
+
+def at_location(view):
+    """Staff only, and only at a shop they work at (else 403 and a refused-scan record)."""
+
+    @staff_required
+    @functools.wraps(view)
+    def wrapper(request, location_id: int, *args, **kwargs):
+        location = Location.objects.filter(pk=location_id, is_active=True).first()
+        if location is None:
+            raise Http404
+        if not locations_for(request.user).filter(pk=location.pk).exists():
+            service.refusal_record(
+                reason="wrong_location", staff=request.user, location=location, ip=_ip(request)
+            )
+            message = service.RewardsError("wrong_location").message
+            return render(request, "rewards/counter/refused.html", {"message": message}, status=403)
+        request.location = location
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@staff_required
+def counter_home(request):
+    locations = list(locations_for(request.user))
+    if len(locations) == 1:
+        return redirect("rewards:counter_page", location_id=locations[0].pk)
+    return render(request, "rewards/counter/choose.html", {"locations": locations})
+
+
+@at_location
+def counter_page(request):
+    return render(request, "rewards/counter/page.html", _page_context(request))
+
+
+def _page_context(request, **extra) -> dict:
+    return {"location": request.location, "scan_form": ScanForm(), **extra}
+
+
+@at_location
+@require_POST
+def counter_find(request):
+    form = ScanForm(request.POST)
+    raw = form.data.get("q", "") if not form.is_valid() else form.cleaned_data["q"]
+    try:
+        found = service.member_find(raw=raw, staff=request.user, location=request.location, ip=_ip(request))
+    except CodedError as error:
+        status = STATUS.get(error.code, 404 if error.code == "member_not_found" else 400)
+        return _respond(request, "rewards/counter/_feedback.html", {"error": error.message}, status=status)
+    if found.confirmed and len(found.members) == 1:
+        member = found.members[0]
+        service.visit_record(member=member, location=request.location, staff=request.user)
+        return _panel(request, member)
+    return _respond(request, "rewards/counter/_candidates.html", {"candidates": found.members})
+
+
+def _member(number: str) -> Member:
+    member = Member.objects.select_related("user").filter(number=number.upper(), erased_at=None).first()
+    if member is None:
+        raise Http404
+    return member
+
+
+@at_location
+def counter_member(request, number: str):
+    """The member panel, after staff confirmed a member found by number, phone or name."""
+    member = _member(number)
+    service.visit_record(member=member, location=request.location, staff=request.user)
+    return _panel(request, member)
+
+
+@at_location
+@require_POST
+def counter_action(request, number: str, action: str):
+    handler = ACTIONS.get(action)
+    if handler is None:
+        raise Http404
+    member = _member(number)
+    try:
+        outcome = handler(request, member)
+    except FormError as error:
+        return _panel(request, member, error=error.message, status=400)
+    except CodedError as error:
+        service.refusal_record(
+            reason=error.code,
+            raw=request.POST.get("code", "") or action,
+            staff=request.user,
+            location=request.location,
+            ip=_ip(request),
+            member=member,
+        )
+        return _panel(request, member, error=error.message, status=STATUS.get(error.code, 409))
+    return _panel(request, member, outcome=outcome)
+
+
+class FormError(Exception):
+    def __init__(self, form):
+        errors = [str(message) for messages in form.errors.values() for message in messages]
+        self.message = errors[0] if errors else _("Check the form and try again.")
+
+
+def _bound(request, form_class):
+    form = form_class(request.POST)
+    if not form.is_valid():
+        raise FormError(form)
+    return form.cleaned_data
+
+
+def _common(request, data) -> dict:
+    return {"nonce": data["nonce"], "staff": request.user, "location": request.location}
+
+
+def _stamps(request, member):
+    data = _bound(request, StampsForm)
+    card = StampCard.objects.select_related("reward").filter(pk=data["card"]).first()
+    if card is None:
+        raise service.RewardsError("card_inactive")
+    return service.counter_stamps(member=member, card=card, stamps=data["stamps"], **_common(request, data))
+
+
+def _purchase(request, member):
+    data = _bound(request, PurchaseForm)
+    return service.counter_purchase(member=member, amount_ore=data["amount"], **_common(request, data))
+
+
+def _voucher(request, member):
+    data = _bound(request, VoucherForm)
+    return service.counter_voucher(member=member, code=data["code"], **_common(request, data))
+
+
+def _reward(request, member):
+    data = _bound(request, RewardForm)
+    reward = Reward.objects.filter(pk=data["reward"]).first()
+    if reward is None:
+        raise service.RewardsError("reward_unavailable")
+    return service.counter_reward(member=member, reward=reward, **_common(request, data))
+
+
+def _undo(request, member):
+    data = _bound(request, NonceForm)
+    return service.counter_undo(member=member, **_common(request, data))
+
+
+def _adjust(request, member):
+    if not request.user.is_customer_service:
+        raise service.RewardsError("not_allowed")
+    data = _bound(request, AdjustForm)
+    points = data["points"] if data["direction"] == "grant" else -data["points"]
+    return service.counter_adjust(
+        member=member, points=points, reason=data["reason"], **_common(request, data)
+    )
+
+
+ACTIONS = {
+    "stempel": _stamps,
+    "kjop": _purchase,
+    "kupong": _voucher,
+    "belonning": _reward,
+    "angre": _undo,
+    "juster": _adjust,
+}
+
+
+def _respond(request, partial: str, context: dict, *, status: int = 200):
+    context = {"location": request.location, **context}
+    if _htmx(request):
+        return render(request, partial, context, status=status)
+    return render(
+        request,
+        "rewards/counter/page.html",
+        _page_context(request, partial=partial, **context),
+        status=status,
+    )
+
+
+def _panel(request, member: Member, *, outcome=None, error: str = "", status: int = 200):
+    return _respond(
+        request, "rewards/counter/_panel.html", panel_context(request, member, outcome, error), status=status
+    )
+
+
+def panel_context(request, member: Member, outcome, error: str) -> dict:
+    now = timezone.now()
+    summary = selectors.wallet_summary(member, now=now)
+    wallet = summary.wallet
+    rewards = [
+        reward
+        for reward in Reward.objects.filter(is_active=True, cost_points__isnull=False).order_by("cost_points")
+        if reward.cost_points <= wallet.balance and reward_availability(reward, wallet, now=now)[0]
+    ]
+    return {
+        "location": request.location,
+        "member": member,
+        "summary": summary,
+        "nonce": service.new_nonce(),
+        "rewards": rewards,
+        "visits": list(Visit.objects.filter(member=member).select_related("location")[:5]),
+        "undoable": _undoable(member, request.location, now),
+        "flags": _flags(member, summary.vouchers, now),
+        "can_adjust": request.user.is_customer_service,
+        "outcome": outcome,
+        "error": error,
+    }
+
+
+def _undoable(member: Member, location: Location, now) -> CounterAction | None:
+    minutes = config().program.undo_minutes
+    if not minutes:
+        return None
+    last = (
+        CounterAction.objects.filter(member=member, location=location, undone_by__isnull=True)
+        .exclude(kind=CounterAction.Kind.UNDO)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    return last if last and last.created_at >= now - timedelta(minutes=minutes) else None
+
+
+def _flags(member: Member, vouchers: list[Voucher], now) -> list[str]:
+    flags = []
+    today = timezone.localdate(now)
+    if member.birthday:
+        monday = today - timedelta(days=today.weekday())
+        days = {monday + timedelta(days=i) for i in range(7)}
+        if any((day.month, day.day) == (member.birthday.month, member.birthday.day) for day in days):
+            flags.append(_("Birthday this week"))
+    if member.joined_at >= now - timedelta(days=14):
+        flags.append(_("New member"))
+    if any(v.source == Voucher.Source.GIFT for v in vouchers):
+        flags.append(_("Welcome gift not used yet"))
+    return flags

@@ -1,0 +1,52 @@
+/* The counter page: keep the scan field ready for a handheld scanner, and scan with the
+   camera where the browser allows it. Everything also works without this file. */
+(function () {
+  "use strict";
+  var scan = document.getElementById("scan-input");
+  var form = document.getElementById("scan-form");
+
+  function typing() {
+    var el = document.activeElement;
+    return el && el !== scan && /^(INPUT|SELECT|TEXTAREA)$/.test(el.tagName);
+  }
+
+  // A scanner "types" into whatever has focus: bring focus back to the scan field whenever
+  // staff are not typing somewhere else (an amount, a reason).
+  function refocus() {
+    if (scan && !typing()) scan.focus({ preventScroll: true });
+  }
+  // After an action the panel is new (the result is announced by its aria-live region).
+  document.addEventListener("htmx:afterSettle", refocus);
+  document.addEventListener("click", function (event) {
+    if (!event.target.closest("input, select, textarea, button, a, summary, label")) refocus();
+  });
+  window.addEventListener("focus", refocus);
+
+  // Camera scanning: needs a secure context (HTTPS or localhost) and the vendored library.
+  var start = document.getElementById("camera-start");
+  var note = document.getElementById("camera-unavailable");
+  var box = document.getElementById("camera");
+  if (!start || !box) return;
+  if (!window.isSecureContext || !navigator.mediaDevices) {
+    note.hidden = false;
+    return;
+  }
+  start.hidden = false;
+  var scanner = null;
+  function stop() {
+    if (scanner) scanner.stop().catch(function () {});
+    scanner = null;
+    box.hidden = true;
+  }
+  start.addEventListener("click", function () {
+    if (scanner) { stop(); return; }
+    if (typeof Html5Qrcode === "undefined") { note.hidden = false; return; }
+    box.hidden = false;
+    scanner = new Html5Qrcode("camera");
+    scanner.start({ facingMode: "environment" }, { fps: 10, qrbox: 220 }, function (text) {
+      stop();
+      scan.value = text;
+      if (form.requestSubmit) form.requestSubmit(); else form.submit();
+    }).catch(function () { stop(); note.hidden = false; });
+  });
+})();

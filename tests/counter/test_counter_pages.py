@@ -1,0 +1,127 @@
+"""The counter page as staff use it: find, act, see the result; bad input never breaks it."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from members.services import card_code
+from rewards.models import CounterAction, LedgerEntry, ScanRefusal, Visit
+from tests.rewards.wallet_helpers import balance
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def find(till, shop, raw, **headers):
+    return till.post(reverse("rewards:counter_find", args=[shop.pk]), {"q": raw}, **headers)
+
+
+def act(till, shop, member, action, data, **headers):
+    url = reverse("rewards:counter_action", args=[shop.pk, member.number, action])
+    return till.post(url, data, **headers)
+
+
+def nonce_in(response) -> str:
+    return re.search(r'name="nonce" value="([0-9a-f]{32})"', response.content.decode())[1]
+
+
+def test_a_cashier_with_one_shop_goes_straight_to_its_till(till, shop):
+    response = till.get(reverse("rewards:counter"))
+
+    assert response.status_code == 302
+    assert response.url == reverse("rewards:counter_page", args=[shop.pk])
+
+
+def test_the_till_page_has_a_focused_scan_field(till, shop):
+    page = till.get(reverse("rewards:counter_page", args=[shop.pk])).content.decode()
+
+    assert 'id="scan-input"' in page and "autofocus" in page
+    assert "html5-qrcode.min.js" in page and "htmx.min.js" in page
+
+
+def test_scanning_the_card_shows_the_member_panel_and_records_a_visit(till, shop, guest, program):
+    response = find(till, shop, card_code(member=guest), **HTMX)
+
+    assert response.status_code == 200
+    assert "Kari Nordmann" in response.content.decode()
+    assert "<html" not in response.content.decode()  # htmx gets the panel only
+    assert Visit.objects.filter(member=guest, location=shop).count() == 1
+
+
+def test_a_typed_number_asks_staff_to_confirm_with_identity_hints(till, shop, guest):
+    page = find(till, shop, "kar2345q", **HTMX).content.decode()
+
+    assert "Kari" in page and "67" in page  # first name and the last two digits of the mobile
+    assert reverse("rewards:counter_member", args=[shop.pk, guest.number]) in page
+    assert not Visit.objects.exists()
+
+
+def test_register_a_purchase_in_norwegian_format_and_see_the_new_balance(till, shop, guest, program):
+    panel = till.get(reverse("rewards:counter_member", args=[shop.pk, guest.number]), **HTMX)
+
+    response = act(till, shop, guest, "kjop", {"nonce": nonce_in(panel), "amount": "12,50"}, **HTMX)
+
+    assert response.status_code == 200
+    assert balance(guest) == 12
+    assert 'id="balance">12<' in response.content.decode()
+
+
+def test_a_replayed_form_credits_once_and_says_so(till, shop, guest, program):
+    panel = till.get(reverse("rewards:counter_member", args=[shop.pk, guest.number]), **HTMX)
+    data = {"nonce": nonce_in(panel), "amount": "100"}
+
+    act(till, shop, guest, "kjop", data, **HTMX)
+    again = act(till, shop, guest, "kjop", data, **HTMX)
+
+    assert again.status_code == 200
+    assert "alert-info" in again.content.decode()
+    assert balance(guest) == 100
+
+
+@pytest.mark.parametrize("amount", ["-5", "1e9", "abc", "", "0", "12,505", "99999999"])
+def test_bad_amounts_get_a_clear_message_and_change_nothing(till, shop, guest, program, amount):
+    panel = till.get(reverse("rewards:counter_member", args=[shop.pk, guest.number]), **HTMX)
+
+    response = act(till, shop, guest, "kjop", {"nonce": nonce_in(panel), "amount": amount}, **HTMX)
+
+    assert response.status_code == 400
+    assert 'role="alert"' in response.content.decode()
+    assert not LedgerEntry.objects.exists()
+
+
+@pytest.mark.parametrize("raw", ["", "x" * 10_000, "ZZZZ2345", "<script>alert(1)</script>"])
+def test_bad_scans_get_a_clear_message_without_a_server_error(till, shop, raw):
+    response = find(till, shop, raw, **HTMX)
+
+    assert response.status_code in (400, 404)
+    assert 'role="alert"' in response.content.decode()
+    assert "<script>alert" not in response.content.decode()
+    assert ScanRefusal.objects.count() == 1
+
+
+def test_the_page_works_without_javascript(till, shop, guest, program):
+    panel = till.get(reverse("rewards:counter_member", args=[shop.pk, guest.number]))
+    assert "<html" in panel.content.decode()
+
+    response = act(till, shop, guest, "kjop", {"nonce": nonce_in(panel), "amount": "50"})
+
+    assert response.status_code == 200 and "<html" in response.content.decode()
+    assert balance(guest) == 50
+
+
+def test_undo_button_undoes_the_last_action(till, shop, guest, program):
+    panel = till.get(reverse("rewards:counter_member", args=[shop.pk, guest.number]), **HTMX)
+    after = act(till, shop, guest, "kjop", {"nonce": nonce_in(panel), "amount": "80"}, **HTMX)
+    assert "angre" in after.content.decode()
+
+    act(till, shop, guest, "angre", {"nonce": nonce_in(after)}, **HTMX)
+
+    assert balance(guest) == 0
+    assert CounterAction.objects.filter(kind=CounterAction.Kind.UNDO).count() == 1
+
+
+def test_an_unknown_action_or_member_is_not_found(till, shop, guest):
+    assert act(till, shop, guest, "hack", {}).status_code == 404
+    url = reverse("rewards:counter_action", args=[shop.pk, "NOSUCH22", "kjop"])
+    assert till.post(url, {}).status_code == 404
