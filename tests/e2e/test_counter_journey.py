@@ -1,0 +1,67 @@
+"""The counter as it is used: a member shows the card, staff scan and act, the wallet shows it."""
+
+import pytest
+from django.test import Client
+
+from members import roles
+from rewards.models import CounterAction, Voucher
+from rewards.services import reward_redeem
+from tests.e2e.conftest import logged_in_context
+from tests.factories import LocationFactory, MemberFactory, RewardFactory, StampCardFactory, staff_user
+from tests.rewards.wallet_helpers import balance, give
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+
+
+def test_staff_scan_the_card_add_a_stamp_register_a_purchase_use_a_voucher_and_undo(
+    browser, live_server, artifacts
+):
+    shop = LocationFactory(name="Bakeriet Løkka")
+    cashier = staff_user(roles.COUNTER_STAFF, shop, first_name="Ola")
+    kari = MemberFactory(number="KAR2345Q", user__first_name="Kari", user__last_name="Nordmann")
+    StampCardFactory(name="Kaffekort", stamps_needed=10)
+    give(kari, 200)
+    voucher = reward_redeem(member=kari, reward=RewardFactory(name="Kanelbolle"), idempotency_key="v").voucher
+
+    # The member opens the card on the phone: the page derives the code itself.
+    member = logged_in_context(browser, live_server, Client(), kari.user, **PHONE).new_page()
+    member.goto("/medlem/kort/")
+    member.wait_for_selector(".member-card-qr svg")
+    member.screenshot(path=artifacts / "member-card.png")
+    code = member.evaluate(
+        """() => {
+            const data = JSON.parse(document.getElementById("member-card-data").textContent);
+            return LojalCard.codeFor(data.key, data.number, LojalCard.stepAt(Date.now(), data.stepSeconds));
+        }"""
+    )
+
+    # Staff on a phone-sized screen: the scanner types the code and presses Enter.
+    till = logged_in_context(browser, live_server, Client(), cashier, **PHONE).new_page()
+    till.goto("/kasse/")
+    scan = till.locator("#scan-input")
+    assert scan.evaluate("el => el === document.activeElement")
+    scan.type(code)
+    scan.press("Enter")
+    till.wait_for_selector("#member-name:has-text('Kari Nordmann')")
+
+    till.locator("form.counter-stamps button").click()
+    till.wait_for_selector(".counter-feedback[data-kind='stamps']")
+    till.fill("#amount", "129,50")
+    till.press("#amount", "Enter")
+    till.wait_for_selector("#balance:has-text('229')")
+    till.locator(f"form:has(input[value='{voucher.code}']) button").click()
+    till.wait_for_selector(".counter-feedback[data-kind='voucher']:has-text('Kanelbolle')")
+    till.screenshot(path=artifacts / "counter.png", full_page=True)
+    till.locator("form[action$='/angre/'] button").click()
+    till.wait_for_selector(".counter-feedback[data-kind='undo']")
+
+    assert balance(kari) == 229
+    assert Voucher.objects.get(pk=voucher.pk).status == Voucher.Status.ACTIVE  # the use was undone
+    assert CounterAction.objects.filter(kind=CounterAction.Kind.UNDO).count() == 1
+
+    member.goto("/medlem/lommebok/")
+    wallet = member.content()
+    assert "229" in wallet and "Kanelbolle" in wallet
+    assert member.locator(".stamp.filled").count() == 1
