@@ -101,6 +101,21 @@ def _page_context(request, **extra) -> dict:
 def counter_find(request):
     form = ScanForm(request.POST)
     raw = form.data.get("q", "") if not form.is_valid() else form.cleaned_data["q"]
+    shown = _shown_member(request)
+    if shown is not None and service.looks_like_voucher(raw):
+        # A voucher scanned while a member's panel is open: use it for that member, under
+        # the panel's nonce (a second scan of it shows the first result again).
+        return _act_for(
+            request,
+            shown,
+            lambda: service.counter_voucher(
+                member=shown,
+                code=raw,
+                nonce=request.POST.get("nonce"),
+                staff=request.user,
+                location=request.location,
+            ),
+        )
     try:
         found = service.member_find(raw=raw, staff=request.user, location=request.location, ip=_ip(request))
     except CodedError as error:
@@ -128,6 +143,14 @@ def counter_member(request, number: str):
     return _panel(request, member)
 
 
+def _shown_member(request) -> Member | None:
+    """The member whose panel is open on the till (the scan form carries the number)."""
+    number = (request.POST.get("member") or "").strip()
+    if not number:
+        return None
+    return Member.objects.select_related("user").filter(number=number.upper()[:12], erased_at=None).first()
+
+
 @at_location
 @require_POST
 def counter_action(request, number: str, action: str):
@@ -135,14 +158,19 @@ def counter_action(request, number: str, action: str):
     if handler is None:
         raise Http404
     member = _member(number)
+    return _act_for(request, member, lambda: handler(request, member))
+
+
+def _act_for(request, member: Member, act):
+    """Run one action and answer with the panel: the result, or the reason it was refused."""
     try:
-        outcome = handler(request, member)
+        outcome = act()
     except FormError as error:
         return _panel(request, member, error=error.message, status=400)
     except CodedError as error:
         service.refusal_record(
             reason=error.code,
-            raw=request.POST.get("code", "") or action,
+            raw=request.POST.get("code") or request.POST.get("q") or request.path.rsplit("/", 2)[-2],
             staff=request.user,
             location=request.location,
             ip=_ip(request),

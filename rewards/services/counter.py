@@ -165,6 +165,10 @@ def _find(text: str) -> Found:
     return Found([], confirmed=False)
 
 
+def looks_like_voucher(raw: str) -> bool:
+    return bool(_VOUCHER_CODE.match(_normalized(raw)[:40]))
+
+
 def _is_number(compact: str) -> bool:
     """The static member number (typed or printed) proves less than a rotating code."""
     return bool(re.fullmatch(rf"[{NUMBER_ALPHABET}]{{8}}", compact))

@@ -15,8 +15,19 @@
   function refocus() {
     if (scan && !typing()) scan.focus({ preventScroll: true });
   }
+  // The scan field also takes a voucher's code while a member's panel is open: it carries
+  // that member and the panel's nonce along.
+  function syncPanel() {
+    var panel = document.getElementById("member-panel");
+    document.getElementById("scan-member").value = panel ? panel.dataset.member : "";
+    document.getElementById("scan-nonce").value = panel ? panel.dataset.nonce : "";
+  }
+  syncPanel();
   // After an action the panel is new (the result is announced by its aria-live region).
-  document.addEventListener("htmx:afterSettle", refocus);
+  document.addEventListener("htmx:afterSettle", function () {
+    syncPanel();
+    refocus();
+  });
   document.addEventListener("click", function (event) {
     if (!event.target.closest("input, select, textarea, button, a, summary, label")) refocus();
   });

@@ -7,7 +7,9 @@ from django.urls import reverse
 
 from members.services import card_code
 from rewards.models import CounterAction, LedgerEntry, ScanRefusal, Visit
-from tests.rewards.wallet_helpers import balance
+from rewards.services import reward_redeem
+from tests.factories import RewardFactory
+from tests.rewards.wallet_helpers import balance, give
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -125,3 +127,31 @@ def test_an_unknown_action_or_member_is_not_found(till, shop, guest):
     assert act(till, shop, guest, "hack", {}).status_code == 404
     url = reverse("rewards:counter_action", args=[shop.pk, "NOSUCH22", "kjop"])
     assert till.post(url, {}).status_code == 404
+
+
+def test_a_voucher_scanned_while_the_members_panel_is_open_is_used_once(till, shop, guest, program):
+    give(guest, 300)
+    voucher = reward_redeem(
+        member=guest, reward=RewardFactory(name="Kanelbolle"), idempotency_key="r"
+    ).voucher
+    panel = till.get(reverse("rewards:counter_member", args=[shop.pk, guest.number]), **HTMX)
+    scan = {"q": voucher.code, "member": guest.number, "nonce": nonce_in(panel)}
+
+    first = till.post(reverse("rewards:counter_find", args=[shop.pk]), scan, **HTMX)
+    again = till.post(reverse("rewards:counter_find", args=[shop.pk]), scan, **HTMX)
+
+    assert first.status_code == 200 and 'data-kind="voucher"' in first.content.decode()
+    assert "alert-info" in again.content.decode()  # shown again, not used twice
+    assert CounterAction.objects.filter(kind=CounterAction.Kind.VOUCHER).count() == 1
+
+
+def test_another_members_voucher_scanned_into_a_panel_is_refused(till, shop, guest, other_member, program):
+    give(other_member, 300)
+    voucher = reward_redeem(member=other_member, reward=RewardFactory(), idempotency_key="r").voucher
+    panel = till.get(reverse("rewards:counter_member", args=[shop.pk, guest.number]), **HTMX)
+    scan = {"q": voucher.code, "member": guest.number, "nonce": nonce_in(panel)}
+
+    response = till.post(reverse("rewards:counter_find", args=[shop.pk]), scan, **HTMX)
+
+    assert response.status_code == 409 and 'role="alert"' in response.content.decode()
+    assert not CounterAction.objects.exists()
