@@ -64,6 +64,12 @@ def _dump_everything() -> str:
     return out.getvalue()
 
 
+def _holds(dump: str, value: str) -> bool:
+    # Whole values only: a short one like the postcode also turns up inside random hashes and
+    # the microseconds of timestamps, which are nobody's personal data.
+    return re.search(rf"(?<![\w+]){re.escape(value)}(?!\w)", dump) is not None
+
+
 @pytest.mark.django_db(transaction=True)
 def test_erasure_leaves_no_personal_value_in_any_table(kari):
     client = Client()
@@ -78,12 +84,12 @@ def test_erasure_leaves_no_personal_value_in_any_table(kari):
         kari.number,
     ]
     before = _dump_everything()
-    assert all(value in before for value in personal)
+    assert all(_holds(before, value) for value in personal)
 
     member_erase(member=kari)
 
     after = _dump_everything()
-    survivors = [value for value in personal if value in after]
+    survivors = [value for value in personal if _holds(after, value)]
     assert survivors == []
     assert client.get(reverse("members:card")).status_code == 302  # logged out everywhere
 
