@@ -46,9 +46,10 @@ def counter(request):
 
 @member_required
 def wallet(request):
-    # Queries: session, user, member, club, the user's groups (menu), wallet with its tier and
-    # the tier window's sum, expiring soon, stamps on cards, active vouchers: 9, whatever the
-    # length of the history (program, tiers and cards come from the cache; 3 more when cold).
+    # Queries: session, user, member, club, the user's groups (menu), then the wallet with the
+    # tier window's sum, its stamp cards and its points expiring soon (one query), and the
+    # active vouchers with their reward: 7, whatever the length of the history (program,
+    # tiers and cards come from the cache; 3 more when cold).
     summary = selectors.wallet_summary(request.member)
     vouchers = [(v, qr.svg(v.code)) for v in summary.vouchers]
     return render(request, "rewards/wallet.html", {"summary": summary, "vouchers": vouchers})
