@@ -1,12 +1,10 @@
-"""The member's wallet pages, and the staff entry point of the counter."""
+"""The member's wallet pages: wallet, history, rewards catalogue and vouchers."""
 
 from __future__ import annotations
 
 import uuid
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
@@ -23,25 +21,6 @@ from rewards.forms import NonceForm
 from rewards.models import Reward, Tier, Voucher, Wallet
 
 HISTORY_PAGE_SIZE = 25
-
-
-def staff_required(view):
-    """Counter staff, customer service or the owner; anyone else gets 403."""
-
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_counter_staff:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-@staff_required
-def counter(request):
-    """The staff entry point; scanning and actions at the till come with the counter issue."""
-    locations = request.user.locations.filter(is_active=True)
-    return render(request, "rewards/counter.html", {"locations": locations})
 
 
 @member_required

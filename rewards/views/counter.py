@@ -1,6 +1,6 @@
 """The counter: staff find a member and act for them at the till.
 
-Pages work with plain form posts; with htmx (the X-Requested "HX-Request" header) only the
+Pages work with plain form posts; with htmx (the "HX-Request" header) only the
 member panel is sent back and swapped in place. Refusals answer 4xx with the translated
 reason in the panel (htmx is configured in the page to swap those too).
 """

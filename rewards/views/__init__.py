@@ -1,0 +1,1 @@
+"""Views of the rewards app: the member's wallet pages and the counter at the till."""
