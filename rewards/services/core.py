@@ -3,9 +3,12 @@
 A write goes like this, inside one transaction:
     wallet = lock(member)                      # SELECT ... FOR UPDATE on the wallet row
     op = begin(wallet, key=..., kind=..., params=...)   # replay or refuse a repeated key
-    expire_lapsed(wallet, now)                 # before spending: dead points are never spent
+    lots = live_lots(wallet, now)              # before spending: dead points are never spent
     ... post entries, consume lots, change the cached balance ...
     finish(op, result)                         # store what the second arrival gets back
+
+The statements every write repeats are hand-written in rewards.services.sql (the ORM's
+query building cost more than the database's work); the rules stay here and in the services.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -30,12 +33,13 @@ from rewards.models import (
     LedgerEntry,
     Operation,
     PointsProgram,
-    QualifyingMonth,
     Reward,
     StampEntry,
+    Tier,
     Voucher,
     Wallet,
 )
+from rewards.services import sql
 
 MAX_POINTS = 10_000_000  # per operation; anything larger is a typo or an attack
 
@@ -69,18 +73,19 @@ def wallet_get_or_create(member: Member) -> Wallet:
     return wallet
 
 
-def lock(member: Member) -> Wallet:
+def lock(member: Member, *, tiers: list[Tier] | None = None) -> Wallet:
     """Lock and return the member's wallet row; call inside transaction.atomic().
 
-    FOR UPDATE OF the wallet only: PostgreSQL will not lock the nullable side of the join
-    to the tier.
+    With `tiers` (the cached settings) the wallet's tier is taken from them, sparing a
+    join; otherwise Django loads it if it is read.
     """
-    locked = Wallet.objects.select_for_update(of=("self",)).select_related("tier")
-    try:
-        return locked.get(member=member)
-    except Wallet.DoesNotExist:  # the first write ever for this member
+    wallet = sql.wallet_lock(member.pk)
+    if wallet is None:  # the first write ever for this member
         wallet_get_or_create(member)
-        return locked.get(member=member)
+        wallet = sql.wallet_lock(member.pk)
+    if tiers is not None and wallet.tier_id is not None:
+        wallet.tier = next((t for t in tiers if t.pk == wallet.tier_id), None) or wallet.tier
+    return wallet
 
 
 def _fingerprint(kind: str, params: dict) -> str:
@@ -99,18 +104,16 @@ def begin(wallet: Wallet, *, key: str, kind: str, params: dict, now: datetime) -
     if not key or len(key) > 100:
         raise RewardsError("duplicate_request")
     fingerprint = _fingerprint(kind, params)
-    existing = Operation.objects.filter(key=key).first()
-    if existing is not None:
-        if existing.fingerprint != fingerprint or existing.wallet_id != wallet.pk:
-            raise RewardsError("duplicate_request")
-        raise Replay(replay(existing))
-    try:
-        # No savepoint needed: the error aborts the caller's atomic block, which is what we want.
-        return Operation.objects.create(
-            key=key, kind=kind, fingerprint=fingerprint, wallet=wallet, created_at=now
-        )
-    except IntegrityError as exc:  # the same key, at the same moment, for another wallet
-        raise RewardsError("duplicate_request") from exc
+    op = Operation(key=key, kind=kind, fingerprint=fingerprint, wallet=wallet, created_at=now)
+    # One statement in the usual case (a new key). A key being written by a transaction
+    # that has not ended yet (another wallet's: this one's is locked) makes the INSERT wait
+    # for it; then the row below is the committed first arrival.
+    if sql.insert(op, unless_taken="key"):
+        return op
+    existing = Operation.objects.get(key=key)
+    if existing.fingerprint != fingerprint or existing.wallet_id != wallet.pk:
+        raise RewardsError("duplicate_request")
+    raise Replay(replay(existing))
 
 
 def finish(op: Operation, result: WalletResult) -> WalletResult:
@@ -120,7 +123,7 @@ def finish(op: Operation, result: WalletResult) -> WalletResult:
         "vouchers": [v.pk for v in result.vouchers],
         "stamp_entries": [s.pk for s in result.stamp_entries],
     }
-    Operation.objects.filter(pk=op.pk).update(result=op.result)
+    sql.update(op, "result")
     return result
 
 
@@ -151,9 +154,10 @@ def post_credit(
     wallet: Wallet, op: Operation, *, points: int, kind: str, now: datetime, **fields
 ) -> LedgerEntry:
     """Add a lot of `points` (a new earning) and raise the cached balance."""
-    entry = LedgerEntry.objects.create(
+    entry = LedgerEntry(
         wallet=wallet, operation=op, kind=kind, points=points, remaining=points, created_at=now, **fields
     )
+    sql.insert(entry)
     wallet.balance += points
     return entry
 
@@ -166,41 +170,43 @@ def post_debit(
     kind: str,
     now: datetime,
     first_lot: LedgerEntry | None = None,
+    lots: list[tuple[int, int]] | None = None,
     **fields,
 ) -> LedgerEntry:
     """Take `points` from the wallet, consuming lots oldest first (`first_lot` before all).
 
+    `lots` are the open lots as live_lots() returned them (read here when not given).
     Raises RewardsError("insufficient_points") when the balance is too small.
     """
     if wallet.balance < points:
         raise RewardsError("insufficient_points")
-    entry = LedgerEntry.objects.create(
-        wallet=wallet, operation=op, kind=kind, points=-points, created_at=now, **fields
-    )
-    consume(wallet, entry, points, now=now, first_lot=first_lot)
+    entry = LedgerEntry(wallet=wallet, operation=op, kind=kind, points=-points, created_at=now, **fields)
+    sql.insert(entry)
+    consume(wallet, entry, points, now=now, first_lot=first_lot, lots=lots)
     wallet.balance -= points
     return entry
 
 
 def consume(
-    wallet: Wallet, entry: LedgerEntry, points: int, *, now: datetime, first_lot: LedgerEntry | None = None
+    wallet: Wallet,
+    entry: LedgerEntry,
+    points: int,
+    *,
+    now: datetime,
+    first_lot: LedgerEntry | None = None,
+    lots: list[tuple[int, int]] | None = None,
 ) -> None:
-    lots = list(
-        LedgerEntry.objects.filter(wallet_id=wallet.pk, remaining__gt=0)
-        .exclude(expires_at__lte=now)
-        .order_by("created_at", "id")
-        .values_list("id", "remaining")
-    )
+    if lots is None:
+        lots = [(lot_id, left) for lot_id, left, lapsed in sql.open_lots(wallet.pk, now) if not lapsed]
     if first_lot is not None:
-        lots.sort(key=lambda lot: lot[0] != first_lot.pk)
-    left, allocations = points, []
+        lots = sorted(lots, key=lambda lot: lot[0] != first_lot.pk)
+    left = points
     for lot_id, remaining in lots:
         take = min(remaining, left)
-        LedgerEntry.objects.filter(pk=lot_id).update(remaining=F("remaining") - take)
-        allocations.append(LedgerAllocation(entry=entry, lot_id=lot_id, points=take))
+        sql.lot_remaining_add(lot_id, -take)
+        sql.insert(LedgerAllocation(entry=entry, lot_id=lot_id, points=take))
         left -= take
         if not left:
-            LedgerAllocation.objects.bulk_create(allocations)
             return
     # The cached balance said yes but the lots say no: the invariant is broken. Refuse.
     raise RewardsError("insufficient_points")
@@ -214,11 +220,24 @@ def restore(wallet: Wallet, original: LedgerEntry, reversal: LedgerEntry) -> Non
     wallet.balance += -original.points
 
 
+def live_lots(wallet: Wallet, now: datetime) -> list[tuple[int, int]]:
+    """Expire what has lapsed (expire_lapsed), then return the open lots as (id, remaining),
+    oldest first, for post_debit. Call under the wallet lock before a debit.
+
+    One query in the usual case, when no lot has lapsed: the lapse check rides along with
+    the read of the lots that a debit needs anyway.
+    """
+    lots = sql.open_lots(wallet.pk, now)
+    if any(lapsed for _lot_id, _left, lapsed in lots):
+        expire_lapsed(wallet, now)  # exactly the lots flagged: the same condition, under the lock
+    return [(lot_id, left) for lot_id, left, lapsed in lots if not lapsed]
+
+
 def expire_lapsed(wallet: Wallet, now: datetime) -> list[LedgerEntry]:
     """Post an expiry entry for the unspent rest of every lot whose time has come.
 
     Called under the wallet lock before every debit (so that lapsed points are never spent;
-    credits need not wait for it), and by the daily job. Spent points have
+    credits need not wait for it; see live_lots), and by the daily job. Spent points have
     remaining 0, so they can never be expired; a second run finds nothing to do.
     """
     posted = []
@@ -241,17 +260,13 @@ def expire_lapsed(wallet: Wallet, now: datetime) -> list[LedgerEntry]:
 def qualify(wallet: Wallet, entry: LedgerEntry) -> None:
     """Add a qualifying entry (a purchase or its reversal) to its month's tier sums."""
     month = timezone.localtime(entry.created_at).date().replace(day=1)
-    spend = entry.amount_ore or 0
-    changed = QualifyingMonth.objects.filter(wallet=wallet, month=month).update(
-        points=F("points") + entry.points, spend_ore=F("spend_ore") + spend
-    )
-    if not changed:  # the wallet is locked, so nobody else can be creating this row
-        QualifyingMonth.objects.create(wallet=wallet, month=month, points=entry.points, spend_ore=spend)
+    # One upsert: the wallet is locked, so nobody else is changing this wallet's rows.
+    sql.qualifying_month_add(wallet.pk, month, entry.points, entry.amount_ore or 0)
 
 
 def save_balance(wallet: Wallet, *, changed_from: int) -> None:
     """Write the cached balance and tell listeners after commit (if it moved)."""
-    wallet.save(update_fields=["balance", "tier", "tier_review_at", "updated_at"])
+    sql.update(wallet, "balance", "tier", "tier_review_at", "updated_at")
     if wallet.balance != changed_from:
         member_id, balance = wallet.member_id, wallet.balance
         transaction.on_commit(

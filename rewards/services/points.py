@@ -46,15 +46,15 @@ def purchase_register(
     ):
         raise RewardsError("invalid_amount")
     now = core.now_or(at)
-    wallet = core.lock(member)
+    settings = config()
+    program = settings.program
+    wallet = core.lock(member, tiers=settings.tiers)
     params = {"amount_ore": amount_ore, "location": getattr(location, "pk", None)}
     try:
         op = core.begin(wallet, key=idempotency_key, kind="purchase", params=params, now=now)
     except core.Replay as replay:
         return replay.result
     before = wallet.balance
-    settings = config()
-    program = settings.program
     result = core.WalletResult(balance=wallet.balance)
     points = points_for_purchase(amount_ore, program=program, wallet=wallet) if program.earns_points else 0
     common = {"location": location, "staff": staff, "amount_ore": amount_ore, "qualifying": True}
@@ -149,6 +149,7 @@ def points_deduct(
     reason: str,
     idempotency_key: str,
     staff: User | None = None,
+    location: Location | None = None,
     at: datetime | None = None,
 ) -> core.WalletResult:
     """Take points away with a reason (customer service correcting a mistake)."""
@@ -161,15 +162,17 @@ def points_deduct(
     except core.Replay as replay:
         return replay.result
     before = wallet.balance
-    core.expire_lapsed(wallet, now)
+    lots = core.live_lots(wallet, now)
     entry = core.post_debit(
         wallet,
         op,
         points=points,
         kind=LedgerEntry.Kind.ADJUST,
         now=now,
+        lots=lots,
         reason=reason,
         staff=staff,
+        location=location,
     )
     core.save_balance(wallet, changed_from=before)
     return core.finish(op, core.WalletResult(balance=wallet.balance, entries=[entry]))
@@ -203,7 +206,7 @@ def entry_reverse(
     if LedgerEntry.objects.filter(reverses=entry).exists():
         raise RewardsError("already_reversed")
     before = wallet.balance
-    core.expire_lapsed(wallet, now)
+    lots = core.live_lots(wallet, now)
     fields = {
         "reverses": entry,
         "reason": (reason or "").strip()[:200],
@@ -220,6 +223,7 @@ def entry_reverse(
             kind=LedgerEntry.Kind.REVERSAL,
             now=now,
             first_lot=entry,
+            lots=lots,
             **fields,
         )
     else:

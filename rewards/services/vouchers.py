@@ -40,9 +40,15 @@ def _taken(reward: Reward, wallet: Wallet) -> int:
 
 @transaction.atomic
 def reward_redeem(
-    *, member: Member, reward: Reward, idempotency_key: str, at: datetime | None = None
+    *,
+    member: Member,
+    reward: Reward,
+    idempotency_key: str,
+    location: Location | None = None,
+    staff: User | None = None,
+    at: datetime | None = None,
 ) -> core.WalletResult:
-    """Turn points into a voucher for `reward`.
+    """Turn points into a voucher for `reward` (by the member, or by staff at the counter).
 
     Raises RewardsError: reward_unavailable, out_of_stock, tier_too_low, limit_reached,
     insufficient_points, duplicate_request. Stock moves by compare-and-set, so concurrent
@@ -61,9 +67,17 @@ def reward_redeem(
     if reward.per_member_limit is not None and _taken(reward, wallet) >= reward.per_member_limit:
         raise RewardsError("limit_reached")
     before = wallet.balance
-    core.expire_lapsed(wallet, now)
+    lots = core.live_lots(wallet, now)
     entry = core.post_debit(
-        wallet, op, points=reward.cost_points, kind=LedgerEntry.Kind.REDEEM, now=now, reason=reward.name[:200]
+        wallet,
+        op,
+        points=reward.cost_points,
+        kind=LedgerEntry.Kind.REDEEM,
+        now=now,
+        lots=lots,
+        reason=reward.name[:200],
+        location=location,
+        staff=staff,
     )
     if reward.stock is not None:
         taken = Reward.objects.filter(pk=reward.pk, stock__gt=0).update(stock=F("stock") - 1)
