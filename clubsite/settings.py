@@ -89,11 +89,15 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Server-side parameter binding lets psycopg prepare the statements a process repeats
-    # (every purchase runs the same handful): PostgreSQL then skips parsing and planning.
-    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = env.bool(
-        "DB_SERVER_SIDE_BINDING", default=True
-    )
+    # Server-side parameter binding, and preparing a statement once a connection has run it
+    # DB_PREPARE_THRESHOLD times (psycopg's own default; Django turns preparing off unless
+    # told): every purchase runs the same handful, and PostgreSQL then skips parsing and
+    # planning them. Behind PgBouncer in transaction mode (before 1.21 with
+    # max_prepared_statements) set DB_PREPARE_THRESHOLD= (empty) to turn preparing off.
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["server_side_binding"] = env.bool("DB_SERVER_SIDE_BINDING", default=True)
+    threshold = env.str("DB_PREPARE_THRESHOLD", default="5")
+    options["prepare_threshold"] = int(threshold) if threshold else None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a writer instead of failing at once; the dev server is threaded.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
