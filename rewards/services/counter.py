@@ -1,52 +1,40 @@
-"""The counter: identifying a member at the till and what staff do for them.
+"""The counter: what staff do for a member at the till.
 
 Every action carries a nonce made when the page showed the member; it becomes the wallet
 operation's idempotency key, so a double tap or a retried request acts once and shows the
 first result again. Each success is a CounterAction (who, where, what); each refusal a
-ScanRefusal. The wallet rules themselves stay in the other services modules.
+ScanRefusal (rewards.services.identify). The wallet rules themselves stay in the other
+services modules.
 """
 
 from __future__ import annotations
 
-import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
-from clubsite.errors import CodedError
 from members.models import Location, Member, User
-from members.phone import InvalidPhoneNumber, phone_normalize
-from members.services import NUMBER_ALPHABET, MembersError, member_identify
 from rewards.config import config
 from rewards.errors import RewardsError
-from rewards.models import (
-    CounterAction,
-    LedgerEntry,
-    Operation,
-    Reward,
-    ScanRefusal,
-    StampCard,
-    StampEntry,
-    Visit,
-    Voucher,
-)
+from rewards.models import CounterAction, LedgerEntry, Operation, Reward, StampCard, StampEntry, Voucher
 from rewards.services import core
 from rewards.services.flags import member_credits_check
+from rewards.services.identify import (  # noqa: F401 - the counter's one entry point for views
+    GUESS_LIMIT,
+    Found,
+    looks_like_voucher,
+    member_find,
+    normalized,
+    refusal_record,
+    visit_record,
+)
 from rewards.services.points import entry_reverse, points_award, points_deduct, purchase_register
 from rewards.services.stamps import stamp_entry_reverse, stamps_add
 from rewards.services.vouchers import reward_redeem, voucher_use
-
-VISIT_GAP = timedelta(minutes=30)  # scans of one member at one shop closer than this: one visit
-RAW_KEPT = 100  # characters of a refused input kept for the owner
-# Guessing codes or numbers: refusals allowed per staff user and per IP in GUESS_WINDOW.
-GUESS_LIMIT = 30
-GUESS_WINDOW = 600
-_VOUCHER_CODE = re.compile(rf"^[{NUMBER_ALPHABET}]{{{core.VOUCHER_CODE_LENGTH}}}$")
 
 
 @dataclass
@@ -56,138 +44,6 @@ class Outcome:
     action: CounterAction | None
     result: core.WalletResult | None
     replayed: bool = False
-
-
-# --- Refusals and guessing limits
-
-
-def refusal_record(
-    *,
-    reason: str,
-    raw: str = "",
-    staff: User | None,
-    location: Location | None,
-    ip: str | None = None,
-    member: Member | None = None,
-) -> ScanRefusal:
-    """Keep a refused scan or action for the owner, and count it against guessing."""
-    for key in _guess_keys(staff, ip):
-        if cache.add(key, 1, GUESS_WINDOW) is False:
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.add(key, 1, GUESS_WINDOW)
-    return ScanRefusal.objects.create(
-        reason=reason[:40],
-        raw_input=(raw or "")[:RAW_KEPT],
-        staff=staff,
-        location=location,
-        member=member,
-        ip=ip or None,
-    )
-
-
-def _guess_keys(staff: User | None, ip: str | None) -> list[str]:
-    keys = [f"counter:refused:staff:{staff.pk}"] if staff is not None else []
-    if ip:
-        keys.append(f"counter:refused:ip:{ip}")
-    return keys
-
-
-def guessing_check(*, staff: User | None, ip: str | None) -> None:
-    """Refuse further lookups once a staff user or an IP has been refused too often."""
-    if any((cache.get(key) or 0) >= GUESS_LIMIT for key in _guess_keys(staff, ip)):
-        raise RewardsError("too_many_attempts")
-
-
-# --- Finding the member
-
-
-@dataclass(frozen=True)
-class Found:
-    """Members that match what was scanned or typed. `confirmed` when the input proves who it
-    is (a rotating card code); otherwise staff check the hints before acting."""
-
-    members: list[Member]
-    confirmed: bool
-
-
-def _normalized(raw: str) -> str:
-    return re.sub(r"[\s-]", "", raw or "").upper()
-
-
-def member_find(*, raw: str, staff: User | None, location: Location | None, ip: str | None = None) -> Found:
-    """A rotating card code, a member number, a mobile number or a name → members.
-
-    Raises CodedError (MembersError or RewardsError) with the reason; the refusal is recorded.
-    """
-    text = (raw or "").strip()
-    try:
-        guessing_check(staff=staff, ip=ip)
-        if not text:
-            raise RewardsError("scan_empty")
-        if len(text) > 200:
-            raise MembersError("token_invalid")
-        found = _find(text)
-        if not found.members:
-            raise MembersError("member_not_found")
-        return found
-    except CodedError as error:
-        if error.code != "too_many_attempts":
-            refusal_record(reason=error.code, raw=text, staff=staff, location=location, ip=ip)
-        raise
-
-
-def _find(text: str) -> Found:
-    compact = _normalized(text)
-    if _VOUCHER_CODE.match(compact) and Voucher.objects.filter(code=compact).exists():
-        raise RewardsError("voucher_in_member_field")
-    card_code = "." in text  # only rotating card codes have a dot
-    if card_code or _is_number(compact):
-        try:
-            return Found([member_identify(raw=text)], confirmed=card_code)
-        except MembersError as error:
-            # Eight digits may also be a mobile number, eight letters a name: look below.
-            if card_code or error.code != "member_not_found":
-                raise
-    members = Member.objects.select_related("user").filter(erased_at=None)
-    try:
-        phone = phone_normalize(text)
-    except InvalidPhoneNumber:
-        phone = None
-    if phone:
-        return Found(list(members.filter(user__phone=phone)[:1]), confirmed=False)
-    if len(text) >= 2 and any(char.isalpha() for char in text):
-        query = Q()
-        for word in text.split()[:3]:
-            query &= Q(user__first_name__icontains=word) | Q(user__last_name__icontains=word)
-        return Found(list(members.filter(query).order_by("user__first_name", "pk")[:10]), confirmed=False)
-    return Found([], confirmed=False)
-
-
-def looks_like_voucher(raw: str) -> bool:
-    return bool(_VOUCHER_CODE.match(_normalized(raw)[:40]))
-
-
-def _is_number(compact: str) -> bool:
-    """The static member number (typed or printed) proves less than a rotating code."""
-    return bool(re.fullmatch(rf"[{NUMBER_ALPHABET}]{{8}}", compact))
-
-
-def visit_record(*, member: Member, location: Location, staff: User, now: datetime | None = None) -> Visit:
-    """A member shown at the till is a visit; another scan soon after is the same visit."""
-    now = core.now_or(now)
-    visit = (
-        Visit.objects.filter(member=member, location=location, last_seen_at__gte=now - VISIT_GAP)
-        .order_by("-last_seen_at")
-        .first()
-    )
-    if visit is None:
-        return Visit.objects.create(
-            member=member, location=location, staff=staff, started_at=now, last_seen_at=now
-        )
-    Visit.objects.filter(pk=visit.pk).update(last_seen_at=now)
-    return visit
 
 
 # --- Actions
@@ -332,7 +188,7 @@ def counter_purchase(
 
 
 def _voucher_of_member(code: str, member: Member) -> Voucher:
-    voucher = Voucher.objects.select_related("wallet", "reward").filter(code=_normalized(code)[:32]).first()
+    voucher = Voucher.objects.select_related("wallet", "reward").filter(code=normalized(code)[:32]).first()
     if voucher is None:
         raise RewardsError("voucher_not_found")
     if voucher.wallet.member_id != member.pk:
@@ -366,7 +222,9 @@ def counter_reward(
     """Redeem a catalogue reward for points and hand it over at once (the voucher is used)."""
 
     def call(key, now, replaying):
-        redeemed = reward_redeem(member=member, reward=reward, idempotency_key=key, at=now)
+        redeemed = reward_redeem(
+            member=member, reward=reward, idempotency_key=key, location=location, staff=staff, at=now
+        )
         voucher_use(
             code=redeemed.voucher.code, idempotency_key=f"{key}:use", location=location, staff=staff, at=now
         )
@@ -391,8 +249,10 @@ def counter_adjust(
     """Customer service grants (points > 0) or deducts (points < 0) points, with a reason."""
     if not staff.is_customer_service:
         raise RewardsError("not_allowed")
-    grant = isinstance(points, int) and points > 0
-    amount = points if grant else -points if isinstance(points, int) else points
+    if isinstance(points, bool) or not isinstance(points, int):
+        raise RewardsError("invalid_points")
+    core.check_points(abs(points))
+    grant, amount = points > 0, abs(points)
 
     def call(key, now, replaying):
         if grant:
@@ -407,7 +267,13 @@ def counter_adjust(
                 at=now,
             )
         return points_deduct(
-            member=member, points=amount, reason=reason, idempotency_key=key, staff=staff, at=now
+            member=member,
+            points=amount,
+            reason=reason,
+            idempotency_key=key,
+            staff=staff,
+            location=location,
+            at=now,
         )
 
     return _act(

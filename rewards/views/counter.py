@@ -22,6 +22,7 @@ from clubsite.errors import CodedError
 from members.models import Location, Member
 from rewards import selectors
 from rewards.config import config
+from rewards.errors import RewardsError
 from rewards.forms import AdjustForm, NonceForm, PurchaseForm, RewardForm, ScanForm, StampsForm, VoucherForm
 from rewards.models import CounterAction, Reward, StampCard, Visit, Voucher
 from rewards.services import counter as service
@@ -71,7 +72,7 @@ def at_location(view):
             service.refusal_record(
                 reason="wrong_location", staff=request.user, location=location, ip=_ip(request)
             )
-            message = service.RewardsError("wrong_location").message
+            message = RewardsError("wrong_location").message
             return render(request, "rewards/counter/refused.html", {"message": message}, status=403)
         request.location = location
         return view(request, *args, **kwargs)
@@ -201,7 +202,7 @@ def _stamps(request, member):
     data = _bound(request, StampsForm)
     card = StampCard.objects.select_related("reward").filter(pk=data["card"]).first()
     if card is None:
-        raise service.RewardsError("card_inactive")
+        raise RewardsError("card_inactive")
     return service.counter_stamps(member=member, card=card, stamps=data["stamps"], **_common(request, data))
 
 
@@ -219,7 +220,7 @@ def _reward(request, member):
     data = _bound(request, RewardForm)
     reward = Reward.objects.filter(pk=data["reward"]).first()
     if reward is None:
-        raise service.RewardsError("reward_unavailable")
+        raise RewardsError("reward_unavailable")
     return service.counter_reward(member=member, reward=reward, **_common(request, data))
 
 
@@ -230,7 +231,7 @@ def _undo(request, member):
 
 def _adjust(request, member):
     if not request.user.is_customer_service:
-        raise service.RewardsError("not_allowed")
+        raise RewardsError("not_allowed")
     data = _bound(request, AdjustForm)
     points = data["points"] if data["direction"] == "grant" else -data["points"]
     return service.counter_adjust(

@@ -195,3 +195,32 @@ def test_a_nonce_that_is_not_a_uuid_is_refused(guest, at_till, program):
         amount_ore=100,
         **{**at_till(), "nonce": "x"},
     )
+
+
+def test_rewards_and_deductions_at_the_till_carry_staff_and_shop(guest, service_desk, shop, program):
+    give(guest, 500)
+    args = {"staff": service_desk, "location": shop}
+    counter.counter_reward(
+        member=guest, reward=RewardFactory(cost_points=100), nonce=counter.new_nonce(), **args
+    )
+    counter.counter_adjust(member=guest, points=-50, reason="typo", nonce=counter.new_nonce(), **args)
+
+    debits = LedgerEntry.objects.filter(points__lt=0)
+    assert {(e.kind, e.staff, e.location) for e in debits} == {
+        (LedgerEntry.Kind.REDEEM, service_desk, shop),
+        (LedgerEntry.Kind.ADJUST, service_desk, shop),
+    }
+
+
+@pytest.mark.parametrize("points", [0, True, "5", 10**9])
+def test_adjustments_of_no_or_absurd_points_are_refused(guest, service_desk, shop, program, points):
+    refused(
+        "invalid_points",
+        counter.counter_adjust,
+        member=guest,
+        points=points,
+        reason="x",
+        staff=service_desk,
+        location=shop,
+        nonce=counter.new_nonce(),
+    )
