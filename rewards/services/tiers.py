@@ -10,8 +10,8 @@ from datetime import date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
-from django.db.models import BigIntegerField, OuterRef, Subquery, Sum
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from rewards.models import LedgerEntry, PointsProgram, QualifyingMonth, Tier, Wallet
@@ -47,13 +47,6 @@ def qualifying_total(wallet: Wallet, *, now: datetime, program: PointsProgram | 
     program = program or PointsProgram.load()
     total = _window(wallet, now).aggregate(total=Sum(_summed_column(program)))["total"] or 0
     return _in_units(total, program)
-
-
-def qualifying_annotation(*, now: datetime, program: PointsProgram):
-    """The same sum as a subquery, to read it with the wallet row in one query (pages).
-    Raw units: pass the annotated value through tier_progress(total_raw=...)."""
-    sums = _window(OuterRef("pk"), now).order_by().values("wallet").annotate(t=Sum(_summed_column(program)))
-    return Coalesce(Subquery(sums.values("t"), output_field=BigIntegerField()), 0)
 
 
 @transaction.atomic
@@ -115,7 +108,7 @@ def tier_progress(
     total_raw: int | None = None,
 ) -> TierProgress:
     """Where the wallet stands on the way to the next tier. `total_raw` is the window's sum
-    read already (see qualifying_annotation); otherwise it is queried."""
+    read already (rewards.selectors reads it with the wallet row); otherwise it is queried."""
     now = now or timezone.now()
     program = program or PointsProgram.load()
     tiers = tiers if tiers is not None else list(Tier.objects.order_by("threshold"))
