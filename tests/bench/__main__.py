@@ -49,7 +49,7 @@ def run_benches(dsn: str) -> bool:
     from django.core.management import call_command
 
     from rewards.services import wallets_reconcile
-    from tests.bench import data, ledger_ops, wallet_page
+    from tests.bench import counter_credit, data, ledger_ops, page_weight, wallet_page
 
     call_command("migrate", interactive=False, verbosity=0)
     log("migrated")
@@ -69,6 +69,17 @@ def run_benches(dsn: str) -> bool:
             emit(line)
     except Exception:
         log("wallet_page FAILED:\n" + traceback.format_exc())
+        ok = False
+    try:
+        for line in counter_credit.run():
+            emit(line)
+    except Exception:
+        log("counter_credit FAILED:\n" + traceback.format_exc())
+        ok = False
+    try:
+        emit(page_weight.run())
+    except Exception:
+        log("page_weight FAILED:\n" + traceback.format_exc())
         ok = False
     problems = wallets_reconcile()
     if problems:
