@@ -53,6 +53,7 @@ class WalletResult:
     vouchers: list[Voucher] = field(default_factory=list)
     stamp_entries: list[StampEntry] = field(default_factory=list)
     replayed: bool = False
+    operation_id: int | None = None  # the Operation row of the key (the counter links to it)
 
     @property
     def entry(self) -> LedgerEntry | None:
@@ -124,6 +125,7 @@ def finish(op: Operation, result: WalletResult) -> WalletResult:
         "stamp_entries": [s.pk for s in result.stamp_entries],
     }
     sql.update(op, "result")
+    result.operation_id = op.pk
     return result
 
 
@@ -140,6 +142,7 @@ def replay(op: Operation) -> WalletResult:
         vouchers=in_order(Voucher, data.get("vouchers")),
         stamp_entries=in_order(StampEntry, data.get("stamp_entries")),
         replayed=True,
+        operation_id=op.pk,
     )
 
 

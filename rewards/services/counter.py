@@ -22,7 +22,6 @@ from rewards.config import config
 from rewards.errors import RewardsError
 from rewards.models import CounterAction, LedgerEntry, Operation, Reward, StampCard, StampEntry, Voucher
 from rewards.services import core
-from rewards.services.flags import member_credits_check
 from rewards.services.identify import (  # noqa: F401 - the counter's one entry point for views
     GUESS_LIMIT,
     Found,
@@ -69,51 +68,46 @@ def _known(key: str, kind: str) -> CounterAction | None:
     return action
 
 
-def _record(kind, *, key, member, staff, location, result, summary, now, voucher=None, undoes=None):
-    op_id = Operation.objects.filter(key=key).values_list("pk", flat=True).first()
-    action = CounterAction.objects.create(
+def _record(kind, *, key, member, staff, location, operation_id, summary, now, voucher=None, undoes=None):
+    return CounterAction.objects.create(
         member=member,
         location=location,
         staff=staff,
         kind=kind,
         nonce_key=key,
-        operation_id=op_id,
+        operation_id=operation_id,
         voucher=voucher,
         summary=summary[:200],
         undoes=undoes,
         created_at=now,
     )
-    if kind in CounterAction.CREDITS:
-        member_credits_check(member_id=member.pk, now=now)
-    return Outcome(action, result)
 
 
 def _act(kind, *, nonce, member, staff, location, at, call, summary, voucher_of=None) -> Outcome:
-    """Lock the wallet and run `call(key, now, replaying)`; record the action the first time.
+    """Run `call(key, now)`, a wallet service under the nonce's key, and record the action
+    in the same transaction the first time.
 
-    On a replay the wallet service is still called: it returns the first result, or refuses
-    `duplicate_request` if the details differ. `replaying` lets checks that count what was
-    done today (already counting this action) stand aside.
+    A repeated nonce gets the first action back: the wallet service replays the first
+    result, or refuses `duplicate_request` when the details (or the kind of action) differ.
+    A concurrent repeat waits for the first transaction at the key and then replays.
     """
     key, now = _key(nonce), core.now_or(at)
     with transaction.atomic():
-        core.lock(member)
-        known = _known(key, kind)
-        result = call(key, now, known is not None)
-        if known is not None:
-            return Outcome(known, result, replayed=True)
-        voucher = voucher_of(result) if voucher_of else None
-        return _record(
+        result = call(key, now)
+        if result.replayed:
+            return Outcome(CounterAction.objects.get(nonce_key=key), result, replayed=True)
+        action = _record(
             kind,
             key=key,
             member=member,
             staff=staff,
             location=location,
-            result=result,
+            operation_id=result.operation_id,
             summary=summary(result),
             now=now,
-            voucher=voucher,
+            voucher=voucher_of(result) if voucher_of else None,
         )
+        return Outcome(action, result)
 
 
 def _today_start(now: datetime) -> datetime:
@@ -132,15 +126,15 @@ def counter_stamps(
 ) -> Outcome:
     """Add stamps at the till, within the card's per-visit and the program's per-day limits."""
 
-    def call(key, now, replaying):
+    def call(key, now):
         limit = config().program.max_stamps_per_day
-        if (
-            limit
-            and not replaying
-            and isinstance(stamps, int)
-            and _stamps_today(member, now) + stamps > limit
-        ):
-            raise RewardsError("stamp_limit_per_day")
+        if limit:
+            # Today's count must not move under us: lock first. A repeated nonce (its
+            # operation already there) replays in stamps_add and is not counted again.
+            core.lock(member)
+            repeat = Operation.objects.filter(key=key).exists()
+            if not repeat and isinstance(stamps, int) and _stamps_today(member, now) + stamps > limit:
+                raise RewardsError("stamp_limit_per_day")
         return stamps_add(
             member=member,
             card=card,
@@ -166,7 +160,7 @@ def counter_stamps(
 def counter_purchase(
     *, member: Member, amount_ore: int, nonce, staff: User, location: Location, at=None
 ) -> Outcome:
-    def call(key, now, replaying):
+    def call(key, now):
         return purchase_register(
             member=member, amount_ore=amount_ore, idempotency_key=key, location=location, staff=staff, at=now
         )
@@ -199,7 +193,7 @@ def _voucher_of_member(code: str, member: Member) -> Voucher:
 def counter_voucher(*, member: Member, code: str, nonce, staff: User, location: Location, at=None) -> Outcome:
     """Use one of the member's vouchers (scanned or tapped in the panel)."""
 
-    def call(key, now, replaying):
+    def call(key, now):
         voucher = _voucher_of_member(code, member)
         return voucher_use(code=voucher.code, idempotency_key=key, location=location, staff=staff, at=now)
 
@@ -221,7 +215,7 @@ def counter_reward(
 ) -> Outcome:
     """Redeem a catalogue reward for points and hand it over at once (the voucher is used)."""
 
-    def call(key, now, replaying):
+    def call(key, now):
         redeemed = reward_redeem(
             member=member, reward=reward, idempotency_key=key, location=location, staff=staff, at=now
         )
@@ -254,7 +248,7 @@ def counter_adjust(
     core.check_points(abs(points))
     grant, amount = points > 0, abs(points)
 
-    def call(key, now, replaying):
+    def call(key, now):
         if grant:
             return points_award(
                 member=member,
@@ -313,17 +307,18 @@ def counter_undo(*, member: Member, nonce, staff: User, location: Location, at=N
         if not minutes or target.created_at < now - timedelta(minutes=minutes):
             raise RewardsError("undo_window_passed")
         result = _reverse(target, key=key, staff=staff, now=now)
-        return _record(
+        action = _record(
             CounterAction.Kind.UNDO,
             key=key,
             member=member,
             staff=staff,
             location=location,
-            result=result,
+            operation_id=None,  # one operation per part undone, keyed "<nonce key>:<part>"
             summary=f"{target.get_kind_display()}: {target.summary}",
             now=now,
             undoes=target,
         )
+        return Outcome(action, result)
 
 
 def _reverse(target: CounterAction, *, key: str, staff: User, now: datetime) -> core.WalletResult:

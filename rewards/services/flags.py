@@ -1,7 +1,8 @@
 """Anomaly flags for the owner: patterns at the counter worth a second look.
 
 Flags are raised, never acted on: the owner decides. Computed with aggregate queries over
-a recent window; run by Celery beat and whenever the owner opens the flag list.
+a recent window; run by Celery beat every hour and whenever the owner opens the flag list
+(not at the till: a credit must not pay for them).
 """
 
 from __future__ import annotations
@@ -39,13 +40,7 @@ def _flag(kind, *, day, subject, count, detail="", member_id=None, staff_id=None
     )
 
 
-def member_credits_check(*, member_id: int, now: datetime) -> int:
-    """Right after a credit at the till: flag the member if today's credits pass the limit."""
-    today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-    return _member_credits(today, now, member_id=member_id)
-
-
-def _member_credits(since: datetime, now: datetime, *, member_id: int | None = None) -> int:
+def _member_credits(since: datetime, now: datetime) -> int:
     limit = config().program.flag_credits_per_day
     if not limit:
         return 0
@@ -53,8 +48,6 @@ def _member_credits(since: datetime, now: datetime, *, member_id: int | None = N
     actions = CounterAction.objects.filter(
         kind__in=CounterAction.CREDITS, created_at__gte=since, created_at__lte=now
     )
-    if member_id is not None:
-        actions = actions.filter(member_id=member_id)
     rows = (
         actions.annotate(day=TruncDate("created_at", tzinfo=zone))
         .values("member_id", "day")

@@ -283,7 +283,7 @@ def panel_context(request, member: Member, outcome, error: str) -> dict:
         "nonce": service.new_nonce(),
         "rewards": rewards,
         "visits": list(Visit.objects.filter(member=member).select_related("location")[:5]),
-        "undoable": _undoable(member, request.location, now),
+        "undoable": _undoable(member, request.location, now, outcome),
         "flags": _flags(member, summary.vouchers, now),
         "can_adjust": request.user.is_customer_service,
         "outcome": outcome,
@@ -291,10 +291,12 @@ def panel_context(request, member: Member, outcome, error: str) -> dict:
     }
 
 
-def _undoable(member: Member, location: Location, now) -> CounterAction | None:
+def _undoable(member: Member, location: Location, now, outcome=None) -> CounterAction | None:
     minutes = config().program.undo_minutes
     if not minutes:
         return None
+    if outcome is not None and not outcome.replayed and outcome.action.kind != CounterAction.Kind.UNDO:
+        return outcome.action  # what was just done is the last action: no need to look it up
     last = (
         CounterAction.objects.filter(member=member, location=location, undone_by__isnull=True)
         .exclude(kind=CounterAction.Kind.UNDO)

@@ -27,9 +27,11 @@ def test_a_member_credited_more_often_than_the_limit_in_a_day_is_flagged(guest, 
     program.save()
     for _ in range(3):
         purchase(guest, cashier, shop)
+    counter_flags_scan()
     assert not CounterFlag.objects.exists()
 
     purchase(guest, cashier, shop)
+    counter_flags_scan()
 
     flag = CounterFlag.objects.get()
     assert (flag.kind, flag.member, flag.count) == (CounterFlag.Kind.MEMBER_CREDITS, guest, 4)
