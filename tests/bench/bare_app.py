@@ -16,21 +16,9 @@ from django.http import HttpResponse, HttpResponseBadRequest
 from django.urls import path
 from django.views.decorators.http import require_POST
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.bench.bare_settings")
+from tests.bench.raw_sql import RAW_BALANCE, RAW_ENTRY, RAW_LOCK, RAW_OPERATION
 
-# The statements of tests.bench.ledger_ops, copied: importing that module would import the
-# project's models, which this app (no INSTALLED_APPS) cannot load.
-RAW_LOCK = "SELECT balance FROM rewards_wallet WHERE id = %s FOR UPDATE"
-RAW_OPERATION = (
-    "INSERT INTO rewards_operation (key, kind, fingerprint, wallet_id, result, created_at)"
-    " VALUES (%s, %s, '', %s, '{}', now()) RETURNING id"
-)
-RAW_ENTRY = (
-    "INSERT INTO rewards_ledgerentry (wallet_id, operation_id, kind, points, remaining, expires_at,"
-    " qualifying, amount_ore, reason, location_id, staff_id, reverses_id, created_at)"
-    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, NULL, NULL, NULL, now()) RETURNING id"
-)
-RAW_BALANCE = "UPDATE rewards_wallet SET balance = %s, updated_at = now() WHERE id = %s"
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.bench.bare_settings")
 
 
 @require_POST

@@ -31,25 +31,13 @@ from members.models import Member
 from rewards.models import Wallet
 from rewards.services import points_deduct, purchase_register
 from tests.bench.log import log
+from tests.bench.raw_sql import RAW_BALANCE, RAW_ENTRY, RAW_LOCK, RAW_LOT, RAW_OPERATION
 
 MEMBERS = 64  # per side (service, raw): threads spread over them, as the brief asks
 SECONDS = 8.0  # measured time per (variant, thread count), split over ROUNDS
 ROUNDS = 2
 WARMUP_PAIRS = 3  # per worker, not counted: connections, statement caches, imports
 AMOUNT_ORE = 12_345  # 123 points at the default 1 point per krone
-
-RAW_LOCK = "SELECT balance FROM rewards_wallet WHERE id = %s FOR UPDATE"
-RAW_OPERATION = (
-    "INSERT INTO rewards_operation (key, kind, fingerprint, wallet_id, result, created_at)"
-    " VALUES (%s, %s, '', %s, '{}', now()) RETURNING id"
-)
-RAW_ENTRY = (
-    "INSERT INTO rewards_ledgerentry (wallet_id, operation_id, kind, points, remaining, expires_at,"
-    " qualifying, amount_ore, reason, location_id, staff_id, reverses_id, created_at)"
-    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, NULL, NULL, NULL, now()) RETURNING id"
-)
-RAW_BALANCE = "UPDATE rewards_wallet SET balance = %s, updated_at = now() WHERE id = %s"
-RAW_LOT = "UPDATE rewards_ledgerentry SET remaining = remaining - %s WHERE id = %s"
 
 
 class ServiceWorker:
