@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.test import Client
 
 # Playwright's sync API runs an event loop in this thread; the test itself still talks to
 # the database synchronously (setting up data), which Django would otherwise refuse.
@@ -44,11 +45,22 @@ def artifacts():
     return ARTIFACTS
 
 
-def logged_in_context(browser, live_server, client, user, **options):
-    """A browser context carrying a session of `user` (no login form to drive)."""
-    client.force_login(user)
-    context = browser.new_context(base_url=live_server.url, locale="nb-NO", **options)
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-    return context
+@pytest.fixture
+def logged_in(browser, live_server):
+    """Make browser contexts carrying a session of a user (no login form to drive); they are
+    closed after the test, so no keep-alive connection outlives it in the live server."""
+    contexts = []
+
+    def make(user, **options):
+        client = Client()
+        client.force_login(user)
+        context = browser.new_context(base_url=live_server.url, locale="nb-NO", **options)
+        context.add_cookies(
+            [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+        )
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()

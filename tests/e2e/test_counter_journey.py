@@ -1,12 +1,10 @@
 """The counter as it is used: a member shows the card, staff scan and act, the wallet shows it."""
 
 import pytest
-from django.test import Client
 
 from members import roles
 from rewards.models import CounterAction, Voucher
 from rewards.services import reward_redeem
-from tests.e2e.conftest import logged_in_context
 from tests.factories import LocationFactory, MemberFactory, RewardFactory, StampCardFactory, staff_user
 from tests.rewards.wallet_helpers import balance, give
 
@@ -15,9 +13,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 
 
-def test_staff_scan_the_card_add_a_stamp_register_a_purchase_use_a_voucher_and_undo(
-    browser, live_server, artifacts
-):
+def test_staff_scan_the_card_add_a_stamp_register_a_purchase_use_a_voucher_and_undo(logged_in, artifacts):
     shop = LocationFactory(name="Bakeriet Løkka")
     cashier = staff_user(roles.COUNTER_STAFF, shop, first_name="Ola")
     kari = MemberFactory(number="KAR2345Q", user__first_name="Kari", user__last_name="Nordmann")
@@ -26,7 +22,7 @@ def test_staff_scan_the_card_add_a_stamp_register_a_purchase_use_a_voucher_and_u
     voucher = reward_redeem(member=kari, reward=RewardFactory(name="Kanelbolle"), idempotency_key="v").voucher
 
     # The member opens the card on the phone: the page derives the code itself.
-    member = logged_in_context(browser, live_server, Client(), kari.user, **PHONE).new_page()
+    member = logged_in(kari.user, **PHONE).new_page()
     member.goto("/medlem/kort/")
     member.wait_for_selector(".member-card-qr svg")
     member.screenshot(path=artifacts / "member-card.png")
@@ -38,7 +34,7 @@ def test_staff_scan_the_card_add_a_stamp_register_a_purchase_use_a_voucher_and_u
     )
 
     # Staff on a phone-sized screen: the scanner types the code and presses Enter.
-    till = logged_in_context(browser, live_server, Client(), cashier, **PHONE).new_page()
+    till = logged_in(cashier, **PHONE).new_page()
     till.goto("/kasse/")
     scan = till.locator("#scan-input")
     assert scan.evaluate("el => el === document.activeElement")
