@@ -19,6 +19,7 @@ from rewards.config import config
 from rewards.models import LedgerEntry, PointsProgram, Reward, StampCard, StampEntry, Voucher, Wallet
 from rewards.services.core import wallet_get_or_create
 from rewards.services.tiers import TierProgress, tier_progress, window_start
+from rewards.services.vouchers import reward_availability
 
 EXPIRY_WARNING_DAYS = 30  # points expiring within this many days are shown
 
@@ -261,3 +262,25 @@ def history_rows(page) -> list[HistoryRow]:
         else:
             rows.append(HistoryRow(stamps[row["id"]]))
     return rows
+
+
+def rewards_within_reach(wallet: Wallet, *, now: datetime) -> list[Reward]:
+    """Active catalogue rewards this wallet may take now and can afford (the counter panel)."""
+    rewards = Reward.objects.filter(is_active=True, cost_points__lte=wallet.balance).order_by("cost_points")
+    return [reward for reward in rewards if reward_availability(reward, wallet, now=now)[0]]
+
+
+def member_flags(member: Member, vouchers: list[Voucher], *, now: datetime) -> list[str]:
+    """What staff at the till are glad to know: birthday this week, new member, a gift unused."""
+    flags = []
+    today = timezone.localdate(now)
+    if member.birthday:
+        monday = today - timedelta(days=today.weekday())
+        week = {(day.month, day.day) for day in (monday + timedelta(days=i) for i in range(7))}
+        if (member.birthday.month, member.birthday.day) in week:
+            flags.append(_("Birthday this week"))
+    if member.joined_at >= now - timedelta(days=14):
+        flags.append(_("New member"))
+    if any(v.source == Voucher.Source.GIFT for v in vouchers):
+        flags.append(_("Welcome gift not used yet"))
+    return flags

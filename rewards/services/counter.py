@@ -294,17 +294,10 @@ def counter_undo(*, member: Member, nonce, staff: User, location: Location, at=N
         known = _known(key, CounterAction.Kind.UNDO)
         if known is not None:
             return Outcome(known, None, replayed=True)
-        target = (
-            CounterAction.objects.filter(member=member, location=location, undone_by__isnull=True)
-            .exclude(kind=CounterAction.Kind.UNDO)
-            .select_related("voucher", "voucher__reward")
-            .order_by("-created_at", "-id")
-            .first()
-        )
+        target = last_action(member, location)
         if target is None:
             raise RewardsError("nothing_to_undo")
-        minutes = config().program.undo_minutes
-        if not minutes or target.created_at < now - timedelta(minutes=minutes):
+        if not undo_window_open(target, now=now):
             raise RewardsError("undo_window_passed")
         result = _reverse(target, key=key, staff=staff, now=now)
         action = _record(
@@ -319,6 +312,23 @@ def counter_undo(*, member: Member, nonce, staff: User, location: Location, at=N
             undoes=target,
         )
         return Outcome(action, result)
+
+
+def last_action(member: Member, location: Location) -> CounterAction | None:
+    """The member's last action at this shop that undo would take back (not an undo, not
+    undone yet)."""
+    return (
+        CounterAction.objects.filter(member=member, location=location, undone_by__isnull=True)
+        .exclude(kind=CounterAction.Kind.UNDO)
+        .select_related("voucher", "voucher__reward")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def undo_window_open(action: CounterAction, *, now: datetime) -> bool:
+    minutes = config().program.undo_minutes
+    return bool(minutes) and action.created_at >= now - timedelta(minutes=minutes)
 
 
 def _reverse(target: CounterAction, *, key: str, staff: User, now: datetime) -> core.WalletResult:

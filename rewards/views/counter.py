@@ -8,7 +8,6 @@ reason in the panel (htmx is configured in the page to swap those too).
 from __future__ import annotations
 
 import functools
-from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -21,12 +20,10 @@ from django.views.decorators.http import require_POST
 from clubsite.errors import CodedError
 from members.models import Location, Member
 from rewards import selectors
-from rewards.config import config
 from rewards.errors import RewardsError
 from rewards.forms import AdjustForm, NonceForm, PurchaseForm, RewardForm, ScanForm, StampsForm, VoucherForm
-from rewards.models import CounterAction, Reward, StampCard, Visit, Voucher
+from rewards.models import CounterAction, Reward, StampCard, Visit
 from rewards.services import counter as service
-from rewards.services.vouchers import reward_availability
 
 STATUS = {"too_many_attempts": 429, "not_allowed": 403, "wrong_location": 403}
 
@@ -270,21 +267,15 @@ def _panel(request, member: Member, *, outcome=None, error: str = "", status: in
 def panel_context(request, member: Member, outcome, error: str) -> dict:
     now = timezone.now()
     summary = selectors.wallet_summary(member, now=now)
-    wallet = summary.wallet
-    rewards = [
-        reward
-        for reward in Reward.objects.filter(is_active=True, cost_points__isnull=False).order_by("cost_points")
-        if reward.cost_points <= wallet.balance and reward_availability(reward, wallet, now=now)[0]
-    ]
     return {
         "location": request.location,
         "member": member,
         "summary": summary,
         "nonce": service.new_nonce(),
-        "rewards": rewards,
+        "rewards": selectors.rewards_within_reach(summary.wallet, now=now),
         "visits": list(Visit.objects.filter(member=member).select_related("location")[:5]),
         "undoable": _undoable(member, request.location, now, outcome),
-        "flags": _flags(member, summary.vouchers, now),
+        "flags": selectors.member_flags(member, summary.vouchers, now=now),
         "can_adjust": request.user.is_customer_service,
         "outcome": outcome,
         "error": error,
@@ -292,30 +283,8 @@ def panel_context(request, member: Member, outcome, error: str) -> dict:
 
 
 def _undoable(member: Member, location: Location, now, outcome=None) -> CounterAction | None:
-    minutes = config().program.undo_minutes
-    if not minutes:
-        return None
     if outcome is not None and not outcome.replayed and outcome.action.kind != CounterAction.Kind.UNDO:
-        return outcome.action  # what was just done is the last action: no need to look it up
-    last = (
-        CounterAction.objects.filter(member=member, location=location, undone_by__isnull=True)
-        .exclude(kind=CounterAction.Kind.UNDO)
-        .order_by("-created_at", "-id")
-        .first()
-    )
-    return last if last and last.created_at >= now - timedelta(minutes=minutes) else None
-
-
-def _flags(member: Member, vouchers: list[Voucher], now) -> list[str]:
-    flags = []
-    today = timezone.localdate(now)
-    if member.birthday:
-        monday = today - timedelta(days=today.weekday())
-        days = {monday + timedelta(days=i) for i in range(7)}
-        if any((day.month, day.day) == (member.birthday.month, member.birthday.day) for day in days):
-            flags.append(_("Birthday this week"))
-    if member.joined_at >= now - timedelta(days=14):
-        flags.append(_("New member"))
-    if any(v.source == Voucher.Source.GIFT for v in vouchers):
-        flags.append(_("Welcome gift not used yet"))
-    return flags
+        last = outcome.action  # what was just done is the last action: no need to look it up
+    else:
+        last = service.last_action(member, location)
+    return last if last is not None and service.undo_window_open(last, now=now) else None
