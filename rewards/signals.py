@@ -10,3 +10,6 @@ purchase_reversed = Signal()
 points_changed = Signal()
 # member_id, voucher_id, location_id: a voucher was used at the counter
 voucher_redeemed = Signal()
+# member_id, visit_id, location_id, staff_id: a member was identified at the till (a new
+# visit; more scans within the same visit do not send it again)
+visit_recorded = Signal()

@@ -11,12 +11,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Q
 
 from clubsite.errors import CodedError
 from members.models import Location, Member, User
 from members.phone import InvalidPhoneNumber, phone_normalize
 from members.services import NUMBER_ALPHABET, MembersError, member_identify
+from rewards import signals
 from rewards.errors import RewardsError
 from rewards.models import ScanRefusal, Visit, Voucher
 from rewards.services import core
@@ -154,8 +156,18 @@ def visit_record(*, member: Member, location: Location, staff: User, now: dateti
         .first()
     )
     if visit is None:
-        return Visit.objects.create(
+        visit = Visit.objects.create(
             member=member, location=location, staff=staff, started_at=now, last_seen_at=now
         )
+        transaction.on_commit(
+            lambda: signals.visit_recorded.send(
+                sender=Visit,
+                member_id=member.pk,
+                visit_id=visit.pk,
+                location_id=location.pk,
+                staff_id=staff.pk,
+            )
+        )
+        return visit
     Visit.objects.filter(pk=visit.pk).update(last_seen_at=now)
     return visit

@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from members.services import card_code
+from rewards import signals
 from rewards.models import ScanRefusal, Visit
 from rewards.services import counter, reward_redeem
 from tests.factories import MemberFactory, RewardFactory
@@ -102,3 +103,31 @@ def test_scans_of_the_same_member_close_together_are_one_visit(guest, cashier, s
     counter.visit_record(member=guest, location=shop, staff=cashier, now=now + timedelta(hours=3))
 
     assert Visit.objects.filter(member=guest).count() == 2
+
+
+def test_a_new_visit_is_announced_after_commit_and_a_continued_one_is_not(
+    guest, cashier, shop, django_capture_on_commit_callbacks
+):
+    heard = []
+
+    def listener(sender, **kwargs):
+        heard.append(kwargs)
+
+    signals.visit_recorded.connect(listener)
+    try:
+        now = timezone.now()
+        with django_capture_on_commit_callbacks(execute=True):
+            visit = counter.visit_record(member=guest, location=shop, staff=cashier, now=now)
+            counter.visit_record(member=guest, location=shop, staff=cashier, now=now + timedelta(minutes=5))
+    finally:
+        signals.visit_recorded.disconnect(listener)
+
+    assert heard == [
+        {
+            "signal": signals.visit_recorded,
+            "member_id": guest.pk,
+            "visit_id": visit.pk,
+            "location_id": shop.pk,
+            "staff_id": cashier.pk,
+        }
+    ]
