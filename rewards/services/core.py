@@ -1,11 +1,11 @@
 """The machinery every wallet write shares: locking, idempotency, lots and entries.
 
 A write goes like this, inside one transaction:
-    wallet = lock(member)                      # SELECT ... FOR UPDATE on the wallet row
-    op = begin(wallet, key=..., kind=..., params=...)   # replay or refuse a repeated key
+    wallet, op = start(member, key=..., ...)   # lock the wallet row and claim the key
+                                               # (a repeated key: replay or refuse)
     lots = live_lots(wallet, now)              # before spending: dead points are never spent
     ... post entries, consume lots, change the cached balance ...
-    finish(op, result)                         # store what the second arrival gets back
+    finish(op, result, wallet=wallet)          # the balance, and what a repeat gets back
 
 The statements every write repeats are hand-written in rewards.services.sql (the ORM's
 query building cost more than the database's work); the rules stay here and in the services.
@@ -39,7 +39,7 @@ from rewards.models import (
     Voucher,
     Wallet,
 )
-from rewards.services import sql
+from rewards.services import sql, tiers
 
 MAX_POINTS = 10_000_000  # per operation; anything larger is a typo or an attack
 
@@ -94,37 +94,65 @@ def _fingerprint(kind: str, params: dict) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def begin(wallet: Wallet, *, key: str, kind: str, params: dict, now: datetime) -> Operation:
-    """Start an operation under `key`, or raise Replay with the first result.
+def start(
+    member: Member, *, key: str, kind: str, params: dict, now: datetime, tiers: list[Tier] | None = None
+) -> tuple[Wallet, Operation]:
+    """Lock the member's wallet and start an operation under `key` on it; call inside
+    transaction.atomic(). Raises Replay with the first result when the key was used before
+    for the same thing, and RewardsError("duplicate_request") when it was used for another
+    (other parameters, or another wallet).
 
-    Must be called with the wallet locked: two arrivals of one key for one wallet are then
-    ordered, and the second sees the first's row. The same key with other parameters (or
-    for another wallet) is refused with `duplicate_request`.
+    On PostgreSQL one statement does both (sql.wallet_lock_claiming). A second arrival of
+    the key waits, in it, for the first one's transaction to end, and then sees its row.
+    `tiers` as for lock().
     """
+    op = _operation(key=key, kind=kind, params=params, now=now)
+    claimed = sql.wallet_lock_claiming(member.pk, op)
+    if claimed is None:  # the first write ever for this member
+        wallet_get_or_create(member)
+        claimed = sql.wallet_lock_claiming(member.pk, op)
+    wallet, stored = claimed
+    op.wallet = wallet
+    if not stored:
+        raise _replay_of(op)
+    if tiers is not None and wallet.tier_id is not None:
+        wallet.tier = next((t for t in tiers if t.pk == wallet.tier_id), None) or wallet.tier
+    return wallet, op
+
+
+def _operation(*, key: str, kind: str, params: dict, now: datetime) -> Operation:
     key = (key or "").strip()
     if not key or len(key) > 100:
         raise RewardsError("duplicate_request")
-    fingerprint = _fingerprint(kind, params)
-    op = Operation(key=key, kind=kind, fingerprint=fingerprint, wallet=wallet, created_at=now)
-    # One statement in the usual case (a new key). A key being written by a transaction
-    # that has not ended yet (another wallet's: this one's is locked) makes the INSERT wait
-    # for it; then the row below is the committed first arrival.
-    if sql.insert(op, unless_taken="key"):
-        return op
-    existing = Operation.objects.get(key=key)
-    if existing.fingerprint != fingerprint or existing.wallet_id != wallet.pk:
-        raise RewardsError("duplicate_request")
-    raise Replay(replay(existing))
+    return Operation(key=key, kind=kind, fingerprint=_fingerprint(kind, params), created_at=now)
 
 
-def finish(op: Operation, result: WalletResult) -> WalletResult:
+def _replay_of(op: Operation) -> Replay | RewardsError:
+    """The error to raise for `op`, whose key is taken: a replay of the first arrival if it
+    was the same request on the same wallet, else a refusal."""
+    existing = Operation.objects.get(key=op.key)
+    if existing.fingerprint != op.fingerprint or existing.wallet_id != op.wallet_id:
+        return RewardsError("duplicate_request")
+    return Replay(replay(existing))
+
+
+def finish(
+    op: Operation, result: WalletResult, *, wallet: Wallet | None = None, changed_from: int | None = None
+) -> WalletResult:
+    """Store what a second arrival of the key gets back. With `wallet`, also write its cached
+    balance and tier (and tell listeners after commit if the balance moved from
+    `changed_from`): both rows in one statement, the last of the write."""
     op.result = {
         "balance": result.balance,
         "entries": [e.pk for e in result.entries],
         "vouchers": [v.pk for v in result.vouchers],
         "stamp_entries": [s.pk for s in result.stamp_entries],
     }
-    sql.update(op, "result")
+    if wallet is None:
+        sql.update(op, "result")
+    else:
+        sql.update_rows((wallet, WALLET_SAVED), (op, ("result",)))
+        _tell_balance(wallet, changed_from=changed_from)
     result.operation_id = op.pk
     return result
 
@@ -183,36 +211,23 @@ def post_debit(
     """
     if wallet.balance < points:
         raise RewardsError("insufficient_points")
-    entry = LedgerEntry(wallet=wallet, operation=op, kind=kind, points=-points, created_at=now, **fields)
-    sql.insert(entry)
-    consume(wallet, entry, points, now=now, first_lot=first_lot, lots=lots)
-    wallet.balance -= points
-    return entry
-
-
-def consume(
-    wallet: Wallet,
-    entry: LedgerEntry,
-    points: int,
-    *,
-    now: datetime,
-    first_lot: LedgerEntry | None = None,
-    lots: list[tuple[int, int]] | None = None,
-) -> None:
     if lots is None:
         lots = [(lot_id, left) for lot_id, left, lapsed in sql.open_lots(wallet.pk, now) if not lapsed]
     if first_lot is not None:
         lots = sorted(lots, key=lambda lot: lot[0] != first_lot.pk)
-    left = points
+    takes, left = [], points
     for lot_id, remaining in lots:
         take = min(remaining, left)
-        sql.lot_remaining_add(lot_id, -take)
-        sql.insert(LedgerAllocation(entry=entry, lot_id=lot_id, points=take))
+        takes.append((lot_id, take))
         left -= take
         if not left:
-            return
-    # The cached balance said yes but the lots say no: the invariant is broken. Refuse.
-    raise RewardsError("insufficient_points")
+            break
+    if left:  # the cached balance said yes but the lots say no: the invariant is broken
+        raise RewardsError("insufficient_points")
+    entry = LedgerEntry(wallet=wallet, operation=op, kind=kind, points=-points, created_at=now, **fields)
+    sql.debit_insert(entry, takes)
+    wallet.balance -= points
+    return entry
 
 
 def restore(wallet: Wallet, original: LedgerEntry, reversal: LedgerEntry) -> None:
@@ -260,17 +275,27 @@ def expire_lapsed(wallet: Wallet, now: datetime) -> list[LedgerEntry]:
     return posted
 
 
-def qualify(wallet: Wallet, entry: LedgerEntry) -> None:
-    """Add a qualifying entry (a purchase or its reversal) to its month's tier sums."""
+def qualify(wallet: Wallet, entry: LedgerEntry, *, now: datetime) -> tuple[int, int]:
+    """Add a qualifying entry (a purchase or its reversal) to its month's tier sums; return
+    the tier window's sums (points, spend in øre) as of `now`, for tier_raise."""
     month = timezone.localtime(entry.created_at).date().replace(day=1)
     # One upsert: the wallet is locked, so nobody else is changing this wallet's rows.
-    sql.qualifying_month_add(wallet.pk, month, entry.points, entry.amount_ore or 0)
+    return sql.qualifying_month_add(
+        wallet.pk, month, entry.points, entry.amount_ore or 0, window=tiers.window(now)
+    )
+
+
+WALLET_SAVED = ("balance", "tier", "tier_review_at", "updated_at")  # what a write may change
 
 
 def save_balance(wallet: Wallet, *, changed_from: int) -> None:
     """Write the cached balance and tell listeners after commit (if it moved)."""
-    sql.update(wallet, "balance", "tier", "tier_review_at", "updated_at")
-    if wallet.balance != changed_from:
+    sql.update(wallet, *WALLET_SAVED)
+    _tell_balance(wallet, changed_from=changed_from)
+
+
+def _tell_balance(wallet: Wallet, *, changed_from: int | None) -> None:
+    if changed_from is not None and wallet.balance != changed_from:
         member_id, balance = wallet.member_id, wallet.balance
         transaction.on_commit(
             lambda: signals.points_changed.send(sender=Wallet, member_id=member_id, balance=balance)

@@ -48,10 +48,11 @@ def purchase_register(
     now = core.now_or(at)
     settings = config()
     program = settings.program
-    wallet = core.lock(member, tiers=settings.tiers)
     params = {"amount_ore": amount_ore, "location": getattr(location, "pk", None)}
     try:
-        op = core.begin(wallet, key=idempotency_key, kind="purchase", params=params, now=now)
+        wallet, op = core.start(
+            member, key=idempotency_key, kind="purchase", params=params, now=now, tiers=settings.tiers
+        )
     except core.Replay as replay:
         return replay.result
     before = wallet.balance
@@ -69,8 +70,8 @@ def purchase_register(
             **common,
         )
         result.entries.append(entry)
-        core.qualify(wallet, entry)
-        tier_raise(wallet, now=now, program=program, tiers=settings.tiers)
+        window_sums = core.qualify(wallet, entry, now=now)
+        tier_raise(wallet, now=now, program=program, tiers=settings.tiers, window_sums=window_sums)
     if program.earns_stamps:
         for card in settings.purchase_cards:
             stamp_entry, vouchers = add_stamps_locked(
@@ -78,7 +79,6 @@ def purchase_register(
             )
             result.stamp_entries.append(stamp_entry)
             result.vouchers.extend(vouchers)
-    core.save_balance(wallet, changed_from=before)
     result.balance = wallet.balance
     entry_id = result.entry.pk if result.entry else None
     transaction.on_commit(
@@ -91,7 +91,7 @@ def purchase_register(
             location_id=getattr(location, "pk", None),
         )
     )
-    return core.finish(op, result)
+    return core.finish(op, result, wallet=wallet, changed_from=before)
 
 
 def _manual_reason(points, reason: str) -> str:
@@ -118,10 +118,9 @@ def points_award(
     """Give points outside a purchase: welcome, profile and birthday bonuses, owner grants."""
     reason = _manual_reason(points, reason)
     now = core.now_or(at)
-    wallet = core.lock(member)
     params = {"points": points, "kind": kind, "reason": reason}
     try:
-        op = core.begin(wallet, key=idempotency_key, kind="award", params=params, now=now)
+        wallet, op = core.start(member, key=idempotency_key, kind="award", params=params, now=now)
     except core.Replay as replay:
         return replay.result
     before = wallet.balance
@@ -137,8 +136,9 @@ def points_award(
         staff=staff,
         location=location,
     )
-    core.save_balance(wallet, changed_from=before)
-    return core.finish(op, core.WalletResult(balance=wallet.balance, entries=[entry]))
+    return core.finish(
+        op, core.WalletResult(balance=wallet.balance, entries=[entry]), wallet=wallet, changed_from=before
+    )
 
 
 @transaction.atomic
@@ -155,10 +155,9 @@ def points_deduct(
     """Take points away with a reason (customer service correcting a mistake)."""
     reason = _manual_reason(points, reason)
     now = core.now_or(at)
-    wallet = core.lock(member)
     params = {"points": points, "reason": reason}
     try:
-        op = core.begin(wallet, key=idempotency_key, kind="deduct", params=params, now=now)
+        wallet, op = core.start(member, key=idempotency_key, kind="deduct", params=params, now=now)
     except core.Replay as replay:
         return replay.result
     before = wallet.balance
@@ -174,8 +173,9 @@ def points_deduct(
         staff=staff,
         location=location,
     )
-    core.save_balance(wallet, changed_from=before)
-    return core.finish(op, core.WalletResult(balance=wallet.balance, entries=[entry]))
+    return core.finish(
+        op, core.WalletResult(balance=wallet.balance, entries=[entry]), wallet=wallet, changed_from=before
+    )
 
 
 @transaction.atomic
@@ -195,9 +195,10 @@ def entry_reverse(
     Expiries and reversals cannot be reversed.
     """
     now = core.now_or(at)
-    wallet = core.lock(entry.wallet.member)
     try:
-        op = core.begin(wallet, key=idempotency_key, kind="reverse", params={"entry": entry.pk}, now=now)
+        wallet, op = core.start(
+            entry.wallet.member, key=idempotency_key, kind="reverse", params={"entry": entry.pk}, now=now
+        )
     except core.Replay as replay:
         return replay.result
     entry = LedgerEntry.objects.get(pk=entry.pk)
@@ -238,8 +239,7 @@ def entry_reverse(
         )
         core.restore(wallet, entry, reversal)
     if reversal.qualifying:
-        core.qualify(wallet, reversal)
-    core.save_balance(wallet, changed_from=before)
+        core.qualify(wallet, reversal, now=now)
     if entry.kind == LedgerEntry.Kind.EARN:
         member_id = wallet.member_id
         transaction.on_commit(
@@ -247,7 +247,9 @@ def entry_reverse(
                 sender=LedgerEntry, member_id=member_id, entry_id=reversal.pk, reverses_id=entry.pk
             )
         )
-    return core.finish(op, core.WalletResult(balance=wallet.balance, entries=[reversal]))
+    return core.finish(
+        op, core.WalletResult(balance=wallet.balance, entries=[reversal]), wallet=wallet, changed_from=before
+    )
 
 
 def _cancel_voucher_of(entry: LedgerEntry, *, now: datetime) -> None:

@@ -20,7 +20,7 @@ from functools import cache
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-from rewards.models import Wallet
+from rewards.models import LedgerAllocation, LedgerEntry, Operation, Wallet
 from rewards.models.wallet import AppendOnlyModel, LedgerImmutable
 
 
@@ -103,11 +103,28 @@ def _update_sql(model: type[models.Model], field_names: tuple[str, ...]) -> str:
 
 def update(obj: models.Model, *field_names: str) -> None:
     """UPDATE these fields of the saved `obj`, as save(update_fields=...) would (auto_now too)."""
-    if isinstance(obj, AppendOnlyModel):
-        raise LedgerImmutable(f"{type(obj).__name__} rows are append-only")
+    update_rows((obj, field_names))
+
+
+def update_rows(*changes: tuple[models.Model, tuple[str, ...]]) -> None:
+    """UPDATE several saved rows, each (obj, field names) as update() does, in one round trip
+    on PostgreSQL: every UPDATE but the last rides in a WITH, which PostgreSQL runs to
+    completion whether or not the main statement reads it. SQLite has no UPDATE in WITH:
+    there, one statement each (a local call, no round trip to save)."""
     db = _db()
-    values = [_prep(db, obj._meta.get_field(name), obj, add=False) for name in field_names]
-    _run(db, _update_sql(type(obj), field_names), [*values, obj.pk])
+    statements, params = [], []
+    for obj, field_names in changes:
+        if isinstance(obj, AppendOnlyModel):
+            raise LedgerImmutable(f"{type(obj).__name__} rows are append-only")
+        statements.append(_update_sql(type(obj), tuple(field_names)))
+        params.append([*(_prep(db, obj._meta.get_field(n), obj, add=False) for n in field_names), obj.pk])
+    if db.vendor != "postgresql":
+        for statement, values in zip(statements, params, strict=True):
+            _run(db, statement, values)
+        return
+    *first, last = statements
+    ctes = ", ".join(f"u{i} AS ({statement})" for i, statement in enumerate(first))
+    _run(db, f"WITH {ctes} {last}" if ctes else last, [value for values in params for value in values])
 
 
 # The hot statements, written out. Table and column names are the models' (checked by
@@ -115,6 +132,14 @@ def update(obj: models.Model, *field_names: str) -> None:
 WALLET_FIELDS = ["id", "member_id", "balance", "tier_id", "tier_review_at"]  # in the model's order
 LOCK_WALLET = (
     "SELECT id, member_id, balance, tier_id, tier_review_at FROM rewards_wallet WHERE member_id = %s"
+)
+OPERATION_CLAIMED = ["key", "kind", "fingerprint", "result", "created_at"]  # and wallet_id
+LOCK_WALLET_CLAIMING = (
+    "WITH op AS (INSERT INTO rewards_operation (key, kind, fingerprint, result, created_at, wallet_id)"
+    " SELECT %s, %s, %s, %s, %s, id FROM rewards_wallet WHERE member_id = %s"
+    " ON CONFLICT (key) DO NOTHING RETURNING id)"
+    " SELECT id, member_id, balance, tier_id, tier_review_at, (SELECT id FROM op) FROM rewards_wallet"
+    " WHERE member_id = %s FOR UPDATE"
 )
 OPEN_LOTS = (
     "SELECT id, remaining, expires_at IS NOT NULL AND expires_at <= %s FROM rewards_ledgerentry"
@@ -125,6 +150,17 @@ QUALIFYING_MONTH_ADD = (
     "INSERT INTO rewards_qualifyingmonth (wallet_id, month, points, spend_ore) VALUES (%s, %s, %s, %s)"
     " ON CONFLICT (wallet_id, month) DO UPDATE SET points = rewards_qualifyingmonth.points + excluded.points,"
     " spend_ore = rewards_qualifyingmonth.spend_ore + excluded.spend_ore"
+)
+QUALIFYING_WINDOW = (
+    "SELECT COALESCE(SUM(points), 0), COALESCE(SUM(spend_ore), 0) FROM rewards_qualifyingmonth"
+    " WHERE wallet_id = %s AND month >= %s AND month <= %s"
+)
+# Constants only (the values are parameters): nothing to inject.
+QUALIFYING_MONTH_ADD_SUMMED = (
+    f"WITH up AS ({QUALIFYING_MONTH_ADD} RETURNING points, spend_ore)"  # noqa: S608
+    " SELECT CASE WHEN %s THEN up.points ELSE 0 END + others.points,"
+    " CASE WHEN %s THEN up.spend_ore ELSE 0 END + others.spend_ore"
+    f" FROM up, ({QUALIFYING_WINDOW} AND month <> %s) AS others(points, spend_ore)"
 )
 
 
@@ -142,6 +178,35 @@ def wallet_lock(member_id: int) -> Wallet | None:
     return Wallet.from_db(db.alias, WALLET_FIELDS, rows[0]) if rows else None
 
 
+def wallet_lock_claiming(member_id: int, op: Operation) -> tuple[Wallet, bool] | None:
+    """Lock the member's wallet row (as wallet_lock) and INSERT the unsaved operation `op` on
+    it unless its key is taken; (wallet, whether `op` was stored), or None: no wallet.
+
+    On PostgreSQL one statement: the INSERT rides in a WITH. A key held by a transaction
+    still running makes the INSERT wait for it, as the lock waits for a wallet's holder;
+    both wait only on transactions that already hold what they need, so no cycle forms.
+    SQLite (one writer at a time): the lock, then the INSERT.
+    """
+    db = _db()
+    if db.vendor != "postgresql":
+        wallet = wallet_lock(member_id)
+        if wallet is None:
+            return None
+        op.wallet = wallet
+        return wallet, insert(op, unless_taken="key")
+    values = [_prep(db, op._meta.get_field(name), op, add=True) for name in OPERATION_CLAIMED]
+    rows = _run(db, LOCK_WALLET_CLAIMING, [*values, member_id, member_id], rows=True)
+    if not rows:
+        return None
+    *wallet_row, op_id = rows[0]
+    wallet = Wallet.from_db(db.alias, WALLET_FIELDS, wallet_row)
+    if op_id is None:
+        return wallet, False
+    op.pk, op.wallet = op_id, wallet
+    op._state.adding, op._state.db = False, db.alias
+    return wallet, True
+
+
 def open_lots(wallet_id: int, now: datetime) -> list[tuple[int, int, bool]]:
     """Every lot with points left, oldest first, as (id, remaining, lapsed by `now`)."""
     db = _db()
@@ -149,12 +214,75 @@ def open_lots(wallet_id: int, now: datetime) -> list[tuple[int, int, bool]]:
     return [(lot_id, remaining, bool(lapsed)) for lot_id, remaining, lapsed in rows]
 
 
+def debit_insert(entry: models.Model, takes: list[tuple[int, int]]) -> None:
+    """INSERT the unsaved debit `entry` (its pk is set), take each (lot id, points) of `takes`
+    from that lot's `remaining` and record it as a LedgerAllocation of the entry.
+
+    On PostgreSQL one statement, whatever the number of lots: the entry's INSERT, the lots'
+    UPDATE and the allocations' INSERT ride in a WITH (the allocations take the entry's id
+    from its RETURNING). SQLite: one statement each.
+    """
+    db = _db()
+    if db.vendor != "postgresql":
+        insert(entry)
+        for lot_id, take in takes:
+            lot_remaining_add(lot_id, -take)
+            insert(LedgerAllocation(entry=entry, lot_id=lot_id, points=take))
+        return
+    values = [_prep(db, f, entry, add=True) for f in _insert_fields(type(entry))]
+    rows = _run(db, _debit_sql(len(takes)), [*values, *(n for take in takes for n in take)], rows=True)
+    entry.pk = rows[0][0]
+    entry._state.adding, entry._state.db = False, db.alias
+
+
+@cache
+def _debit_sql(lots: int) -> str:
+    # Names from the models' metadata and constants only, never from input: nothing to inject.
+    takes = ", ".join(["(%s::bigint, %s::integer)"] * lots)
+    return (
+        f"WITH entry AS ({_insert_sql(LedgerEntry, None)}), takes (lot, points) AS (VALUES {takes}),"  # noqa: S608
+        " lots AS (UPDATE rewards_ledgerentry SET remaining = remaining - takes.points FROM takes"
+        " WHERE rewards_ledgerentry.id = takes.lot),"
+        " allocations AS (INSERT INTO rewards_ledgerallocation (entry_id, lot_id, points)"
+        " SELECT entry.id, takes.lot, takes.points FROM entry, takes)"
+        " SELECT id FROM entry"
+    )
+
+
 def lot_remaining_add(lot_id: int, points: int) -> None:
     """Move a lot's `remaining` (the one ledger column that may change) by `points`."""
     _run(_db(), LOT_REMAINING_ADD, [points, lot_id])
 
 
-def qualifying_month_add(wallet_id: int, month: date, points: int, spend_ore: int) -> None:
-    """Add to the wallet's sums for `month`, creating its row with the month's first entry."""
+def qualifying_month_add(
+    wallet_id: int, month: date, points: int, spend_ore: int, *, window: tuple[date, date]
+) -> tuple[int, int]:
+    """Add to the wallet's sums for `month` (creating its row with the month's first entry);
+    return the sums (points, spend_ore) of the months in `window` (first, last) afterwards.
+
+    On PostgreSQL one statement: the sums of the other months plus the row just written
+    (a WITH's changes are not visible to the statement's own reads, so `month` is left out
+    of them and its new row added from RETURNING). SQLite: the upsert, then the sums.
+    """
     db = _db()
-    _run(db, QUALIFYING_MONTH_ADD, [wallet_id, db.ops.adapt_datefield_value(month), points, spend_ore])
+    first, last = (db.ops.adapt_datefield_value(m) for m in window)
+    row = [wallet_id, db.ops.adapt_datefield_value(month), points, spend_ore]
+    if db.vendor != "postgresql":
+        _run(db, QUALIFYING_MONTH_ADD, row)
+        return qualifying_window(wallet_id, window)
+    in_window = window[0] <= month <= window[1]
+    ((total_points, total_spend),) = _run(
+        db,
+        QUALIFYING_MONTH_ADD_SUMMED,
+        [*row, in_window, in_window, wallet_id, first, last, row[1]],
+        rows=True,
+    )
+    return total_points, total_spend
+
+
+def qualifying_window(wallet_id: int, window: tuple[date, date]) -> tuple[int, int]:
+    """The wallet's sums (points, spend_ore) over the months in `window` (first, last)."""
+    db = _db()
+    first, last = (db.ops.adapt_datefield_value(m) for m in window)
+    ((points, spend_ore),) = _run(db, QUALIFYING_WINDOW, [wallet_id, first, last], rows=True)
+    return points, spend_ore

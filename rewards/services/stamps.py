@@ -74,10 +74,9 @@ def stamps_add(
     if stamps > card.max_stamps_per_visit:
         raise RewardsError("stamp_limit_per_visit")
     now = core.now_or(at)
-    wallet = core.lock(member)
     params = {"card": card.pk, "stamps": stamps, "location": getattr(location, "pk", None)}
     try:
-        op = core.begin(wallet, key=idempotency_key, kind="stamps", params=params, now=now)
+        wallet, op = core.start(member, key=idempotency_key, kind="stamps", params=params, now=now)
     except core.Replay as replay:
         return replay.result
     entry, vouchers = add_stamps_locked(
@@ -95,10 +94,13 @@ def stamp_entry_reverse(
     one was used, or if the card has moved on so far that the stamps are no longer there)."""
     now = core.now_or(at)
     progress = MemberStampCard.objects.select_related("card", "wallet__member").get(pk=entry.progress_id)
-    wallet = core.lock(progress.wallet.member)
     try:
-        op = core.begin(
-            wallet, key=idempotency_key, kind="stamps_reverse", params={"entry": entry.pk}, now=now
+        wallet, op = core.start(
+            progress.wallet.member,
+            key=idempotency_key,
+            kind="stamps_reverse",
+            params={"entry": entry.pk},
+            now=now,
         )
     except core.Replay as replay:
         return replay.result

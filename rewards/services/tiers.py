@@ -15,28 +15,29 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from rewards.models import LedgerEntry, PointsProgram, QualifyingMonth, Tier, Wallet
+from rewards.services import sql
 
 REVIEW_AFTER = timedelta(days=365)  # a tier, once reached, is kept for a year
 
 
+def window(now: datetime) -> tuple[date, date]:
+    """The tier window's first and last month: this month and the eleven before it."""
+    this_month = timezone.localtime(now).date().replace(day=1)
+    return this_month - relativedelta(months=11), this_month
+
+
 def window_start(now: datetime) -> date:
-    """The first month of the tier window: this month and the eleven before it."""
-    this_month = timezone.localtime(now).date().replace(day=1)
-    return this_month - relativedelta(months=11)
-
-
-def _window(wallet, now: datetime):
-    """The monthly sums inside the tier window (`wallet` may be an OuterRef)."""
-    this_month = timezone.localtime(now).date().replace(day=1)
-    return QualifyingMonth.objects.filter(wallet=wallet, month__gte=window_start(now), month__lte=this_month)
+    return window(now)[0]
 
 
 def _in_units(total: int, program: PointsProgram) -> int:
     return total // 100 if program.tier_basis == PointsProgram.TierBasis.SPEND else total
 
 
-def _summed_column(program: PointsProgram) -> str:
-    return "spend_ore" if program.tier_basis == PointsProgram.TierBasis.SPEND else "points"
+def _summed(sums: tuple[int, int], program: PointsProgram) -> int:
+    """Of a window's (points, spend in øre), what the program's tiers count, in its units."""
+    points, spend_ore = sums
+    return _in_units(spend_ore if program.tier_basis == PointsProgram.TierBasis.SPEND else points, program)
 
 
 def qualifying_total(wallet: Wallet, *, now: datetime, program: PointsProgram | None = None) -> int:
@@ -45,8 +46,7 @@ def qualifying_total(wallet: Wallet, *, now: datetime, program: PointsProgram | 
     Read from the monthly sums kept with every qualifying entry: twelve rows at most.
     """
     program = program or PointsProgram.load()
-    total = _window(wallet, now).aggregate(total=Sum(_summed_column(program)))["total"] or 0
-    return _in_units(total, program)
+    return _summed(sql.qualifying_window(wallet.pk, window(now)), program)
 
 
 @transaction.atomic
@@ -76,15 +76,27 @@ def _rank(tier: Tier | None, tiers: list[Tier]) -> int:
     return -1 if tier is None else [t.pk for t in tiers].index(tier.pk)
 
 
-def tier_raise(wallet: Wallet, *, now: datetime, program: PointsProgram, tiers: list[Tier]) -> None:
+def tier_raise(
+    wallet: Wallet,
+    *,
+    now: datetime,
+    program: PointsProgram,
+    tiers: list[Tier],
+    window_sums: tuple[int, int] | None = None,
+) -> None:
     """After a qualifying earning (wallet locked): move up if a higher tier is reached.
 
     A new tier is kept until its review a year later, whatever happens before then.
-    `tiers` are all tiers, lowest threshold first.
+    `tiers` are all tiers, lowest threshold first. `window_sums` are the window's (points,
+    spend in øre) if the caller has them (core.qualify returns them); otherwise they are read.
     """
     if not tiers or (wallet.tier_id is not None and wallet.tier_id == tiers[-1].pk):
-        return  # nothing higher to reach: spare the sum over the year's entries
-    target = tier_for(qualifying_total(wallet, now=now, program=program), tiers)
+        return  # nothing higher to reach
+    if window_sums is None:
+        total = qualifying_total(wallet, now=now, program=program)
+    else:
+        total = _summed(window_sums, program)
+    target = tier_for(total, tiers)
     if _rank(target, tiers) > _rank(wallet.tier, tiers):
         wallet.tier = target
         wallet.tier_review_at = (now + REVIEW_AFTER).date()

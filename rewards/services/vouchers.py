@@ -55,9 +55,10 @@ def reward_redeem(
     takers of the last item cannot both get it.
     """
     now = core.now_or(at)
-    wallet = core.lock(member)
     try:
-        op = core.begin(wallet, key=idempotency_key, kind="redeem", params={"reward": reward.pk}, now=now)
+        wallet, op = core.start(
+            member, key=idempotency_key, kind="redeem", params={"reward": reward.pk}, now=now
+        )
     except core.Replay as replay:
         return replay.result
     reward = Reward.objects.get(pk=reward.pk)  # fresh stock and settings, after the lock
@@ -86,8 +87,12 @@ def reward_redeem(
     voucher = core.voucher_issue_locked(
         wallet, reward=reward, source=Voucher.Source.REDEEM, now=now, redeem_entry=entry
     )
-    core.save_balance(wallet, changed_from=before)
-    return core.finish(op, core.WalletResult(balance=wallet.balance, entries=[entry], vouchers=[voucher]))
+    return core.finish(
+        op,
+        core.WalletResult(balance=wallet.balance, entries=[entry], vouchers=[voucher]),
+        wallet=wallet,
+        changed_from=before,
+    )
 
 
 @transaction.atomic
@@ -123,9 +128,10 @@ def voucher_use(
     voucher = Voucher.objects.select_related("wallet__member").filter(code=code).first()
     if voucher is None:
         raise RewardsError("voucher_not_found")
-    wallet = core.lock(voucher.wallet.member)
     try:
-        op = core.begin(wallet, key=idempotency_key, kind="use", params={"voucher": voucher.pk}, now=now)
+        wallet, op = core.start(
+            voucher.wallet.member, key=idempotency_key, kind="use", params={"voucher": voucher.pk}, now=now
+        )
     except core.Replay as replay:
         return replay.result
     voucher.refresh_from_db()

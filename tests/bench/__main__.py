@@ -44,8 +44,14 @@ def configure_django(database_url: str) -> None:
     assert not settings.DEBUG, "the bench measures with DEBUG off"
 
 
+def wanted(name: str) -> bool:
+    """BENCH_ONLY=ledger_ops,counter_credit runs just those (while working on one); unset: all."""
+    only = {n.strip() for n in os.environ.get("BENCH_ONLY", "").split(",") if n.strip()}
+    return not only or name in only
+
+
 def run_benches(dsn: str) -> bool:
-    """Every bench, then the ledger check. Returns True when all is well."""
+    """Every bench (or those BENCH_ONLY names), then the ledger check. True when all is well."""
     from django.core.management import call_command
 
     from rewards.services import wallets_reconcile
@@ -53,34 +59,29 @@ def run_benches(dsn: str) -> bool:
 
     call_command("migrate", interactive=False, verbosity=0)
     log("migrated")
-    ok = True
-    try:  # each bench on its own: one failing must not hide the others' results
+
+    def ledger_lines():
         service_members = data.members_join("svc", ledger_ops.MEMBERS)
         raw_members = data.members_join("raw", ledger_ops.MEMBERS)
         log(f"{len(service_members) + len(raw_members)} members joined")
-        for line in ledger_ops.run(service_members=service_members, raw_members=raw_members, dsn=dsn):
-            emit(line)
-    except Exception:
-        log("ledger_ops FAILED:\n" + traceback.format_exc())
-        ok = False
-    try:
-        line = wallet_page.run()
-        if line is not None:
-            emit(line)
-    except Exception:
-        log("wallet_page FAILED:\n" + traceback.format_exc())
-        ok = False
-    try:
-        for line in counter_credit.run():
-            emit(line)
-    except Exception:
-        log("counter_credit FAILED:\n" + traceback.format_exc())
-        ok = False
-    try:
-        emit(page_weight.run())
-    except Exception:
-        log("page_weight FAILED:\n" + traceback.format_exc())
-        ok = False
+        yield from ledger_ops.run(service_members=service_members, raw_members=raw_members, dsn=dsn)
+
+    benches = {
+        "ledger_ops": ledger_lines,
+        "wallet_page": lambda: [line for line in [wallet_page.run()] if line is not None],
+        "counter_credit": counter_credit.run,
+        "page_weight": lambda: [page_weight.run()],
+    }
+    ok = True
+    for name, lines in benches.items():
+        if not wanted(name):
+            continue
+        try:  # each bench on its own: one failing must not hide the others' results
+            for line in lines():
+                emit(line)
+        except Exception:
+            log(f"{name} FAILED:\n" + traceback.format_exc())
+            ok = False
     problems = wallets_reconcile()
     if problems:
         log(f"wallets_reconcile: {len(problems)} wallets disagree with their ledger, e.g. {problems[:5]}")

@@ -70,7 +70,7 @@ def _plan(count: int, *, start: datetime, end: datetime, rng: random.Random):
         if balance >= REWARD_POINTS and rng.random() < 0.25:
             rows.append({"kind": LedgerEntry.Kind.REDEEM, "points": -REWARD_POINTS, "at": at})
             left = REWARD_POINTS
-            while left:  # oldest lots first, as core.consume does
+            while left:  # oldest lots first, as core.post_debit does
                 lot = rows[lots[0]]
                 take = min(lot["remaining"], left)
                 lot["remaining"] -= take

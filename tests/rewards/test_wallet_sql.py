@@ -9,6 +9,7 @@ import pytest
 from dateutil.relativedelta import relativedelta
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from rewards.models import LedgerEntry, Operation, QualifyingMonth, Wallet
 from rewards.models.wallet import LedgerImmutable
@@ -19,6 +20,7 @@ from rewards.services import (
     wallet_get_or_create,
     wallets_reconcile,
 )
+from rewards.services.tiers import window
 from tests.conftest import requires_postgres
 from tests.factories import MemberFactory
 from tests.rewards.wallet_helpers import T0, allocations, balance, give, new_key, refused, set_tier
@@ -31,7 +33,8 @@ def statements(queries) -> list[str]:
     return [q["sql"] for q in queries if "SAVEPOINT" not in q["sql"]]
 
 
-def test_an_earn_and_a_spend_take_six_and_eight_statements(member, program):
+@requires_postgres()  # SQLite has no UPDATE or INSERT inside WITH: there they run one by one
+def test_on_postgresql_an_earn_and_a_spend_take_four_statements_each(member, program, tiers):
     warm = purchase_register(member=member, amount_ore=100, idempotency_key=new_key())  # wallet, settings
     points_deduct(member=member, points=warm.entry.points, reason="till", idempotency_key=new_key())
 
@@ -40,10 +43,54 @@ def test_an_earn_and_a_spend_take_six_and_eight_statements(member, program):
     with CaptureQueriesContext(connection) as spend:
         points_deduct(member=member, points=earned.entry.points, reason="till", idempotency_key=new_key())
 
-    # lock, operation, entry, month's sums, balance, stored result
-    assert len(statements(earn.captured_queries)) == 6
-    # lock, operation, open lots (with the lapse check), entry, lot, allocation, balance, result
-    assert len(statements(spend.captured_queries)) == 8
+    # lock with operation, entry, month's sums with the tier window's, balance with stored result
+    assert len(statements(earn.captured_queries)) == 4
+    # lock with operation, open lots (with the lapse check), entry with lot and allocation,
+    # balance with stored result
+    assert len(statements(spend.captured_queries)) == 4
+
+
+def test_the_month_sums_returned_with_an_earning_are_the_tier_windows(member, program, tiers):
+    now = timezone.now()
+    purchase_register(
+        member=member, amount_ore=10_000, idempotency_key=new_key(), at=now - relativedelta(months=2)
+    )
+    purchase_register(
+        member=member, amount_ore=5_000, idempotency_key=new_key(), at=now - relativedelta(months=13)
+    )
+    wallet = Wallet.objects.get(member=member)
+    this_month = timezone.localtime(now).date().replace(day=1)
+
+    with transaction.atomic():
+        sums = sql.qualifying_month_add(wallet.pk, this_month, 20, 2_000, window=window(now))
+
+    # 100 points two months ago and this month's 20; the purchase 13 months ago is outside
+    assert sums == (120, 12_000)
+    assert sql.qualifying_window(wallet.pk, window(now)) == sums
+
+
+def test_a_month_outside_the_window_is_stored_but_not_summed(member, program):
+    wallet = wallet_get_or_create(member)
+    now = timezone.now()
+    long_ago = timezone.localtime(now).date().replace(day=1) - relativedelta(months=20)
+
+    with transaction.atomic():
+        sums = sql.qualifying_month_add(wallet.pk, long_ago, 50, 5_000, window=window(now))
+
+    assert sums == (0, 0)
+    assert QualifyingMonth.objects.get(wallet=wallet, month=long_ago).points == 50
+
+
+def test_rows_updated_together_are_all_written(member, program):
+    wallet = wallet_get_or_create(member)
+    other = wallet_get_or_create(MemberFactory())
+    wallet.balance, other.balance = 7, 9
+
+    with transaction.atomic():
+        sql.update_rows((wallet, ("balance",)), (other, ("balance",)))
+
+    assert Wallet.objects.get(pk=wallet.pk).balance == 7
+    assert Wallet.objects.get(pk=other.pk).balance == 9
 
 
 def test_the_written_out_statements_name_the_models_tables_and_columns():
