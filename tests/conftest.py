@@ -14,10 +14,14 @@ def _clean_outboxes(settings):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    # Rate limits live in the cache; one test's attempts must not count in the next.
+    # Rate limits live in the cache; one test's attempts must not count in the next. The
+    # wallet's settings too, and their copy in this process (rolled back with each test).
     from django.core.cache import cache
 
+    from rewards import config
+
     cache.clear()
+    config.forget()
 
 
 @pytest.fixture

@@ -16,13 +16,13 @@ from collections import defaultdict
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
-from django.core.cache import cache
 from django.db import transaction
 from django.test import TestCase
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
+from rewards.config import forget
 from rewards.errors import RewardsError
 from rewards.models import LedgerAllocation, LedgerEntry, PointsProgram, Reward, Voucher, Wallet
 from rewards.services import (
@@ -57,7 +57,7 @@ class WalletMachine(RuleBasedStateMachine):
         # Each example runs in its own savepoint, rolled back in teardown().
         self._atomic = transaction.atomic()
         self._atomic.__enter__()
-        cache.clear()  # the cached program and tiers (rewards.config) of a rolled-back example
+        forget()  # the cached program and tiers (rewards.config) of a rolled-back example
         self.keys = itertools.count()
         self.now = START
         self.model = Model(wallets=[WalletModel() for _ in range(MEMBERS)])
@@ -66,7 +66,7 @@ class WalletMachine(RuleBasedStateMachine):
     def teardown(self):
         transaction.set_rollback(True)
         self._atomic.__exit__(None, None, None)
-        cache.clear()
+        forget()
 
     @initialize()
     def open_the_club(self):
