@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, datetime
+from importlib import import_module
 
 from allauth.account.models import EmailAddress
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -411,4 +412,5 @@ def _delete_sessions_of(user: User) -> None:
     # only way is to decode them. Fine at a small club's scale, and erasure is rare.
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
         if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
-            session.delete()
+            # Through the session engine: it drops the cached copy too (cached_db).
+            import_module(settings.SESSION_ENGINE).SessionStore(session_key=session.session_key).delete()

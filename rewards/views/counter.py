@@ -11,14 +11,16 @@ import functools
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clubsite.errors import CodedError
-from members.models import Location, Member
+from members.models import Location, Member, User
 from rewards import selectors
 from rewards.errors import RewardsError
 from rewards.forms import AdjustForm, NonceForm, PurchaseForm, RewardForm, ScanForm, StampsForm, VoucherForm
@@ -56,16 +58,24 @@ def locations_for(user):
     return active if user.is_customer_service else active.filter(staff=user)
 
 
+_assignments = User.locations.through.objects  # which staff user works at which shop
+
+
 def at_location(view):
     """Staff only, and only at a shop they work at (else 403 and a refused-scan record)."""
 
     @staff_required
     @functools.wraps(view)
     def wrapper(request, location_id: int, *args, **kwargs):
-        location = Location.objects.filter(pk=location_id, is_active=True).first()
+        # One query: the shop, and whether this user is assigned to it.
+        location = (
+            Location.objects.filter(pk=location_id, is_active=True)
+            .annotate(assigned=Exists(_assignments.filter(location=OuterRef("pk"), user=request.user)))
+            .first()
+        )
         if location is None:
             raise Http404
-        if not locations_for(request.user).filter(pk=location.pk).exists():
+        if not (location.assigned or request.user.is_customer_service):
             service.refusal_record(
                 reason="wrong_location", staff=request.user, location=location, ip=_ip(request)
             )
@@ -277,9 +287,16 @@ def panel_context(request, member: Member, outcome, error: str) -> dict:
         "undoable": _undoable(member, request.location, now, outcome),
         "flags": selectors.member_flags(member, summary.vouchers, now=now),
         "can_adjust": request.user.is_customer_service,
+        "actions": _action_urls(request.location, member),
         "outcome": outcome,
         "error": error,
     }
+
+
+def _action_urls(location: Location, member: Member) -> dict[str, str]:
+    """Each action's URL for this member at this shop: one reverse() for the panel's dozen forms."""
+    stem = reverse("rewards:counter_action", args=[location.pk, member.number, "kjop"]).removesuffix("kjop/")
+    return {action: f"{stem}{action}/" for action in ACTIONS}
 
 
 def _undoable(member: Member, location: Location, now, outcome=None) -> CounterAction | None:

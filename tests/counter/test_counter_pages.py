@@ -51,6 +51,16 @@ def test_scanning_the_card_shows_the_member_panel_and_records_a_visit(till, shop
     assert Visit.objects.filter(member=guest, location=shop).count() == 1
 
 
+def test_every_form_of_the_panel_posts_to_its_actions_url(till, shop, guest, program, coffee_card):
+    page = find(till, shop, card_code(member=guest), **HTMX).content.decode()
+
+    posted_to = set(re.findall(r'hx-post="([^"]+)"', page))
+    assert posted_to == {
+        reverse("rewards:counter_action", args=[shop.pk, guest.number, action])
+        for action in ("kjop", "stempel", "kupong")
+    }
+
+
 def test_a_typed_number_asks_staff_to_confirm_with_identity_hints(till, shop, guest):
     page = find(till, shop, "kar2345q", **HTMX).content.decode()
 

@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.contrib.sessions.backends.cached_db import SessionStore
 from django.core import mail
 from django.core.management import call_command
 from django.test import Client
@@ -104,6 +105,18 @@ def test_erasure_withdraws_consent_and_the_member_can_no_longer_log_in(kari):
     Client().post(reverse("account_request_login_code"), {"login": "zelmira.quist@example.com"})
     assert mail.outbox, "the address gets the 'no account here' e-mail"
     assert not any(re.search(r"\b\d{6}\b", message.body) for message in mail.outbox)
+
+
+def test_a_session_open_when_the_member_is_erased_is_logged_out(kari):
+    browser = Client()
+    browser.force_login(kari.user, backend="django.contrib.auth.backends.ModelBackend")
+    assert browser.get(reverse("members:card")).status_code == 200  # the session is cached now
+
+    member_erase(member=kari)
+
+    assert SessionStore(session_key=browser.session.session_key).load() == {}
+    response = browser.get(reverse("members:card"))
+    assert response.status_code == 302 and "login" in response.url
 
 
 def test_the_rows_stay_for_accounting_and_a_second_erasure_is_refused(kari):
