@@ -31,6 +31,7 @@ class Config:
     program: PointsProgram
     tiers: list[Tier]  # by threshold, lowest first
     cards: list[StampCard]  # active stamp cards, with their reward
+    rewards: list[Reward]  # the active catalogue, cheapest first (the till's "within reach")
 
     @property
     def purchase_cards(self) -> list[StampCard]:
@@ -48,6 +49,7 @@ def config() -> Config:
             program=PointsProgram.load(),
             tiers=list(Tier.objects.order_by("threshold")),
             cards=list(StampCard.objects.filter(is_active=True).select_related("reward").order_by("name")),
+            rewards=list(Reward.objects.filter(is_active=True).order_by("cost_points", "pk")),
         )
         cache.set(KEY, cached, TTL)
     _local = (now, cached)  # one assignment: a thread reading it sees the old or the new pair
@@ -55,6 +57,8 @@ def config() -> Config:
 
 
 def forget(**kwargs) -> None:
+    """Drop the cached settings: on every save of one of them, and after a reward's stock
+    moved (a queryset update, which sends no signal)."""
     global _local
     _local = None
     cache.delete(KEY)

@@ -265,9 +265,19 @@ def history_rows(page) -> list[HistoryRow]:
 
 
 def rewards_within_reach(wallet: Wallet, *, now: datetime) -> list[Reward]:
-    """Active catalogue rewards this wallet may take now and can afford (the counter panel)."""
-    rewards = Reward.objects.filter(is_active=True, cost_points__lte=wallet.balance).order_by("cost_points")
-    return [reward for reward in rewards if reward_availability(reward, wallet, now=now)[0]]
+    """Active catalogue rewards this wallet may take now and can afford (the counter panel).
+
+    From the cached settings: no query. Stock there may lag a sale in another process by a
+    few seconds; giving the reward checks it again under the lock.
+    """
+    settings = config()
+    return [
+        reward
+        for reward in settings.rewards
+        if reward.cost_points is not None
+        and reward.cost_points <= wallet.balance
+        and reward_availability(reward, wallet, now=now, tiers=settings.tiers)[0]
+    ]
 
 
 def member_flags(member: Member, vouchers: list[Voucher], *, now: datetime) -> list[str]:

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from members.models import Member
 from members.services import NUMBER_ALPHABET
-from rewards import signals
+from rewards import config, signals
 from rewards.errors import RewardsError
 from rewards.models import (
     LedgerAllocation,
@@ -343,5 +343,13 @@ def voucher_issue_locked(
     )
 
 
+def stock_take(reward: Reward) -> bool:
+    """Take one of a limited reward; False when none is left. (The row's CHECK keeps stock >= 0.)"""
+    taken = Reward.objects.filter(pk=reward.pk, stock__gt=0).update(stock=F("stock") - 1)
+    transaction.on_commit(config.forget)  # the cached catalogue shows stock (rewards.config)
+    return bool(taken)
+
+
 def stock_return(reward: Reward) -> None:
     Reward.objects.filter(pk=reward.pk, stock__isnull=False).update(stock=F("stock") + 1)
+    transaction.on_commit(config.forget)

@@ -21,7 +21,7 @@ from members.models import Location, Member, User
 from rewards.config import config
 from rewards.errors import RewardsError
 from rewards.models import CounterAction, LedgerEntry, Operation, Reward, StampCard, StampEntry, Voucher
-from rewards.services import core
+from rewards.services import core, sql
 from rewards.services.identify import (  # noqa: F401 - the counter's one entry point for views
     GUESS_LIMIT,
     Found,
@@ -69,7 +69,7 @@ def _known(key: str, kind: str) -> CounterAction | None:
 
 
 def _record(kind, *, key, member, staff, location, operation_id, summary, now, voucher=None, undoes=None):
-    return CounterAction.objects.create(
+    action = CounterAction(
         member=member,
         location=location,
         staff=staff,
@@ -81,6 +81,8 @@ def _record(kind, *, key, member, staff, location, operation_id, summary, now, v
         undoes=undoes,
         created_at=now,
     )
+    sql.insert(action)  # on every action at the till: written out, as the wallet's rows are
+    return action
 
 
 def _act(kind, *, nonce, member, staff, location, at, call, summary, voucher_of=None) -> Outcome:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import F
 
 from members.models import Location, Member, User
 from rewards import signals
@@ -80,10 +79,8 @@ def reward_redeem(
         location=location,
         staff=staff,
     )
-    if reward.stock is not None:
-        taken = Reward.objects.filter(pk=reward.pk, stock__gt=0).update(stock=F("stock") - 1)
-        if not taken:
-            raise RewardsError("out_of_stock")  # rolls back the debit too
+    if reward.stock is not None and not core.stock_take(reward):
+        raise RewardsError("out_of_stock")  # rolls back the debit too
     voucher = core.voucher_issue_locked(
         wallet, reward=reward, source=Voucher.Source.REDEEM, now=now, redeem_entry=entry
     )

@@ -6,9 +6,10 @@ import pytest
 from django.utils import timezone
 
 from rewards.errors import RewardsError
-from rewards.models import CounterAction, LedgerEntry, StampEntry, Voucher
+from rewards.models import CounterAction, LedgerEntry, StampEntry, Voucher, Wallet
+from rewards.selectors import rewards_within_reach
 from rewards.services import counter, reward_redeem, wallets_reconcile
-from tests.factories import RewardFactory
+from tests.factories import MemberFactory, RewardFactory
 from tests.rewards.wallet_helpers import balance, give
 
 pytestmark = pytest.mark.django_db
@@ -224,3 +225,19 @@ def test_adjustments_of_no_or_absurd_points_are_refused(guest, service_desk, sho
         location=shop,
         nonce=counter.new_nonce(),
     )
+
+
+def test_a_reward_whose_last_item_is_taken_leaves_the_tills_list_at_once(
+    guest, at_till, program, django_capture_on_commit_callbacks
+):
+    reward = RewardFactory(cost_points=100, stock=1)
+    other_guest = MemberFactory()
+    give(guest, 150)
+    give(other_guest, 150)
+    wallet = Wallet.objects.get(member=guest)
+    assert reward in rewards_within_reach(wallet, now=timezone.now())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        counter.counter_reward(member=other_guest, reward=reward, **at_till())
+
+    assert reward not in rewards_within_reach(wallet, now=timezone.now())
