@@ -186,6 +186,8 @@ CELERY_BEAT_SCHEDULE = {
     "birthday-bonuses": {"task": "rewards.tasks.birthday_bonuses", "schedule": crontab(hour=7, minute=0)},
     # Anomaly flags at the counter, for the owner to look at.
     "counter-flags": {"task": "rewards.tasks.counter_flags", "schedule": crontab(minute=5)},
+    # Referral rewards whose hold is over, every hour (and closing those that never qualified).
+    "referrals-pay-due": {"task": "referrals.tasks.pay_due", "schedule": crontab(minute=15)},
 }
 
 # --- Accounts: one identity by e-mail or phone, no username, login by a one-time code.

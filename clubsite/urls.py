@@ -17,6 +17,9 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("members.urls")),
+    # Before rewards: its counter pattern /kasse/<id>/medlem/<number>/<action>/ would take
+    # the referral code's /kasse/<id>/medlem/<number>/verving/ for an unknown action.
+    path("", include("referrals.urls")),
     path("", include("rewards.urls")),
 ]
 

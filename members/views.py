@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -62,27 +63,42 @@ def join(request):
     if request.user.is_authenticated and hasattr(request.user, "member"):
         return redirect("members:card")
     form = JoinForm(request.POST or None)
-    if request.method == "POST":
-        # Per IP and per typed address, counted before validation so that bots pay too.
-        key = request.POST.get("contact", "").strip().lower()[:254]
-        if not ratelimit.consume(request, action="signup", key=key):
-            form.add_error(None, _("Too many sign-ups from here just now. Try again in a minute."))
-        elif form.is_valid():
-            try:
-                member = services.member_join(
-                    first_name=form.cleaned_data["first_name"],
-                    email=form.cleaned_data["email"],
-                    phone=form.cleaned_data["phone"],
-                    marketing_consent=form.cleaned_data["marketing_consent"],
-                    consent_text=signup_consent_wording(),
-                    language=translation.get_language() or "",
-                )
-            except MembersError as exc:
-                form.add_error("contact", exc.message)
-            else:
-                login(request, member.user, backend=AUTH_BACKEND)
-                return redirect("members:welcome")
+    if request.method == "POST" and join_submit(request, form) is not None:
+        return redirect("members:welcome")
     return render(request, "members/join.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def join_submit(request, form: JoinForm, *, also=None) -> Member | None:
+    """Join from a bound JoinForm (or a subclass) and log the new member in.
+
+    Returns the member, or None with the reasons on `form`. `also(member)` runs in the same
+    transaction as the join: another app's part of its own sign-up page (referrals records
+    the invitation there), which rolls the join back if it raises.
+    """
+    # Per IP and per typed address, counted before validation so that bots pay too.
+    key = request.POST.get("contact", "").strip().lower()[:254]
+    if not ratelimit.consume(request, action="signup", key=key):
+        form.add_error(None, _("Too many sign-ups from here just now. Try again in a minute."))
+        return None
+    if not form.is_valid():
+        return None
+    try:
+        with transaction.atomic():
+            member = services.member_join(
+                first_name=form.cleaned_data["first_name"],
+                email=form.cleaned_data["email"],
+                phone=form.cleaned_data["phone"],
+                marketing_consent=form.cleaned_data["marketing_consent"],
+                consent_text=signup_consent_wording(),
+                language=translation.get_language() or "",
+            )
+            if also is not None:
+                also(member)
+    except MembersError as exc:
+        form.add_error("contact", exc.message)
+        return None
+    login(request, member.user, backend=AUTH_BACKEND)
+    return member
 
 
 def _card_context(member: Member) -> dict:

@@ -29,6 +29,10 @@ REASON_LABELS = {
     "profile": _("Thanks for completing your profile"),
     "birthday": _("Happy birthday!"),
     "voucher handed back": _("Voucher handed back"),
+    # The referral programme's rewards (the referrals app writes these reasons).
+    "referral_referrer": _("Thanks for inviting a friend"),
+    "referral_friend": _("Welcome gift: a friend invited you"),
+    "referral_refunded": _("Invite-a-friend reward taken back"),
 }
 
 

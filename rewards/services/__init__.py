@@ -18,7 +18,14 @@ from rewards.services.points import (
 from rewards.services.reconcile import wallets_reconcile
 from rewards.services.stamps import stamp_entry_reverse, stamps_add
 from rewards.services.tiers import tier_progress, tier_review_due
-from rewards.services.vouchers import reward_availability, reward_redeem, voucher_cancel, voucher_use
+from rewards.services.vouchers import (
+    reward_availability,
+    reward_redeem,
+    voucher_cancel,
+    voucher_gift,
+    voucher_use,
+    voucher_withdraw,
+)
 
 __all__ = [
     "WalletResult",
@@ -37,7 +44,9 @@ __all__ = [
     "tier_progress",
     "tier_review_due",
     "voucher_cancel",
+    "voucher_gift",
     "voucher_use",
+    "voucher_withdraw",
     "wallet_get_or_create",
     "wallets_reconcile",
 ]

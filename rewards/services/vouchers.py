@@ -151,3 +151,46 @@ def voucher_use(
         )
     )
     return core.finish(op, core.WalletResult(balance=wallet.balance, vouchers=[voucher]))
+
+
+@transaction.atomic
+def voucher_gift(
+    *, member: Member, reward: Reward, idempotency_key: str, at: datetime | None = None
+) -> Voucher:
+    """Give `member` a voucher for `reward` (no points taken). A repeated key returns the
+    first voucher. Stock and catalogue limits do not apply: the club gives it (a referral
+    reward, a goodwill gesture)."""
+    now = core.now_or(at)
+    try:
+        wallet, op = core.start(
+            member, key=idempotency_key, kind="gift", params={"reward": reward.pk}, now=now
+        )
+    except core.Replay as replay:
+        return replay.result.voucher
+    voucher = core.voucher_issue_locked(wallet, reward=reward, source=Voucher.Source.GIFT, now=now)
+    core.finish(op, core.WalletResult(balance=wallet.balance, vouchers=[voucher]))
+    return voucher
+
+
+@transaction.atomic
+def voucher_withdraw(*, voucher: Voucher, idempotency_key: str, at: datetime | None = None) -> None:
+    """Cancel an unused gift voucher (a referral reward taken back after a refund).
+    Raises RewardsError("voucher_used") when it was used."""
+    now = core.now_or(at)
+    try:
+        wallet, op = core.start(
+            voucher.wallet.member,
+            key=idempotency_key,
+            kind="gift_cancel",
+            params={"voucher": voucher.pk},
+            now=now,
+        )
+    except core.Replay:
+        return
+    changed = Voucher.objects.filter(pk=voucher.pk, status=Voucher.Status.ACTIVE).update(
+        status=Voucher.Status.CANCELLED, cancelled_at=now
+    )
+    if not changed:
+        voucher.refresh_from_db()
+        raise RewardsError("voucher_used" if voucher.status == Voucher.Status.USED else "already_reversed")
+    core.finish(op, core.WalletResult(balance=wallet.balance, vouchers=[voucher]))

@@ -6,7 +6,14 @@ import pytest
 
 from members.services import NUMBER_ALPHABET
 from rewards.models import LedgerEntry, Reward, Voucher
-from rewards.services import reward_redeem, stamps_add, voucher_cancel, voucher_use
+from rewards.services import (
+    reward_redeem,
+    stamps_add,
+    voucher_cancel,
+    voucher_gift,
+    voucher_use,
+    voucher_withdraw,
+)
 from tests.factories import LocationFactory, RewardFactory, StampCardFactory, TierFactory, UserFactory
 from tests.rewards.wallet_helpers import (
     T0,
@@ -322,3 +329,24 @@ def test_an_expired_voucher_cannot_be_handed_back_for_points(member, coffee):
     )
 
     assert wallet_state() == before
+
+
+def test_a_gift_voucher_costs_no_points_or_stock_and_a_repeated_key_gives_the_same_one(member, coffee):
+    key = new_key()
+    first = voucher_gift(member=member, reward=coffee, idempotency_key=key)
+    again = voucher_gift(member=member, reward=coffee, idempotency_key=key)
+
+    assert again.pk == first.pk
+    assert (first.source, first.status) == (Voucher.Source.GIFT, Voucher.Status.ACTIVE)
+    assert balance(member) == 0 and stock(coffee) == 10
+
+
+def test_an_unused_gift_voucher_can_be_withdrawn_but_a_used_one_cannot(member, coffee):
+    unused = voucher_gift(member=member, reward=coffee, idempotency_key=new_key())
+    used = voucher_gift(member=member, reward=coffee, idempotency_key=new_key())
+    voucher_use(code=used.code, idempotency_key=new_key())
+
+    voucher_withdraw(voucher=unused, idempotency_key=new_key())
+
+    assert Voucher.objects.get(pk=unused.pk).status == Voucher.Status.CANCELLED
+    refused("voucher_used", voucher_withdraw, voucher=used, idempotency_key=new_key())

@@ -14,8 +14,10 @@ from django.utils import timezone
 
 from members import roles, services
 from members.models import Club, ConsentEvent, Interest, Location, Member, User
+from referrals.models import ReferralCode
 
 from ._demo_counter import load_counter_demo
+from ._demo_referrals import load_referral_demo
 from ._demo_wallet import load_wallet_demo
 
 OWNER = ("eier@bakeriet.example", "eier-demo-2026")
@@ -161,6 +163,7 @@ class Command(BaseCommand):
             self._backdate(member, days_ago=rng.randrange(1, 180))
         load_wallet_demo(rng, tills, Member.objects.get(pk=kari.pk))
         load_counter_demo(tills, Member.objects.get(pk=kari.pk))
+        load_referral_demo(tills, Member.objects.get(pk=kari.pk), self._backdate)
 
     @staticmethod
     def _backdate(member: Member, *, days_ago: int) -> None:
@@ -180,4 +183,7 @@ class Command(BaseCommand):
             w(f"  Counter staff:   {email} / {password}  ({first_name}, {place})")
         w(f"  Customer service:{SERVICE[0]} / {SERVICE[1]}")
         w(f"  Owner (admin):   {OWNER[0]} / {OWNER[1]}  -> /admin/")
+        invite = ReferralCode.objects.filter(member__user__email=MEMBER[0]).first()
+        if invite is not None:
+            w(f"  Kari's invitation link: /verv/{invite.code}/  (open it in a private window)")
         w("")
