@@ -7,7 +7,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from referrals import services, tasks
+from referrals import selectors, services, tasks
 from referrals.models import Referral, ReferralPayout
 from rewards.models import LedgerEntry, Voucher
 from rewards.services import counter, entry_reverse, reward_redeem, wallets_reconcile
@@ -235,3 +235,17 @@ def test_a_purchase_registered_before_the_invitation_does_not_qualify_it(kari_co
     services.referral_qualify(friend_id=referral.friend_id, entry_id=earlier.entry.pk, amount_ore=15_000)
 
     assert fresh(referral).status == Referral.Status.PENDING
+
+
+def test_the_receivers_checks_see_a_pending_friend_and_the_purchase_that_qualified(kari_code, after_commit):
+    referral = invited(kari_code)
+    friend = referral.friend
+    assert selectors.waits_for_qualifying(friend.pk)
+    assert not selectors.waits_for_qualifying(kari_code.member.pk)
+
+    with after_commit():
+        purchase = buy(friend, 20_000)
+
+    assert not selectors.waits_for_qualifying(friend.pk)
+    assert selectors.qualified_by(friend.pk, purchase.entry.pk)
+    assert not selectors.qualified_by(kari_code.member.pk, purchase.entry.pk)
