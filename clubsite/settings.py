@@ -188,6 +188,9 @@ CELERY_BEAT_SCHEDULE = {
     "counter-flags": {"task": "rewards.tasks.counter_flags", "schedule": crontab(minute=5)},
     # Referral rewards whose hold is over, every hour (and closing those that never qualified).
     "referrals-pay-due": {"task": "referrals.tasks.pay_due", "schedule": crontab(minute=15)},
+    # GDPR retention: warn members inactive for nearly the club's period, erase those warned
+    # 30 days ago who stayed away.
+    "erase-inactive": {"task": "campaigns.tasks.erase_inactive", "schedule": crontab(hour=4, minute=30)},
 }
 
 # --- Accounts: one identity by e-mail or phone, no username, login by a one-time code.

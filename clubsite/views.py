@@ -15,10 +15,6 @@ def terms(request):
     return render(request, "clubsite/text_page.html", {"page": "terms", "text": Club.load().terms})
 
 
-def privacy(request):
-    return render(request, "clubsite/text_page.html", {"page": "privacy", "text": Club.load().privacy})
-
-
 @never_cache
 def healthz(request):
     """For the load balancer: the process answers and the database is reachable."""

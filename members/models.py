@@ -125,7 +125,19 @@ class Club(models.Model):
     )
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     terms = models.TextField(_("membership terms"), blank=True)
-    privacy = models.TextField(_("privacy statement"), blank=True)
+    privacy = models.TextField(
+        _("privacy statement"),
+        blank=True,
+        help_text=_("Shown after the privacy page the club generates from its settings."),
+    )
+    retention_months = models.PositiveIntegerField(
+        _("erase inactive members after (months)"),
+        default=36,
+        help_text=_(
+            "Members with no purchase, visit or login for this long are warned by e-mail or SMS, "
+            "and erased 30 days later unless they come back. 0 = keep members until they leave."
+        ),
+    )
 
     class Meta:
         verbose_name = _("club")
@@ -207,6 +219,10 @@ class Member(models.Model):
     )
     language = models.CharField(_("language"), max_length=8, blank=True)
     erased_at = models.DateTimeField(_("erased"), null=True, blank=True)
+    # When the retention sweep (campaigns.services.retention) told the member that their
+    # inactive membership will be erased; cleared when they come back. A re-run never
+    # warns twice, and erases only once the warning is old enough.
+    erasure_warned_at = models.DateTimeField(_("warned of erasure"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("member")

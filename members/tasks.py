@@ -10,3 +10,8 @@ from members import services
 def send_welcome(self, member_id: int) -> int:
     services.member_welcome_send(member_id=member_id)
     return member_id
+
+
+@shared_task(bind=True, autoretry_for=(SmsError, OSError), retry_backoff=30, max_retries=5)
+def send_erasure_warning(self, member_id: int) -> str | None:
+    return services.member_erasure_warning_send(member_id=member_id)

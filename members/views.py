@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from functools import wraps
 
 from allauth.core import ratelimit
@@ -25,6 +24,7 @@ from members import qr, services
 from members.card import STEP_SECONDS, member_key
 from members.forms import ConsentForm, JoinForm, ProfileForm, signup_consent_wording
 from members.models import Club, ConsentEvent, Member
+from members.privacy import privacy_purposes, retention_text
 from members.selectors import consent_current
 from members.services import MembersError
 
@@ -213,11 +213,12 @@ def consents(request):
 @member_required
 @require_http_methods(["GET", "POST"])
 def my_data(request):
-    """GET explains; POST downloads everything as JSON (POST so that no link prefetch leaks it)."""
+    """GET explains; POST downloads everything as a zip (POST so that no link prefetch leaks it)."""
     if request.method == "POST":
-        payload = json.dumps(services.member_export(member=request.member), indent=2, ensure_ascii=False)
-        response = HttpResponse(payload, content_type="application/json; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="lojal-{request.member.number}.json"'
+        filename, archive = services.member_export_archive(member=request.member)
+        response = HttpResponse(archive, content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response["Cache-Control"] = "private, no-store"
         return response
     return render(request, "members/my_data.html", {"member": request.member})
 
@@ -235,6 +236,14 @@ def delete_account(request):
         messages.success(request, _("Your membership is deleted. Thank you for the time with us."))
         return redirect("home")
     return render(request, "members/delete.html", {"member": member})
+
+
+@require_safe
+def privacy(request):
+    """The privacy statement, generated from the club's settings, then the owner's own text."""
+    club = Club.load()
+    context = {"purposes": privacy_purposes(club), "retention": retention_text(club)}
+    return render(request, "members/privacy.html", context)
 
 
 @require_http_methods(["GET", "POST"])

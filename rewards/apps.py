@@ -8,8 +8,11 @@ class RewardsConfig(AppConfig):
 
     def ready(self):
         from members import signals as member_signals
-        from rewards import config, receivers
+        from rewards import config, gdpr, receivers
 
         config.connect()
         member_signals.member_joined.connect(receivers.on_member_joined, dispatch_uid="rewards.welcome")
         member_signals.profile_updated.connect(receivers.on_profile_updated, dispatch_uid="rewards.profile")
+        member_signals.member_exporting.connect(gdpr.on_member_exporting, dispatch_uid="rewards.gdpr_export")
+        member_signals.member_erasing.connect(gdpr.on_member_erasing, dispatch_uid="rewards.gdpr_erase")
+        member_signals.privacy_purposes.connect(gdpr.on_privacy_purposes, dispatch_uid="rewards.privacy")

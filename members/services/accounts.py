@@ -1,4 +1,4 @@
-"""Every write about members that matters: joining, profile, consents, export, erasure.
+"""Joining, the profile, consents and unsubscribe links: every write about a member's account.
 
 Views, admin actions, tasks and commands call these functions; they hold the rules.
 """
@@ -6,13 +6,10 @@ Views, admin actions, tasks and commands call these functions; they hold the rul
 from __future__ import annotations
 
 import secrets
-from datetime import date, datetime
-from importlib import import_module
+from datetime import date
 
 from allauth.account.models import EmailAddress
-from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
-from django.contrib.sessions.models import Session
 from django.core import signing
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -23,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clubsite.errors import CodedError
 from clubsite.sms import send_sms
-from members import card, signals
+from members import signals
 from members.models import Club, ConsentEvent, Interest, Member, User
 from members.selectors import consent_current
 
@@ -233,66 +230,6 @@ def profile_is_complete(member: Member) -> bool:
     return bool(member.birthday and member.postcode and member.interests.exists())
 
 
-# --- The rotating code on the member card (format in members/card.py) and the till's lookup.
-
-IDENTIFY_MAX_LENGTH = 200  # longer input is junk (a scanner stuck on repeat); refuse it unread
-
-
-def card_code(*, member: Member, at: datetime | None = None) -> str:
-    """The code the member card shows during the time step containing `at` (default: now)."""
-    return card.code_for(
-        key=card.member_key(member.card_secret),
-        number=member.number,
-        step=card.step_at(at or timezone.now()),
-    )
-
-
-def member_identify(*, raw: str, now: datetime | None = None) -> Member:
-    """The member a scanned card code or a typed member number belongs to.
-
-    `raw` is what the till received: a rotating card code (any case, surrounding whitespace,
-    as a handheld scanner types it) or the member number (any case, spaces and dashes
-    ignored, so "ab23 cd45" and "AB23-CD45" both work). Erased members are never found.
-    Raises MembersError:
-    - "token_invalid": empty, too long or malformed input, or a card code whose MAC does
-      not match the member it names (tampered, or another member's code edited);
-    - "member_not_found": well formed, but no (non-erased) member has that number. We say
-      so rather than "invalid" because the number can be typed anyway, so the answer
-      tells nobody more than the till already could, and it helps the cashier fix a typo;
-    - "token_expired": a genuine code from outside the accepted window (an old screenshot,
-      or a phone clock far off).
-    """
-    if not raw or len(raw) > IDENTIFY_MAX_LENGTH:
-        raise MembersError("token_invalid")
-    text = raw.strip().upper()
-    if "." in text:  # only card codes have a dot; numbers and vouchers never do
-        return _member_from_card_code(text, now=now or timezone.now())
-    number = text.replace(" ", "").replace("-", "")
-    if not card.NUMBER_PATTERN.fullmatch(number):
-        raise MembersError("token_invalid")
-    return _member_with_number(number)
-
-
-def _member_from_card_code(text: str, *, now: datetime) -> Member:
-    code = card.parse(text)
-    if code is None:
-        raise MembersError("token_invalid")
-    member = _member_with_number(code.number)
-    # The MAC first: only a genuine code may learn that it is merely old.
-    if not card.mac_is_valid(key=card.member_key(member.card_secret), code=code):
-        raise MembersError("token_invalid")
-    if not card.step_is_current(step=code.step, now=now):
-        raise MembersError("token_expired")
-    return member
-
-
-def _member_with_number(number: str) -> Member:
-    member = Member.objects.select_related("user").filter(number=number, erased_at=None).first()
-    if member is None:
-        raise MembersError("member_not_found")
-    return member
-
-
 # --- Unsubscribe links: work without login, signed, never expire (old e-mails stay useful).
 
 
@@ -310,107 +247,3 @@ def unsubscribe_verify(*, token: str) -> tuple[Member, str]:
     if member is None or channel not in ConsentEvent.Channel.values:
         raise MembersError("link_invalid")
     return member, channel
-
-
-# --- GDPR: export and erasure.
-
-
-def member_export(*, member: Member) -> dict:
-    """Everything we hold about the member, machine-readable (right of access/portability)."""
-    user = member.user
-    skip = {"password", "member"}
-    user_data = {
-        f.name: _json_value(getattr(user, f.name)) for f in User._meta.concrete_fields if f.name not in skip
-    }
-    member_data = {
-        f.name: _json_value(getattr(member, f.name))
-        for f in Member._meta.concrete_fields
-        if f.name not in {"user", "card_secret"}
-    }
-    member_data["interests"] = list(member.interests.values_list("name", flat=True))
-    return {
-        "exported_at": timezone.now().isoformat(),
-        "user": user_data,
-        "member": member_data,
-        "email_addresses": list(
-            EmailAddress.objects.filter(user=user).values("email", "verified", "primary")
-        ),
-        "social_accounts": list(user.socialaccount_set.values("provider", "uid", "date_joined")),
-        "consent_log": [
-            {
-                "purpose": e.purpose,
-                "channel": e.channel,
-                "granted": e.granted,
-                "wording_version": e.wording_version,
-                "wording": e.wording,
-                "source": e.source,
-                "time": e.created_at.isoformat(),
-            }
-            for e in member.consent_events.order_by("created_at", "id")
-        ],
-        "locations": list(user.locations.values_list("name", flat=True)),
-    }
-
-
-def _json_value(value):
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if hasattr(value, "name") and hasattr(value, "url"):  # file fields
-        return value.name or None
-    return value
-
-
-@transaction.atomic
-def member_erase(*, member: Member) -> Member:
-    """Erase the member's personal data (right to erasure).
-
-    The user and member rows stay, anonymised, because later ledgers point at them for
-    accounting; nothing on them identifies a person afterwards. Marketing consent is
-    withdrawn (logged), sessions, e-mail addresses and social logins are deleted.
-    """
-    member = Member.objects.select_for_update().select_related("user").get(pk=member.pk)
-    if member.is_erased:
-        raise MembersError("already_erased")
-    for channel, granted in consent_current(member).items():
-        if granted:
-            consent_set(member=member, channel=channel, granted=False, source=ConsentEvent.Source.ERASURE)
-    user = member.user
-    AccessAttempt.objects.filter(username__in=[user.email, user.phone]).delete()
-    AccessFailureLog.objects.filter(username__in=[user.email, user.phone]).delete()
-    AccessLog.objects.filter(username__in=[user.email, user.phone]).delete()
-    EmailAddress.objects.filter(user=user).delete()
-    user.socialaccount_set.all().delete()
-    _delete_sessions_of(user)
-    user.email = None
-    user.phone = None
-    user.phone_verified = False
-    user.first_name = ""
-    user.last_name = ""
-    user.is_active = False
-    user.is_staff = False
-    user.set_unusable_password()
-    user.save()
-    user.groups.clear()
-    user.locations.clear()
-    member.birthday = None
-    member.birthday_set_at = None
-    member.postcode = ""
-    member.language = ""
-    member.marketing_paused = True
-    # The old number was printed on a card and could identify the person; "X-<id>" cannot
-    # clash with a real number (those have no dash) and says nothing about who it was.
-    member.number = f"X-{member.pk}"
-    member.card_secret = secrets.token_hex(32)
-    member.erased_at = timezone.now()
-    member.save()
-    member.interests.clear()
-    return member
-
-
-def _delete_sessions_of(user: User) -> None:
-    # Database sessions carry the user id in their encoded data; without a user index the
-    # only way is to decode them. Fine at a small club's scale, and erasure is rare.
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-        if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
-            # Through the session engine: it drops the cached copy too (cached_db).
-            import_module(settings.SESSION_ENGINE).SessionStore(session_key=session.session_key).delete()

@@ -1,0 +1,147 @@
+"""The wallet's part of a member's GDPR rights (receivers of members.signals).
+
+Export: the wallet, every ledger row, stamps, vouchers, visits and refused scans of the member.
+Erasure: the ledger, stamps, vouchers and visits stay as they are (they name nobody once the
+member row is pseudonymised, and the accounts and the club's figures count them); what staff
+typed at the till that names the member is blanked.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Member
+from members.services import export_time, text_mentions
+from rewards.models import CounterAction, LedgerEntry, ScanRefusal, StampEntry, Visit, Voucher, Wallet
+from rewards.selectors import reason_label
+
+
+def _name(obj):
+    return str(obj) if obj is not None else None
+
+
+def on_member_exporting(sender, member: Member, **kwargs) -> dict:
+    wallet = Wallet.objects.select_related("tier").filter(member=member).first()
+    sections = {
+        "wallet": None,
+        "ledger": [],
+        "stamps": [],
+        "vouchers": [],
+        "visits": [
+            {
+                "started_at": export_time(v.started_at),
+                "last_seen_at": export_time(v.last_seen_at),
+                "location": _name(v.location),
+            }
+            for v in Visit.objects.filter(member=member)
+            .select_related("location")
+            .order_by("started_at", "id")
+        ],
+        # What staff typed when the till refused an action for this member (a wrong voucher code).
+        "refused_scans": [
+            {
+                "time": export_time(r.created_at),
+                "reason": r.reason,
+                "input": r.raw_input,
+                "location": _name(r.location),
+            }
+            for r in ScanRefusal.objects.filter(member=member)
+            .select_related("location")
+            .order_by("created_at", "id")
+        ],
+    }
+    if wallet is None:
+        return sections
+    sections["wallet"] = {
+        "balance": wallet.balance,
+        "tier": _name(wallet.tier),
+        "stamp_cards": [
+            {"card": p.card.name, "stamps": p.stamps, "stamps_needed": p.card.stamps_needed}
+            for p in wallet.stamp_cards.select_related("card").order_by("card__name")
+        ],
+    }
+    sections["ledger"] = [
+        {
+            "id": e.pk,
+            "time": export_time(e.created_at),
+            "kind": e.kind,
+            "what": str(e.get_kind_display()),
+            "points": e.points,
+            "unspent": e.remaining,
+            "expires_at": export_time(e.expires_at),
+            "purchase_amount_ore": e.amount_ore,
+            "reason": e.reason,
+            "reason_text": reason_label(e.reason) if e.reason else "",
+            "location": _name(e.location),
+            "reverses": e.reverses_id,
+        }
+        for e in LedgerEntry.objects.filter(wallet=wallet)
+        .select_related("location")
+        .order_by("created_at", "id")
+    ]
+    sections["stamps"] = [
+        {
+            "time": export_time(s.created_at),
+            "card": s.progress.card.name,
+            "stamps": s.stamps,
+            "cards_completed": s.completed,
+            "location": _name(s.location),
+        }
+        for s in StampEntry.objects.filter(progress__wallet=wallet)
+        .select_related("progress__card", "location")
+        .order_by("created_at", "id")
+    ]
+    sections["vouchers"] = [
+        {
+            "reward": v.reward.name,
+            "code": v.code,
+            "status": v.status,
+            "status_text": str(v.get_status_display()),
+            "source": v.source,
+            "issued_at": export_time(v.issued_at),
+            "expires_at": export_time(v.expires_at),
+            "used_at": export_time(v.used_at),
+            "used_location": _name(v.used_location),
+            "cancelled_at": export_time(v.cancelled_at),
+        }
+        for v in Voucher.objects.filter(wallet=wallet)
+        .select_related("reward", "used_location")
+        .order_by("issued_at", "id")
+    ]
+    return sections
+
+
+def on_member_erasing(sender, member: Member, personal: tuple[str, ...], **kwargs) -> None:
+    """Blank what was typed at the till and names the member: refused input about them,
+    or any refused input that holds their number, phone, e-mail or name (a mobile number
+    typed into the voucher field), and the free-text reason of a grant in a counter action.
+
+    The ledger's own `reason` cannot change (append-only, a trigger on PostgreSQL); the
+    counter writes codes and reward names there, and the staff's free text only on manual
+    grants, which the staff are told not to fill with names.
+    """
+    refusals = ScanRefusal.objects.exclude(raw_input="")
+    doomed = [pk for pk, raw in refusals.values_list("pk", "raw_input") if text_mentions(raw, personal)]
+    refusals.filter(Q(member=member) | Q(pk__in=doomed)).update(raw_input="")
+    actions = CounterAction.objects.filter(member=member).exclude(summary="")
+    named = [pk for pk, summary in actions.values_list("pk", "summary") if text_mentions(summary, personal)]
+    CounterAction.objects.filter(pk__in=named).update(summary="")
+
+
+def on_privacy_purposes(sender, **kwargs) -> list[dict]:
+    return [
+        {
+            "title": _("Points, stamps and vouchers"),
+            "data": _(
+                "Your purchases registered at the till (amount, time, shop), points and stamps earned "
+                "and spent, vouchers, and your visits when your card is scanned."
+            ),
+            "why": _("To give you the benefits of the club and show you your balance."),
+            "basis": _("Contract: the membership terms you accepted (GDPR art. 6(1)(b))."),
+            "kept": _(
+                "The bookkeeping records of points and purchases are kept as long as the accounting "
+                "rules require, but no longer linked to you once your membership is deleted."
+            ),
+        }
+    ]
