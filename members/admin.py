@@ -1,27 +1,63 @@
+import contextlib
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 from django.contrib.auth.forms import UserCreationForm as DjangoUserCreationForm
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from members.card import NUMBER_PATTERN
 from members.models import Club, ConsentEvent, Interest, Location, Member, User
-from members.phone import InvalidPhoneNumber, phone_normalize
+from members.phone import InvalidPhoneNumber, phone_display, phone_normalize
+
+
+def related_column(path: str, label, *, ordering: str | None = None):
+    """A list column showing a related object (`path` like "wallet__member") under a
+    translated header: foreign keys without a verbose name would show their English name.
+    The list's list_select_related must cover `path`."""
+
+    @admin.display(description=label, ordering=ordering or path)
+    def column(obj):
+        for part in path.split("__"):
+            obj = getattr(obj, part, None)
+        return obj
+
+    column.__name__ = path
+    return column
+
+
+def titled_filter(title, base=admin.RelatedFieldListFilter):
+    """A list filter on a related object under a translated title (see related_column)."""
+
+    class TitledFilter(base):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.title = title
+
+    return TitledFilter
 
 
 class PhoneSearchMixin:
-    """Lets the owner search by a phone number typed any way ("912 34 567", "+47...")."""
+    """Lets the owner search by a phone number typed any way ("912 34 567", "+47...",
+    "0047...") and by a member number with or without its dash ("ab23-cd45")."""
 
     phone_search_field = "phone"
+    number_search_field = None
 
     def get_search_results(self, request, queryset, search_term):
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        try:
-            e164 = phone_normalize(search_term)
-        except InvalidPhoneNumber:
-            return results, may_have_duplicates
-        return results | queryset.filter(**{self.phone_search_field: e164}), may_have_duplicates
+        exact = {}
+        with contextlib.suppress(InvalidPhoneNumber):
+            exact[self.phone_search_field] = phone_normalize(search_term)
+        number = search_term.strip().upper().replace(" ", "").replace("-", "")
+        if self.number_search_field and number and NUMBER_PATTERN.fullmatch(number):
+            exact[self.number_search_field] = number
+        for lookup, value in exact.items():
+            results = results | queryset.filter(**{lookup: value})
+        return results, may_have_duplicates
 
 
 class UserCreationForm(DjangoUserCreationForm):
@@ -75,7 +111,7 @@ class ClubAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["name", "tagline", "logo", "brand_colour", "contact_email"]}),
         (_("Home and welcome pages"), {"fields": ["benefits", "first_steps"]}),
-        (_("Terms and privacy"), {"fields": ["terms", "privacy"]}),
+        (_("Terms and privacy"), {"fields": ["terms", "privacy", "retention_months"]}),
     ]
 
     def changelist_view(self, request, extra_context=None):
@@ -87,6 +123,21 @@ class ClubAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ErasedFilter(admin.SimpleListFilter):
+    title = _("erased")
+    parameter_name = "erased"
+
+    def lookups(self, request, model_admin):
+        return [("no", _("Current members")), ("yes", _("Erased"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "no":
+            return queryset.filter(erased_at=None)
+        if self.value() == "yes":
+            return queryset.exclude(erased_at=None)
+        return queryset
 
 
 @admin.register(Location)
@@ -116,19 +167,57 @@ class ConsentEventInline(admin.TabularInline):
 @admin.register(Member)
 class MemberAdmin(PhoneSearchMixin, admin.ModelAdmin):
     phone_search_field = "user__phone"
-    list_display = ["number", "first_name", "email", "phone", "joined_at", "source", "erased_at"]
-    list_filter = ["source", "joined_at", "marketing_paused", "frequency"]
+    number_search_field = "number"
+    list_display = ["number", "first_name", "last_name", "email", "phone", "joined_at", "source"]
+    list_filter = [ErasedFilter, "source", "joined_at", "marketing_paused", "frequency", "interests"]
     list_select_related = ["user"]
     search_fields = ["number", "user__email", "user__phone", "user__first_name", "user__last_name"]
+    search_help_text = _("Name, e-mail, mobile number (typed any way) or member number.")
     date_hierarchy = "joined_at"
-    autocomplete_fields = ["user"]
     filter_horizontal = ["interests"]
-    readonly_fields = ["number", "joined_at", "source", "terms_version", "terms_accepted_at", "erased_at"]
+    readonly_fields = [
+        "number",
+        "joined_at",
+        "source",
+        "terms_version",
+        "terms_accepted_at",
+        "birthday_set_at",
+        "erasure_warned_at",
+        "erased_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["account", "number", "joined_at", "source", "erasure_warned_at", "erased_at"]}),
+        (_("Profile"), {"fields": ["birthday", "birthday_set_at", "postcode", "interests", "language"]}),
+        (_("Marketing"), {"fields": ["marketing_paused", "frequency"]}),
+        (_("Terms"), {"fields": ["terms_version", "terms_accepted_at"]}),
+    ]
     inlines = [ConsentEventInline]
+
+    # Members join through the join form, the counter or an import (all through
+    # members.services, which gives them a number and a card); never as a bare admin row.
+    def has_add_permission(self, request):
+        return False
+
+    # Leaving is erasure (members.services.member_erase), which keeps the books whole; a
+    # deleted row would take the member's history with it, or fail on it.
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["account", *super().get_readonly_fields(request, obj)]
+
+    @admin.display(description=_("user"))
+    def account(self, obj):
+        url = reverse("admin:members_user_change", args=[obj.user_id])
+        return format_html('<a href="{}">{}</a>', url, obj.user)
 
     @admin.display(description=_("first name"), ordering="user__first_name")
     def first_name(self, obj):
         return obj.user.first_name
+
+    @admin.display(description=_("last name"), ordering="user__last_name")
+    def last_name(self, obj):
+        return obj.user.last_name
 
     @admin.display(description=_("e-mail"), ordering="user__email")
     def email(self, obj):
@@ -136,17 +225,27 @@ class MemberAdmin(PhoneSearchMixin, admin.ModelAdmin):
 
     @admin.display(description=_("mobile"), ordering="user__phone")
     def phone(self, obj):
-        return obj.user.phone
+        return phone_display(obj.user.phone) if obj.user.phone else None
 
 
 @admin.register(ConsentEvent)
-class ConsentEventAdmin(admin.ModelAdmin):
+class ConsentEventAdmin(PhoneSearchMixin, admin.ModelAdmin):
     """The consent log is evidence: readable and searchable, never edited."""
 
-    list_display = ["created_at", "member", "purpose", "channel", "granted", "source", "wording_version"]
-    list_filter = ["purpose", "channel", "granted", "source"]
+    phone_search_field = "member__user__phone"
+    number_search_field = "member__number"
+    list_display = [
+        "created_at",
+        related_column("member", _("member"), ordering="member__number"),
+        "purpose",
+        "channel",
+        "granted",
+        "source",
+        "wording_version",
+    ]
+    list_filter = ["purpose", "channel", "granted", "source", "wording_version"]
     list_select_related = ["member__user"]
-    search_fields = ["member__number", "member__user__email"]
+    search_fields = ["member__number", "member__user__email", "member__user__first_name"]
     date_hierarchy = "created_at"
 
     def has_add_permission(self, request):

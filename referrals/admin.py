@@ -6,6 +6,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from members.admin import related_column
 from referrals import selectors, services
 from referrals.errors import ReferralsError
 from referrals.forms import ReferralProgramAdminForm
@@ -166,12 +167,47 @@ class ReferralAdmin(admin.ModelAdmin):
 
 @admin.register(ReferralCode)
 class ReferralCodeAdmin(admin.ModelAdmin):
-    list_display = ["code", "member", "created_at"]
+    list_display = ["code", related_column("member", _("member"), ordering="member__number"), "created_at"]
     list_select_related = ["member__user"]
     search_fields = ["code", "member__number", "member__user__email", "member__user__first_name"]
     readonly_fields = ["code", "member", "created_at"]
 
     def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReferralPayout)
+class ReferralPayoutAdmin(admin.ModelAdmin):
+    """What each side of a referral was given (and whether it was taken back): evidence."""
+
+    list_display = [
+        "created_at",
+        related_column("referral", _("referral")),
+        "side",
+        "member",
+        "entry",
+        "voucher",
+        "value_points",
+        "reversed_at",
+    ]
+    list_filter = ["side", "created_at"]
+    list_select_related = [
+        "referral__referrer__user",
+        "referral__friend__user",
+        "member__user",
+        "entry",
+        "voucher__reward",
+    ]
+    search_fields = ["member__number", "member__user__email", "member__user__first_name"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):

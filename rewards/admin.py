@@ -1,3 +1,6 @@
+"""The owner's admin for the wallet: settings as forms that say what a change does, and the
+ledgers read-only. Every change to points goes through rewards.services."""
+
 import uuid
 
 from django.contrib import admin, messages
@@ -6,10 +9,19 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from members.admin import related_column, titled_filter
 from rewards import services
 from rewards.errors import RewardsError
 from rewards.forms_admin import BonusForm, RewardAdminForm
-from rewards.models import LedgerEntry, PointsProgram, Reward, StampCard, Tier, Voucher, Wallet
+from rewards.models import (
+    PointsProgram,
+    Reward,
+    StampCard,
+    StampEntry,
+    Tier,
+    Voucher,
+    Wallet,
+)
 from rewards.services.catalogue import reward_thumbnail_refresh
 
 
@@ -29,11 +41,47 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 @admin.register(PointsProgram)
 class PointsProgramAdmin(admin.ModelAdmin):
     fieldsets = [
-        (_("Earning"), {"fields": ["earn_mode", "points_per_krone", "expiry_months"]}),
-        (_("Value when redeemed"), {"fields": ["redeem_points", "redeem_value_kr"]}),
-        (_("Bonuses"), {"fields": ["welcome_bonus", "profile_bonus", "birthday_bonus"]}),
-        (_("Tiers"), {"fields": ["tier_basis"]}),
-        (_("Counter"), {"fields": ["undo_minutes", "max_stamps_per_day", "flag_credits_per_day"]}),
+        (
+            _("Earning"),
+            {
+                "fields": ["earn_mode", "points_per_krone", "expiry_months"],
+                "description": _(
+                    "Changes apply to new points only: points already earned keep their value "
+                    "and their expiry date."
+                ),
+            },
+        ),
+        (
+            _("Value when redeemed"),
+            {
+                "fields": ["redeem_points", "redeem_value_kr"],
+                "description": _("What points are worth when a member uses them; members see it in kroner."),
+            },
+        ),
+        (
+            _("Bonuses"),
+            {
+                "fields": ["welcome_bonus", "profile_bonus", "birthday_bonus"],
+                "description": _("0 = no bonus. A changed bonus applies to the next ones given."),
+            },
+        ),
+        (
+            _("Tiers"),
+            {
+                "fields": ["tier_basis"],
+                "description": _(
+                    "Counted over the last 12 months. A member moves up at once and down at most "
+                    "one tier at the yearly review. Set the tiers themselves under Tiers."
+                ),
+            },
+        ),
+        (
+            _("Counter"),
+            {
+                "fields": ["undo_minutes", "max_stamps_per_day", "flag_credits_per_day"],
+                "description": _("Limits at the till, against mistakes and misuse. They apply at once."),
+            },
+        ),
     ]
 
     def changelist_view(self, request, extra_context=None):
@@ -48,7 +96,20 @@ class PointsProgramAdmin(admin.ModelAdmin):
 
 @admin.register(Tier)
 class TierAdmin(admin.ModelAdmin):
-    list_display = ["name", "threshold", "multiplier"]
+    list_display = ["name", "threshold", "multiplier", "perks"]
+    search_fields = ["name"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": ["name", "threshold", "multiplier", "perks"],
+                "description": _(
+                    "A member reaches this tier when the last 12 months reach the threshold, and "
+                    "keeps it for a year. A new multiplier applies to new points only."
+                ),
+            },
+        )
+    ]
 
 
 @admin.register(Reward)
@@ -60,6 +121,19 @@ class RewardAdmin(admin.ModelAdmin):
     list_select_related = ["min_tier"]
     search_fields = ["name"]
     readonly_fields = ["preview"]
+    fieldsets = [
+        (None, {"fields": ["name", "description", "image", "preview", "is_active"]}),
+        (
+            _("Price and limits"),
+            {
+                "fields": ["cost_points", "stock", "per_member_limit", "min_tier"],
+                "description": _(
+                    "Changes apply to the next redemptions; vouchers already issued stay valid."
+                ),
+            },
+        ),
+        (_("When"), {"fields": ["valid_from", "valid_to", "voucher_valid_days"]}),
+    ]
 
     @admin.display(description=_("image"))
     def preview(self, obj):
@@ -83,13 +157,33 @@ class StampCardAdmin(admin.ModelAdmin):
         "counts_purchases",
         "is_active",
     ]
+    list_filter = ["is_active", "counts_purchases"]
     list_select_related = ["reward"]
+    search_fields = ["name"]
     autocomplete_fields = ["reward"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": ["name", "reward", "stamps_needed", "is_active"],
+                "description": _(
+                    "A full card gives a voucher for the reward and starts a new card. A changed "
+                    "number of stamps applies to the cards members are filling now."
+                ),
+            },
+        ),
+        (_("Rules"), {"fields": ["counts_purchases", "max_stamps_per_visit", "valid_days"]}),
+    ]
 
 
 @admin.register(Wallet)
 class WalletAdmin(admin.ModelAdmin):
-    list_display = ["member", "balance", "tier", "tier_review_at", "updated_at"]
+    list_display = [
+        related_column("member", _("member"), ordering="member__number"),
+        "balance",
+        "tier",
+        "tier_review_at",
+    ]
     list_filter = ["tier"]
     list_select_related = ["member__user", "tier"]
     search_fields = [
@@ -97,6 +191,7 @@ class WalletAdmin(admin.ModelAdmin):
         "member__user__email",
         "member__user__phone",
         "member__user__first_name",
+        "member__user__last_name",
     ]
     readonly_fields = ["member", "balance", "tier", "tier_review_at", "updated_at"]
     actions = ["grant_bonus"]
@@ -134,23 +229,52 @@ class WalletAdmin(admin.ModelAdmin):
         return render(request, "admin/rewards/grant_bonus.html", context)
 
 
-@admin.register(LedgerEntry)
-class LedgerEntryAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "wallet", "kind", "points", "remaining", "expires_at", "location", "staff"]
-    list_filter = ["kind", "location"]
-    list_select_related = ["wallet__member__user", "location", "staff"]
-    search_fields = ["wallet__member__number", "wallet__member__user__email", "reason"]
-    date_hierarchy = "created_at"
-
-
 @admin.register(Voucher)
 class VoucherAdmin(ReadOnlyAdmin):
-    list_display = ["code", "reward", "wallet", "status", "source", "issued_at", "expires_at", "used_at"]
-    list_filter = ["status", "source", "reward"]
+    list_display = [
+        "code",
+        related_column("reward", _("reward"), ordering="reward__name"),
+        related_column("wallet__member", _("member"), ordering="wallet__member__number"),
+        "status",
+        "source",
+        "issued_at",
+        "expires_at",
+        "used_at",
+    ]
+    list_filter = ["status", "source", ("reward", titled_filter(_("reward")))]
     list_select_related = ["reward", "wallet__member__user"]
     search_fields = ["code", "wallet__member__number", "wallet__member__user__email"]
     date_hierarchy = "issued_at"
 
 
-# The counter's records (visits, actions, refused scans, flags) are in their own module.
-from rewards import admin_counter  # noqa: E402, F401
+@admin.register(StampEntry)
+class StampEntryAdmin(ReadOnlyAdmin):
+    list_display = [
+        "created_at",
+        "member",
+        "card",
+        "stamps",
+        "completed",
+        related_column("location", _("location"), ordering="location__name"),
+        related_column("staff", _("staff"), ordering="staff__email"),
+    ]
+    list_filter = [
+        ("progress__card", titled_filter(_("stamp card"))),
+        ("location", titled_filter(_("location"))),
+    ]
+    list_select_related = ["progress__wallet__member__user", "progress__card", "location", "staff"]
+    search_fields = ["progress__wallet__member__number", "progress__wallet__member__user__email"]
+    date_hierarchy = "created_at"
+
+    @admin.display(description=_("member"), ordering="progress__wallet__member__number")
+    def member(self, obj):
+        return obj.progress.wallet.member
+
+    @admin.display(description=_("stamp card"), ordering="progress__card__name")
+    def card(self, obj):
+        return obj.progress.card
+
+
+# The ledger (with its export and reversals) and the counter's records (visits, actions,
+# refused scans, flags) are in their own modules.
+from rewards import admin_counter, admin_ledger  # noqa: E402, F401

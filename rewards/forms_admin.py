@@ -51,3 +51,18 @@ class RewardAdminForm(forms.ModelForm):
 class BonusForm(forms.Form):
     points = forms.IntegerField(label=_("Points"), min_value=1, max_value=1_000_000)
     reason = forms.CharField(label=_("Reason"), max_length=200)
+
+
+class ReverseEntryForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=200,
+        help_text=_("Kept with the reversal, e.g. «wrong amount typed at the till»."),
+        widget=forms.TextInput(attrs={"size": 60}),
+    )
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("Give a reason."))
+        return reason

@@ -55,8 +55,13 @@ def _new_member_number() -> str:
     return "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(NUMBER_LENGTH))
 
 
-def member_create_for_user(*, user: User, source: str, language: str = "") -> Member:
+def member_create_for_user(
+    *, user: User, source: str, language: str = "", accepts_terms: bool = True
+) -> Member:
     """Give `user` a member profile with a fresh, unique member number.
+
+    `accepts_terms` is False for customers brought over from the shop's own records (an
+    import): they have not seen this club's terms, so no acceptance is recorded for them.
 
     The uniqueness loop retries inside a savepoint: with 31**8 numbers a clash is rare,
     but two sign-ups may still race for the same one.
@@ -73,8 +78,8 @@ def member_create_for_user(*, user: User, source: str, language: str = "") -> Me
                     card_secret=secrets.token_hex(32),
                     source=source,
                     language=language,
-                    terms_version=settings.LOJAL_TERMS_VERSION,
-                    terms_accepted_at=timezone.now(),
+                    terms_version=settings.LOJAL_TERMS_VERSION if accepts_terms else "",
+                    terms_accepted_at=timezone.now() if accepts_terms else None,
                 )
         except IntegrityError:
             if Member.objects.filter(user=user).exists():
@@ -169,11 +174,18 @@ def member_welcome_send(*, member_id: int) -> None:
 
 @transaction.atomic
 def consent_set(
-    *, member: Member, channel: str, granted: bool, source: str, wording: str | None = None
+    *,
+    member: Member,
+    channel: str,
+    granted: bool,
+    source: str,
+    wording: str | None = None,
+    wording_version: str | None = None,
 ) -> ConsentEvent | None:
     """Record a grant or withdrawal of marketing consent on `channel`.
 
-    `wording` is the exact text the member saw (default: the channel's own sentence).
+    `wording` is the exact text the member saw (default: the channel's own sentence), and
+    `wording_version` its version (default: today's; an import brings the one they agreed to).
     Writes a row only when the state changes, so a repeated click is not a new event.
     Locks the member row so that two concurrent changes are ordered.
     """
@@ -186,7 +198,7 @@ def consent_set(
         purpose=purpose,
         channel=channel,
         granted=granted,
-        wording_version=settings.LOJAL_CONSENT_VERSION,
+        wording_version=wording_version or settings.LOJAL_CONSENT_VERSION,
         wording=wording or consent_wording(channel),
         source=source,
     )

@@ -70,11 +70,13 @@ def test_the_owner_edits_the_club_texts_and_the_home_page_shows_them():
             "contact_email": "",
             "terms": "",
             "privacy": "",
+            "retention_months": "24",
         },
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
     home = Client().get(reverse("home")).content.decode()
     assert "Kaffebaren" in home and "Hver tiende kopp gratis" in home and "#224466" in home
+    assert Club.load().retention_months == 24
 
 
 @pytest.mark.django_db
