@@ -1,5 +1,65 @@
-"""The owner's admin pages that need more than one app."""
+from django.contrib import admin
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from campaigns.models import ClubEconomics, TierChange
+
+
+@admin.register(ClubEconomics)
+class ClubEconomicsAdmin(admin.ModelAdmin):
+    """One row: the owner's assumptions behind the dashboard's ROI, LTV and active share."""
+
+    fieldsets = [
+        (
+            _("Return on investment"),
+            {
+                "fields": [
+                    "gross_margin_percent",
+                    "monthly_operating_cost_kr",
+                    "uplift_percent",
+                    "member_discount_percent",
+                    "free_voucher_value_kr",
+                ],
+                "description": _(
+                    "Used by the dashboard's ROI: (extra revenue × gross margin − cost of benefits and "
+                    "operation − discounts) ÷ costs. A change applies to every period shown."
+                ),
+            },
+        ),
+        (_("Active members"), {"fields": ["active_window_days"]}),
+    ]
+
+    def changelist_view(self, request, extra_context=None):
+        return redirect(reverse("admin:campaigns_clubeconomics_change", args=[ClubEconomics.load().pk]))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TierChange)
+class TierChangeAdmin(admin.ModelAdmin):
+    """The history of tier changes, as recorded: read only."""
+
+    list_display = ["changed_at", "member", "from_tier", "to_tier", "upgrade"]
+    list_filter = ["upgrade", "to_tier"]
+    list_select_related = ["member__user", "from_tier", "to_tier"]
+    search_fields = ["member__number"]
+    date_hierarchy = "changed_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 # The owner's member page (wallet, history, GDPR buttons, import and export) replaces
 # members' own MemberAdmin; it reads rewards and referrals, so it lives here.
-from campaigns import member_admin  # noqa: F401
+from campaigns import member_admin  # noqa: E402,F401

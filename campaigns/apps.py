@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class CampaignsConfig(AppConfig):
     name = "campaigns"
     verbose_name = _("Campaigns")
+
+    def ready(self):
+        from campaigns import receivers
+        from rewards import signals as wallet
+
+        wallet.tier_changed.connect(receivers.on_tier_changed, dispatch_uid="campaigns.tier_history")

@@ -23,6 +23,7 @@ urlpatterns = [
     # the referral code's /kasse/<id>/medlem/<number>/verving/ for an unknown action.
     path("", include("referrals.urls")),
     path("", include("rewards.urls")),
+    path("", include("campaigns.urls")),
 ]
 
 if settings.DEBUG:

@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
 from django.db.models import Count, Q, Sum
+from django.utils import timezone
 
 from members.models import Member
 from referrals.models import Referral, ReferralCode, ReferralLinkOpen, ReferralPayout
@@ -121,12 +122,15 @@ def _percent(part: int, whole: int) -> Decimal | None:
     return (Decimal(100) * part / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def referral_figures(*, since: datetime | None = None, until: datetime | None = None) -> Figures:
+def referral_figures(
+    *, since: datetime | None = None, until: datetime | None = None, with_spend: bool = True
+) -> Figures:
     """Referral rate, conversion, cost per qualified referral and the spend of referred
     members against the others, over referrals recorded in [since, until). Five queries.
 
     Spend is every qualifying purchase (refunds subtracted) of the member, ever: the
-    figure the seeds call lifetime value, compared per member.
+    figure the seeds call lifetime value, compared per member. It reads the whole ledger;
+    `with_spend=False` skips it (four queries, spend figures 0) when only the rates are wanted.
     """
     referrals = Referral.objects.exclude(status=Referral.Status.REFUSED)
     if since is not None:
@@ -139,18 +143,27 @@ def referral_figures(*, since: datetime | None = None, until: datetime | None = 
         referrers=Count("referrer", distinct=True),
     )
     friends = referrals.values("friend_id")
-    members = Member.objects.filter(erased_at=None)
+    # The members of the period's end: an erasure later on must not change a past figure,
+    # so a member counts until the moment they were erased.
+    end = until or timezone.now()
+    counted = Q(erased_at=None) | Q(erased_at__gte=end)
+    members = Member.objects.filter(counted, joined_at__lt=end)
     member_counts = members.aggregate(all=Count("pk"), referred=Count("pk", filter=Q(pk__in=friends)))
-    spend = LedgerEntry.objects.filter(qualifying=True, wallet__member__erased_at=None).aggregate(
-        all=Sum("amount_ore"), referred=Sum("amount_ore", filter=Q(wallet__member_id__in=friends))
-    )
+    spend = {}
+    if with_spend:
+        of_members = Q(wallet__member__erased_at=None) | Q(wallet__member__erased_at__gte=end)
+        spend = LedgerEntry.objects.filter(
+            of_members, qualifying=True, wallet__member__joined_at__lt=end
+        ).aggregate(
+            all=Sum("amount_ore"), referred=Sum("amount_ore", filter=Q(wallet__member_id__in=friends))
+        )
     cost_points = (
         ReferralPayout.objects.filter(referral__in=referrals, reversed_at=None).aggregate(
             points=Sum("value_points")
         )["points"]
         or 0
     )
-    all_spend, referred_spend = spend["all"] or 0, spend["referred"] or 0
+    all_spend, referred_spend = spend.get("all") or 0, spend.get("referred") or 0
     return Figures(
         members=member_counts["all"],
         referrers=counts["referrers"],

@@ -13,3 +13,6 @@ voucher_redeemed = Signal()
 # member_id, visit_id, location_id, staff_id: a member was identified at the till (a new
 # visit; more scans within the same visit do not send it again)
 visit_recorded = Signal()
+# member_id, from_tier_id, to_tier_id, upgrade (bool), at: the wallet moved to another tier
+# (the wallet keeps only its current tier; campaigns keeps the history for the upgrade rate)
+tier_changed = Signal()

@@ -14,6 +14,7 @@ from django.db.models import Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from rewards import signals
 from rewards.models import LedgerEntry, PointsProgram, QualifyingMonth, Tier, Wallet
 from rewards.services import sql
 
@@ -98,8 +99,19 @@ def tier_raise(
         total = _summed(window_sums, program)
     target = tier_for(total, tiers)
     if _rank(target, tiers) > _rank(wallet.tier, tiers):
+        _tell_tier_change(wallet, wallet.tier_id, target, upgrade=True, at=now)
         wallet.tier = target
         wallet.tier_review_at = (now + REVIEW_AFTER).date()
+
+
+def _tell_tier_change(wallet: Wallet, from_id: int | None, to: Tier | None, *, upgrade: bool, at) -> None:
+    """Send tier_changed after commit (nothing is said of a change that is rolled back)."""
+    member_id, to_id = wallet.member_id, getattr(to, "pk", None)
+    transaction.on_commit(
+        lambda: signals.tier_changed.send(
+            sender=Wallet, member_id=member_id, from_tier_id=from_id, to_tier_id=to_id, upgrade=upgrade, at=at
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -157,7 +169,10 @@ def tier_review_due(*, today: date | None = None) -> int:
             target = tier_for(qualifying_total(wallet, now=now, program=program), tiers)
             current = _rank(wallet.tier, tiers)
             new_rank = max(_rank(target, tiers), current - 1)  # the soft landing
-            wallet.tier = tiers[new_rank] if new_rank >= 0 else None
+            new_tier = tiers[new_rank] if new_rank >= 0 else None
+            if new_rank != current:
+                _tell_tier_change(wallet, wallet.tier_id, new_tier, upgrade=new_rank > current, at=now)
+            wallet.tier = new_tier
             wallet.tier_review_at = today + REVIEW_AFTER if wallet.tier else None
             wallet.save(update_fields=["tier", "tier_review_at", "updated_at"])
             reviewed += 1

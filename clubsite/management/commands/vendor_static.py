@@ -30,6 +30,9 @@ PACKAGES = {
     # Member card: draws the rotating code's QR on the phone. No LICENSE file in the
     # package: its package.json records the MIT licence.
     "qrcode-generator": ("2.0.4", ["dist/qrcode.js", "package.json"]),
+    # Owner's dashboard: the monthly trend charts (loaded on that page only; each chart has
+    # a table beside it for screen readers and for reading exact figures).
+    "chart.js": ("4.6.1", ["dist/chart.umd.min.js", "LICENSE.md"]),
 }
 
 

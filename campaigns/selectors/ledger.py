@@ -1,0 +1,227 @@
+"""The dashboard's figures from the points ledger: purchases, points issued, redeemed and
+expired, the points liability over time, buyers and the VIP/regulars/occasional split.
+
+Each function is one aggregate query, however many members and entries there are.
+Reversals net out: a refunded purchase carries a negative amount and a credit taken back
+negative points, in the period the reversal happened.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import connection
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Sum, Value, When
+
+from campaigns.selectors.period import Period
+from rewards.models import LedgerEntry
+
+Kind = LedgerEntry.Kind
+CLUB, HERE = "club", "here"  # the whole club, or only what happened at the chosen location
+
+
+@dataclass(frozen=True)
+class Flow:
+    """One group of the bucketed ledger (see ledger_flows)."""
+
+    bucket: int
+    kind: str
+    positive: bool
+    here: bool
+    gives_back_redemption: bool
+    points: int
+    amount_ore: int
+    entries: int
+    with_amount: int
+
+
+class Flows:
+    """The ledger summed per time bucket, kind and location, for any period whose ends are
+    among the boundaries. Bucket i holds entries in [boundaries[i-1], boundaries[i])."""
+
+    def __init__(self, boundaries: list[datetime], rows: list[Flow]):
+        self.boundaries, self.rows = boundaries, rows
+
+    def _within(self, start: datetime, end: datetime, scope: str) -> Iterable[Flow]:
+        a, b = self.boundaries.index(start), self.boundaries.index(end)
+        return (r for r in self.rows if a < r.bucket <= b and (scope == CLUB or r.here))
+
+    def revenue_ore(self, start, end, scope=HERE) -> int:
+        """Members' purchases, refunds subtracted (only purchases and their reversals carry
+        an amount)."""
+        return sum(r.amount_ore for r in self._within(start, end, scope))
+
+    def purchases(self, start, end, scope=HERE) -> int:
+        """Purchases registered, less purchases refunded."""
+        rows = list(self._within(start, end, scope))
+        bought = sum(r.entries for r in rows if r.kind == Kind.EARN)
+        refunded = sum(r.with_amount for r in rows if r.kind == Kind.REVERSAL)
+        return bought - refunded
+
+    def issued(self, start, end, scope=HERE) -> int:
+        """Points credited (purchases, bonuses, grants), less credits reversed."""
+        return sum(
+            r.points
+            for r in self._within(start, end, scope)
+            if r.kind in (Kind.EARN, Kind.BONUS)
+            or (r.kind == Kind.ADJUST and r.positive)
+            or (r.kind == Kind.REVERSAL and not r.positive)
+        )
+
+    def redeemed(self, start, end, scope=HERE) -> int:
+        """Points spent on rewards, less points given back when a redemption was reversed."""
+        spent = sum(-r.points for r in self._within(start, end, scope) if r.kind == Kind.REDEEM)
+        back = sum(r.points for r in self._within(start, end, scope) if r.gives_back_redemption)
+        return spent - back
+
+    def expired(self, start, end, scope=CLUB) -> int:
+        return sum(-r.points for r in self._within(start, end, scope) if r.kind == Kind.EXPIRE)
+
+    def balance_before(self, moment: datetime) -> int:
+        """The sum of every balance at `moment`: all points ever entered before it (the
+        liability as the books show it; lapsed points leave with the daily expiry entry)."""
+        k = self.boundaries.index(moment)
+        return sum(r.points for r in self.rows if r.bucket <= k)
+
+
+def ledger_flows(boundaries: Iterable[datetime], *, location_id: int | None) -> Flows:
+    """One pass over the ledger, grouped by time bucket, kind, sign and location.
+
+    A reversal giving points back is a redemption handed back only if the entry it
+    reverses was a redemption (otherwise it undoes a deduction): the inner CASE asks
+    only for those few rows, by primary key.
+    """
+    boundaries = sorted(set(boundaries))
+    bucket = Case(
+        *[When(created_at__lt=moment, then=Value(i)) for i, moment in enumerate(boundaries)],
+        default=Value(len(boundaries)),
+        output_field=IntegerField(),
+    )
+    reverses_redemption = Exists(LedgerEntry.objects.filter(pk=OuterRef("reverses_id"), kind=Kind.REDEEM))
+    gives_back = Case(
+        When(
+            Q(kind=Kind.REVERSAL, points__gt=0),
+            then=Case(When(reverses_redemption, then=Value(1)), default=Value(0)),
+        ),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    here = (
+        Case(When(location_id=location_id, then=Value(1)), default=Value(0), output_field=IntegerField())
+        if location_id is not None
+        else Value(1, output_field=IntegerField())
+    )
+    positive = Case(When(points__gt=0, then=Value(1)), default=Value(0), output_field=IntegerField())
+    rows = (
+        LedgerEntry.objects.order_by()
+        .annotate(bucket=bucket, positive=positive, here=here, gives_back=gives_back)
+        .values("bucket", "kind", "positive", "here", "gives_back")
+        .annotate(
+            sum_points=Sum("points"),
+            sum_amount=Sum("amount_ore", default=0),
+            entries=Count("id"),
+            with_amount=Count("amount_ore"),
+        )
+    )
+    return Flows(
+        boundaries,
+        [
+            Flow(
+                bucket=r["bucket"],
+                kind=r["kind"],
+                positive=bool(r["positive"]),
+                here=bool(r["here"]),
+                gives_back_redemption=bool(r["gives_back"]),
+                points=r["sum_points"],
+                amount_ore=r["sum_amount"],
+                entries=r["entries"],
+                with_amount=r["with_amount"],
+            )
+            for r in rows
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class Buyers:
+    buyers: int  # members with at least one purchase (net of refunds) in the period
+    repeat: int  # of those, members with two or more
+
+
+def buyers(periods: dict[str, Period], *, location_id: int | None) -> dict[tuple[str, str], Buyers]:
+    """Buyers and repeat buyers per (period name, scope), from one query: the purchases
+    net of refunds are counted per wallet in a subquery, the wallets counted around it."""
+    earliest = min(p.start for p in periods.values())
+    latest = max(p.end for p in periods.values())
+    sign = Case(When(kind=Kind.EARN, then=Value(1)), default=Value(-1), output_field=IntegerField())
+    scopes = {CLUB: Q()} | ({HERE: Q(location_id=location_id)} if location_id is not None else {})
+    per_wallet = {}
+    for name, period in periods.items():
+        for scope, where in scopes.items():
+            inside = Q(created_at__gte=period.start, created_at__lt=period.end) & where
+            per_wallet[f"n_{name}_{scope}"] = Sum(Case(When(inside, then=sign), default=Value(0)))
+    counted = {}
+    for column in per_wallet:
+        counted[f"{column}_buyers"] = Count("wallet_id", filter=Q(**{f"{column}__gt": 0}))
+        counted[f"{column}_repeat"] = Count("wallet_id", filter=Q(**{f"{column}__gte": 2}))
+    totals = (
+        LedgerEntry.objects.filter(qualifying=True, created_at__gte=earliest, created_at__lt=latest)
+        .order_by()
+        .values("wallet_id")
+        .annotate(**per_wallet)
+        .aggregate(**counted)
+    )
+    result = {}
+    for name in periods:
+        for scope in (CLUB, HERE):
+            column = f"n_{name}_{scope if scope in scopes else CLUB}"
+            result[name, scope] = Buyers(totals[f"{column}_buyers"], totals[f"{column}_repeat"])
+    return result
+
+
+# VIP are the top 10 % of the period's buyers by what they spent, regulars the next 30 %,
+# occasional the rest (the seeds' simple RFM split). Ranked with a window function; a
+# share of n buyers is rounded up, so that a handful of buyers still has a VIP.
+SEGMENTS = ("vip", "regular", "occasional")
+_SEGMENTS_SQL = """
+    SELECT CASE WHEN place <= (buyers * 10 + 99) / 100 THEN 0
+                WHEN place <= (buyers * 40 + 99) / 100 THEN 1
+                ELSE 2 END AS segment,
+           COUNT(*), SUM(spend)
+      FROM (SELECT spend,
+                   ROW_NUMBER() OVER (ORDER BY spend DESC, wallet_id) AS place,
+                   COUNT(*) OVER () AS buyers
+              FROM (SELECT wallet_id, SUM(amount_ore) AS spend
+                      FROM {ledger}
+                     WHERE qualifying = %s AND created_at >= %s AND created_at < %s {at_location}
+                     GROUP BY wallet_id) spent
+             WHERE spend > 0) ranked
+     GROUP BY 1
+"""
+
+
+@dataclass(frozen=True)
+class Segment:
+    key: str
+    members: int
+    spend_ore: int
+
+
+def segments(period: Period, *, location_id: int | None) -> list[Segment]:
+    """Members who bought in the period (net spend above zero) split by spend. One query."""
+    adapt = connection.ops.adapt_datetimefield_value
+    params = [True, adapt(period.start), adapt(period.end)]
+    at_location = ""
+    if location_id is not None:
+        at_location = "AND location_id = %s"
+        params.append(location_id)
+    sql = _SEGMENTS_SQL.format(ledger=LedgerEntry._meta.db_table, at_location=at_location)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = {row[0]: row for row in cursor.fetchall()}
+    return [
+        Segment(key, int(found[i][1]) if i in found else 0, int(found[i][2] or 0) if i in found else 0)
+        for i, key in enumerate(SEGMENTS)
+    ]

@@ -1,0 +1,180 @@
+"""The dashboard's figures about members: how many at a moment, who joined, who is active,
+who left activity (churn), consents, tiers. Each function is one aggregate query.
+
+A member counts from `joined_at` until erased (`erased_at`): an erased member has left,
+but the figures of a period that ended before the erasure do not change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Q
+
+from campaigns.models import TierChange
+from campaigns.selectors.period import Period
+from members.models import ConsentEvent, Member
+from rewards.models import LedgerEntry, Tier, Visit, Wallet
+
+
+def _member_at(moment: datetime, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}joined_at__lt": moment}) & (
+        Q(**{f"{prefix}erased_at": None}) | Q(**{f"{prefix}erased_at__gte": moment})
+    )
+
+
+def member_counts(moments: Iterable[datetime], joined: dict[str, Period]) -> tuple[dict, dict]:
+    """({moment: members then}, {period name: members who joined in it}). One query."""
+    moments = sorted(set(moments))
+    aggregates = {f"at_{i}": Count("pk", filter=_member_at(moment)) for i, moment in enumerate(moments)}
+    for name, period in joined.items():
+        aggregates[f"new_{name}"] = Count(
+            "pk", filter=Q(joined_at__gte=period.start, joined_at__lt=period.end)
+        )
+    row = Member.objects.aggregate(**aggregates)
+    return (
+        {moment: row[f"at_{i}"] for i, moment in enumerate(moments)},
+        {name: row[f"new_{name}"] for name in joined},
+    )
+
+
+# Active at a moment T: a visit, or a purchase that earned points, in [T - window, T), by a
+# member not erased before T. The events of all moments are read in one pass: one flag per
+# moment (MAX of a CASE) per member for the visits and per wallet for the ledger (the wallet
+# is joined after grouping: a hundred thousand rows, not millions), then per member, then
+# summed. Written out because the ORM cannot group a UNION; the columns are the models' own.
+_ACTIVE_SQL = """
+    SELECT {sums}
+      FROM (SELECT member_id, {merged}
+              FROM (SELECT v.member_id AS member_id, {visit_flags}
+                      FROM {visit} v
+                     WHERE v.started_at >= %s AND v.started_at < %s {visit_location}
+                     GROUP BY v.member_id
+                    UNION ALL
+                    SELECT w.member_id, {wallet_flags}
+                      FROM (SELECT e.wallet_id, {entry_flags}
+                              FROM {ledger} e
+                             WHERE e.kind = %s AND e.created_at >= %s AND e.created_at < %s {entry_location}
+                             GROUP BY e.wallet_id) x
+                      JOIN {wallet} w ON w.id = x.wallet_id
+                   ) per_source
+             GROUP BY member_id) flags
+      -- Only the few erased members need looking up (a hash of them, not a lookup per member).
+      LEFT JOIN (SELECT id, erased_at FROM {member} WHERE erased_at IS NOT NULL) m
+             ON m.id = flags.member_id
+"""
+
+
+def activity(
+    moments: Iterable[datetime],
+    *,
+    window: timedelta,
+    churn: dict[str, tuple[datetime, datetime]],
+    location_id: int | None,
+) -> tuple[dict, dict]:
+    """({moment: active members then}, {name: members active at `from` and not at `to`})
+    for each churn pair (from, to) of moments. One query, however many moments."""
+    moments = sorted(set(moments))
+    adapt = connection.ops.adapt_datetimefield_value
+    index = {moment: i for i, moment in enumerate(moments)}
+    windows = [[adapt(moment - window), adapt(moment)] for moment in moments]
+
+    def flags(column: str) -> tuple[str, list]:
+        sql = ", ".join(
+            f"MAX(CASE WHEN {column} >= %s AND {column} < %s THEN 1 ELSE 0 END) AS a{i}"
+            for i in range(len(moments))
+        )
+        return sql, [param for pair in windows for param in pair]
+
+    def active(i: int) -> tuple[str, list]:
+        return f"(a{i} = 1 AND (m.erased_at IS NULL OR m.erased_at >= %s))", [adapt(moments[i])]
+
+    sums, sum_params = [], []
+    for i in range(len(moments)):
+        condition, params = active(i)
+        sums.append(f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)")
+        sum_params += params
+    for start, end in churn.values():
+        was, was_params = active(index[start])
+        still, still_params = active(index[end])
+        sums.append(f"SUM(CASE WHEN {was} AND NOT {still} THEN 1 ELSE 0 END)")
+        sum_params += was_params + still_params
+    visit_flags, visit_flag_params = flags("v.started_at")
+    entry_flags, entry_flag_params = flags("e.created_at")
+    where_params = [adapt(moments[0] - window), adapt(moments[-1])]
+    visit_location = entry_location = ""
+    visit_params, entry_params = list(where_params), [LedgerEntry.Kind.EARN.value, *where_params]
+    if location_id is not None:
+        visit_location, entry_location = "AND v.location_id = %s", "AND e.location_id = %s"
+        visit_params.append(location_id)
+        entry_params.append(location_id)
+    sql = _ACTIVE_SQL.format(
+        sums=", ".join(sums),
+        merged=", ".join(f"MAX(a{i}) AS a{i}" for i in range(len(moments))),
+        visit_flags=visit_flags,
+        wallet_flags=", ".join(f"x.a{i}" for i in range(len(moments))),
+        entry_flags=entry_flags,
+        visit=Visit._meta.db_table,
+        ledger=LedgerEntry._meta.db_table,
+        wallet=Wallet._meta.db_table,
+        member=Member._meta.db_table,
+        visit_location=visit_location,
+        entry_location=entry_location,
+    )
+    params = sum_params + visit_flag_params + visit_params + entry_flag_params + entry_params
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = [int(value or 0) for value in cursor.fetchone()]
+    return (
+        {moment: row[i] for i, moment in enumerate(moments)},
+        {name: row[len(moments) + j] for j, name in enumerate(churn)},
+    )
+
+
+def consents(moment: datetime) -> dict[str, int]:
+    """{channel: members whose latest marketing choice before `moment` is yes}. One query."""
+    purpose = ConsentEvent.Purpose.MARKETING
+    later = ConsentEvent.objects.filter(
+        member_id=OuterRef("member_id"), purpose=purpose, channel=OuterRef("channel"), created_at__lt=moment
+    ).filter(
+        Q(created_at__gt=OuterRef("created_at")) | Q(created_at=OuterRef("created_at"), pk__gt=OuterRef("pk"))
+    )
+    rows = (
+        ConsentEvent.objects.filter(purpose=purpose, created_at__lt=moment, granted=True)
+        .filter(_member_at(moment, "member__"))
+        .exclude(Exists(later))
+        .order_by()
+        .values("channel")
+        .annotate(members=Count("member_id"))
+    )
+    counts = {row["channel"]: row["members"] for row in rows}
+    return {channel: counts.get(channel, 0) for channel in ConsentEvent.Channel.values}
+
+
+def tier_counts() -> tuple[list[Tier], dict[int | None, int]]:
+    """The tiers (lowest first) and today's members per tier id. Two queries."""
+    tiers = list(Tier.objects.order_by("threshold"))
+    rows = (
+        Wallet.objects.filter(member__erased_at=None, tier__isnull=False)
+        .order_by()
+        .values("tier_id")
+        .annotate(members=Count("pk"))
+    )
+    return tiers, {row["tier_id"]: row["members"] for row in rows}
+
+
+def upgrades(periods: dict[str, Period]) -> dict[str, int]:
+    """{period name: members who moved up at least one tier in it}. One query."""
+    row = TierChange.objects.aggregate(
+        **{
+            name: Count(
+                "member_id",
+                distinct=True,
+                filter=Q(upgrade=True, changed_at__gte=period.start, changed_at__lt=period.end),
+            )
+            for name, period in periods.items()
+        }
+    )
+    return {name: row[name] for name in periods}

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from campaigns import views
+
+app_name = "campaigns"
+
+urlpatterns = [
+    path("dashbord/", views.dashboard, name="dashboard"),
+    path("dashbord/<slug:table>.csv", views.dashboard_csv, name="dashboard_csv"),
+]

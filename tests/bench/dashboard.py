@@ -1,0 +1,113 @@
+"""Bench 5, dashboard: the owner's dashboard on a big club, beside hand-written SQL.
+
+At SMALL members (10,000) and then at LARGE (100,000, about 2,000,000 ledger entries) the
+bench times the dashboard page (the Django test Client's GET as the owner, default period:
+the last 30 days, all shops; the whole server side: middleware, session, the view's
+queries and the template) and, as the denominator, the same figures computed by one
+hand-written SQL query per KPI (tests.bench.dashboard_sql), run one after the other over
+the same connection. The data is written set-based (tests.bench.dashboard_data).
+
+Line: members, entries, queries (of one page request), ms (median page time), sql_ms
+(median time of all the hand-written queries), ratio = ms / sql_ms, and growth_10x = page
+time at LARGE ÷ page time at SMALL (the target is ≤ 12 for ten times the data).
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from campaigns.forms import DEFAULT_DAYS
+from campaigns.selectors import Period, dashboard
+from members import roles
+from members.models import Member, User
+from rewards.models import LedgerEntry
+from tests.bench import dashboard_data, dashboard_sql
+from tests.bench.log import log
+
+SMALL, LARGE = 10_000, 100_000
+REPEATS = 3  # per size: page and SQL alternate, so that a noisy neighbour slows both alike
+
+
+def _page_ms(client: Client, url: str) -> float:
+    started = time.perf_counter()
+    response = client.get(url)
+    ms = (time.perf_counter() - started) * 1000
+    if response.status_code != 200:
+        raise RuntimeError(f"GET {url} answered {response.status_code}")
+    return ms
+
+
+def _measure(client: Client, url: str, now) -> tuple[float, float, int]:
+    period = Period.last_days(DEFAULT_DAYS, today=timezone.localdate(now))
+    _page_ms(client, url)  # warm: templates, the planner's statistics, the tables' pages in memory
+    pages, sqls = [], []
+    for _ in range(REPEATS):
+        pages.append(_page_ms(client, url))
+        started = time.perf_counter()
+        figures = dashboard_sql.run(period=period, now=timezone.now())
+        sqls.append((time.perf_counter() - started) * 1000)
+    with CaptureQueriesContext(connection) as captured:
+        _page_ms(client, url)
+    _check(figures, period)
+    return statistics.median(pages), statistics.median(sqls), len(captured.captured_queries)
+
+
+def _check(figures: dict, period: Period) -> None:
+    """The hand-written SQL and the dashboard must agree, or the ratio compares unlike work."""
+    data = dashboard(period=period)
+    kpis = data.kpis
+    mine = {
+        "members": kpis["members"].current,
+        "revenue": kpis["revenue"].current,
+        "purchases": kpis["purchases"].current,
+        "points_redeemed": kpis["points_redeemed"].current,
+        "active_share": kpis["active_share"].current,
+        "owed_points": data.owed.points,
+    }
+    wrong = {key: (value, figures[key]) for key, value in mine.items() if figures[key] != value}
+    if wrong:
+        raise AssertionError(f"dashboard and hand-written SQL disagree (dashboard, SQL): {wrong}")
+
+
+def _grow_to(templates, members: int) -> None:
+    have = Member.objects.count()
+    started = time.perf_counter()
+    dashboard_data.members_add(templates, first=have, count=members - have)
+    log(f"dashboard: grew to {members} members in {time.perf_counter() - started:.0f}s")
+
+
+def run() -> dict:
+    now = timezone.now()
+    templates = dashboard_data.Templates(now)
+    client = Client()
+    owner = User.objects.create_user("dashboard-owner@bench.example", is_staff=True)
+    owner.groups.add(Group.objects.get(name=roles.OWNER))
+    client.force_login(owner)
+    url = reverse("campaigns:dashboard")
+
+    _grow_to(templates, SMALL)
+    small_ms, small_sql, small_queries = _measure(client, url, now)
+    log(f"dashboard at {SMALL}: page {small_ms:.0f} ms ({small_queries} queries), SQL {small_sql:.0f} ms")
+
+    _grow_to(templates, LARGE)
+    ms, sql_ms, queries = _measure(client, url, now)
+    entries = LedgerEntry.objects.count()
+    log(f"dashboard at {LARGE}: page {ms:.0f} ms ({queries} queries), SQL {sql_ms:.0f} ms, {entries} entries")
+    return {
+        "bench": "dashboard",
+        "members": Member.objects.count(),
+        "entries": entries,
+        "queries": queries,
+        "ms": round(ms, 1),
+        "sql_ms": round(sql_ms, 1),
+        "ratio": round(ms / sql_ms, 2),
+        "growth_10x": round(ms / small_ms, 2),
+    }

@@ -1,0 +1,336 @@
+# ruff: noqa: S608 - the SQL is put together here from numbers and column names, never from input.
+"""Data for the dashboard bench: many members with a year of history, written set-based.
+
+Each table is filled by one `INSERT ... SELECT` over generate_series (PostgreSQL), never row
+by row: 100,000 members and 2,000,000 ledger entries take about a minute. Rows are copied
+from a template row made by the real services, with the columns that matter computed per
+row; a column added to a model later is copied from the template, so the bench keeps
+working. Ids are given explicitly (and the sequences moved past them afterwards), so that
+rows can point at each other without reading anything back.
+
+Member i (0, 1, 2, ...) joined 1 to 449 days ago and has ENTRIES_PER_MEMBER ledger entries
+spread from then to now, in a cycle of 20: 13 purchases (one refunded by a reversal), 2
+bonuses, 2 redemptions and 2 expiries. Each debit consumes exactly one earlier lot whole,
+so the wallet's invariants hold (balance == sum of entries == sum of unspent lots; checked
+by wallets_reconcile at the end of every bench run). Allocation rows are not written: the
+dashboard does not read them and the reconciliation does not check them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db import connection
+
+from campaigns.models import TierChange
+from members.models import ConsentEvent, Location, Member, User
+from members.services import member_join
+from referrals.models import Referral
+from rewards.models import LedgerEntry, Operation, Reward, Tier, Visit, Voucher, Wallet
+from rewards.services import purchase_register, wallet_get_or_create
+from tests.bench.log import log
+
+ENTRIES_PER_MEMBER = 20
+LOCATIONS = 3
+VISITS_PER_MEMBER = 4
+
+
+class Templates:
+    """One row of each table, made through the services; the copies take their other columns."""
+
+    def __init__(self, now: datetime):
+        self.now = now
+        first, second = (
+            member_join(first_name="Mal", email=f"dashboard-template-{i}@bench.example", welcome=False)
+            for i in range(2)
+        )
+        self.member = first
+        self.wallet = wallet_get_or_create(first)
+        self.locations = [
+            Location.objects.get_or_create(name=f"Bench-butikk {i}")[0] for i in range(LOCATIONS)
+        ]
+        self.reward, _created = Reward.objects.get_or_create(
+            name="Bench-kaffe", defaults={"cost_points": 1000}
+        )
+        self.tier = Tier.objects.order_by("threshold").first() or Tier.objects.create(
+            name="Bench-sølv", threshold=2000
+        )
+        self.entry = purchase_register(
+            member=first, amount_ore=10_000, idempotency_key="dashboard-template", at=now
+        ).entry
+        self.visit = Visit.objects.create(member=first, location=self.locations[0], started_at=now)
+        self.voucher = Voucher.objects.create(
+            wallet=self.wallet,
+            reward=self.reward,
+            code="DASHTEMPLATE",
+            source=Voucher.Source.REDEEM,
+            issued_at=now,
+            expires_at=now + timedelta(days=30),
+        )
+        self.consent = ConsentEvent.objects.create(
+            member=first,
+            purpose=ConsentEvent.Purpose.MARKETING,
+            channel=ConsentEvent.Channel.EMAIL,
+            granted=True,
+            wording_version="bench",
+            wording="Ja takk, send meg tilbud på e-post.",
+            source=ConsentEvent.Source.SIGNUP,
+            created_at=now,
+        )
+        self.referral = Referral.objects.create(
+            referrer=first, friend=second, channel=Referral.Channel.LINK, created_at=now
+        )
+
+
+def _copy(model, template_pk: int, overrides: dict[str, str], source: str, where: str = "TRUE") -> int:
+    """INSERT INTO the model's table every column, from the template row, except `overrides`
+    (column -> SQL expression over the `source` rows). Expressions are built here from
+    numbers and timestamps only, never from input, so they are written into the SQL."""
+    table = model._meta.db_table
+    # The id from the sequence, unless given (then the sequence is moved past it in _finish).
+    columns = [f.column for f in model._meta.concrete_fields if f.column != "id" or "id" in overrides]
+    unknown = set(overrides) - set(columns)
+    assert not unknown, f"{table} has no {unknown}"
+    names = ", ".join(f'"{column}"' for column in columns)
+    select = ", ".join(overrides.get(column, f't."{column}"') for column in columns)
+    body = (
+        f'INSERT INTO "{table}" ({names}) SELECT {select} '
+        f'FROM "{table}" t CROSS JOIN {source} WHERE ({where})'
+    )
+    sql = body.replace("%", "%%") + " AND t.id = %s"  # the expressions' modulo is not a placeholder
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [template_pk])
+        return cursor.rowcount
+
+
+def _base(model) -> int:
+    """The first free id of the model's table (explicit ids start there)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT COALESCE(MAX(id), 0) + 1 FROM "{model._meta.db_table}"')
+        return cursor.fetchone()[0]
+
+
+MODELS = (User, Member, Wallet, Operation, LedgerEntry, Visit, Voucher, ConsentEvent, Referral, TierChange)
+
+
+def _finish(wallet_base: int) -> None:
+    """Sequences past the explicit ids, the new wallets' balances from their ledger, and
+    statistics for the planner."""
+    with connection.cursor() as cursor:
+        for model in MODELS:
+            table = model._meta.db_table
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
+                f'(SELECT MAX(id) FROM "{table}"))'
+            )
+        cursor.execute(
+            f"""UPDATE "{Wallet._meta.db_table}" w SET balance = s.points
+                  FROM (SELECT wallet_id, SUM(points) AS points FROM "{LedgerEntry._meta.db_table}"
+                         WHERE wallet_id >= %s GROUP BY wallet_id) s
+                 WHERE s.wallet_id = w.id AND w.balance <> s.points""",
+            [wallet_base],
+        )
+        for model in MODELS:
+            cursor.execute(f'ANALYZE "{model._meta.db_table}"')
+
+
+def members_add(templates: Templates, first: int, count: int) -> None:
+    """Members first .. first+count-1 (indices, not ids) with users, wallets, a ledger
+    history, visits, vouchers, consents, referrals and tier changes."""
+    k, last = ENTRIES_PER_MEMBER, first + count - 1
+    now = f"'{templates.now.isoformat()}'::timestamptz"
+    user_base, member_base, wallet_base = _base(User), _base(Member), _base(Wallet)
+    op_base, entry_base, voucher_base = _base(Operation), _base(LedgerEntry), _base(Voucher)
+    loc0 = templates.locations[0].pk
+
+    def days_ago(i: str) -> str:  # member i joined 1 to 449 days before now
+        return f"(1 + (({i}) * 7919) % 449)"
+
+    def joined(i: str = "g.i") -> str:
+        return f"({now} - interval '1 day' * {days_ago(i)})"
+
+    def at(j: str) -> str:  # entry j of member g.i: spread evenly from the join to now
+        return f"({now} - interval '1 second' * ({days_ago('g.i')} * 86400.0 * (1 - (({j}) + 0.5) / {k})))"
+
+    def amount(j: str) -> str:  # the purchase of entry j, in øre
+        return f"(5000 + (g.i * 7919 + ({j}) * 104729) % 55000)"
+
+    def index(base: int) -> str:
+        return f"({base} + g.i - {first})"
+
+    members = f"generate_series({first}, {last}) AS g(i)"
+    _copy(
+        User,
+        templates.member.user_id,
+        {
+            "id": index(user_base),
+            "email": "'dash' || g.i || '@bench.example'",
+            "phone": "NULL",
+            "first_name": "'Medlem ' || g.i",
+            "password": "'!'",
+            "date_joined": joined(),
+        },
+        members,
+    )
+    erased_at = f"{joined()} + interval '200 days'"
+    _copy(
+        Member,
+        templates.member.pk,
+        {
+            "id": index(member_base),
+            "user_id": index(user_base),
+            "number": "'D' || lpad(g.i::text, 7, '0')",
+            "card_secret": "md5(g.i::text)",
+            "joined_at": joined(),
+            "erased_at": f"CASE WHEN g.i % 50 = 25 AND {erased_at} < {now} THEN {erased_at} END",
+        },
+        members,
+    )
+    _copy(
+        Wallet,
+        templates.wallet.pk,
+        {
+            "id": index(wallet_base),
+            "member_id": index(member_base),
+            "balance": "0",
+            "tier_id": f"CASE WHEN g.i % 7 = 0 THEN {templates.tier.pk} END",
+            "tier_review_at": "NULL",
+        },
+        members,
+    )
+
+    # The ledger, in a cycle of 20 entries: j % 10 = 8 redeems lot j - 8 whole, j % 10 = 9
+    # expires lot j - 8 (which lapses at that moment), j % 20 = 16 refunds purchase j - 1;
+    # j % 10 = 7 is a bonus, the rest are purchases.
+    rows = f"generate_series({first}, {last}) AS g(i) CROSS JOIN generate_series(0, {k - 1}) AS e(j)"
+    row = f"((g.i - {first}) * {k} + e.j)"
+    r10, r20 = "(e.j % 10)", "(e.j % 20)"
+    kind = (
+        f"CASE WHEN {r20} = 16 THEN 'reversal' WHEN {r10} = 7 THEN 'bonus' WHEN {r10} = 8 THEN 'redeem' "
+        f"WHEN {r10} = 9 THEN 'expire' ELSE 'earn' END"
+    )
+    points = (
+        f"CASE WHEN {r20} = 16 THEN -({amount('e.j - 1')} / 100) WHEN {r10} = 7 THEN 50 "
+        f"WHEN {r10} IN (8, 9) THEN -({amount('e.j - 8')} / 100) ELSE {amount('e.j')} / 100 END"
+    )
+    credit = f"({r10} NOT IN (8, 9) AND {r20} <> 16)"
+    consumed = f"(({r10} IN (0, 1) AND e.j + 8 < {k}) OR ({r20} = 15 AND e.j + 1 < {k}))"
+    _copy(
+        Operation,
+        templates.entry.operation_id,
+        {
+            "id": f"({op_base} + {row})",
+            "key": f"'dash:' || ({op_base} + {row})",
+            "kind": "'bench'",
+            "wallet_id": index(wallet_base),
+            "created_at": at("e.j"),
+        },
+        rows,
+    )
+    _copy(
+        LedgerEntry,
+        templates.entry.pk,
+        {
+            "id": f"({entry_base} + {row})",
+            "wallet_id": index(wallet_base),
+            "operation_id": f"({op_base} + {row})",
+            "kind": kind,
+            "points": points,
+            "remaining": f"CASE WHEN {credit} AND NOT {consumed} THEN {points} ELSE 0 END",
+            "expires_at": (
+                f"CASE WHEN NOT {credit} THEN NULL WHEN {r10} = 1 AND e.j + 8 < {k} THEN {at('e.j + 8')} "
+                f"ELSE {at('e.j')} + interval '365 days' END"
+            ),
+            "qualifying": f"({r10} NOT IN (7, 8, 9))",
+            "amount_ore": (
+                f"CASE WHEN {r20} = 16 THEN -{amount('e.j - 1')} WHEN {r10} IN (7, 8, 9) THEN NULL "
+                f"ELSE {amount('e.j')} END"
+            ),
+            "reason": "''",
+            "location_id": f"CASE WHEN {r10} IN (7, 9) THEN NULL ELSE {loc0} + (g.i + e.j) % {LOCATIONS} END",
+            "staff_id": "NULL",
+            "reverses_id": f"CASE WHEN {r20} = 16 THEN {entry_base} + {row} - 1 END",
+            "created_at": at("e.j"),
+        },
+        rows,
+    )
+    log(f"dashboard data: {count} members, {count * k} ledger entries")
+
+    visit_at = at("e.j * 5 + 2")
+    _copy(
+        Visit,
+        templates.visit.pk,
+        {
+            "member_id": index(member_base),
+            "location_id": f"{loc0} + (g.i + e.j) % {LOCATIONS}",
+            "staff_id": "NULL",
+            "started_at": visit_at,
+            "last_seen_at": visit_at,
+        },
+        f"generate_series({first}, {last}) AS g(i) "
+        f"CROSS JOIN generate_series(0, {VISITS_PER_MEMBER - 1}) AS e(j)",
+    )
+    # A voucher for each redemption (entries 8 and 18): a third used two days later, the
+    # rest left to expire after 30 days (breakage) or still outstanding.
+    redeemed_at = at("8 + 10 * e.j")
+    used = f"(g.i % 3 = 0 AND {redeemed_at} + interval '2 days' < {now})"
+    voucher = f"({voucher_base} + (g.i - {first}) * 2 + e.j)"
+    _copy(
+        Voucher,
+        templates.voucher.pk,
+        {
+            "id": voucher,
+            "wallet_id": index(wallet_base),
+            "code": f"'DB' || {voucher}",
+            "status": f"CASE WHEN {used} THEN 'used' ELSE 'active' END",
+            "redeem_entry_id": f"({entry_base} + (g.i - {first}) * {k} + 8 + 10 * e.j)",
+            "issued_at": redeemed_at,
+            "expires_at": f"{redeemed_at} + interval '30 days'",
+            "used_at": f"CASE WHEN {used} THEN {redeemed_at} + interval '2 days' END",
+            "used_location_id": f"CASE WHEN {used} THEN {loc0} + g.i % {LOCATIONS} END",
+        },
+        f"generate_series({first}, {last}) AS g(i) CROSS JOIN generate_series(0, 1) AS e(j)",
+    )
+    # E-mail consent at joining for all, SMS for a third; a fifth withdraw e-mail 100 days on.
+    _copy(
+        ConsentEvent,
+        templates.consent.pk,
+        {
+            "member_id": index(member_base),
+            "channel": "c.channel",
+            "granted": "c.granted",
+            "created_at": f"{joined()} + interval '1 day' * c.after_days",
+        },
+        f"generate_series({first}, {last}) AS g(i) CROSS JOIN (VALUES ('email', true, 0), ('sms', true, 0), "
+        "('email', false, 100)) AS c(channel, granted, after_days)",
+        where=(
+            "(c.channel = 'email' AND c.granted) OR (c.channel = 'sms' AND g.i % 3 = 0) "
+            f"OR (NOT c.granted AND g.i % 5 = 0 AND {joined()} + interval '100 days' < {now})"
+        ),
+    )
+    # Every tenth member was invited by the member before; half of those were rewarded.
+    referral_start = max(first, 1)
+    _copy(
+        Referral,
+        templates.referral.pk,
+        {
+            "referrer_id": f"({member_base} + g.i - 1 - {first})",
+            "friend_id": index(member_base),
+            "status": "CASE WHEN g.i % 20 = 1 THEN 'paid' ELSE 'pending' END",
+            "created_at": joined(),
+            "qualified_at": f"CASE WHEN g.i % 20 = 1 THEN {joined()} + interval '3 days' END",
+            "paid_at": f"CASE WHEN g.i % 20 = 1 THEN {joined()} + interval '17 days' END",
+        },
+        f"generate_series({referral_start}, {last}) AS g(i)",
+        where=f"g.i % 10 = 1 AND g.i - 1 >= {first}",
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""INSERT INTO "{TierChange._meta.db_table}"
+                       (member_id, from_tier_id, to_tier_id, upgrade, changed_at)
+                SELECT {index(member_base)}, NULL, {templates.tier.pk}, true, {joined()} + interval '30 days'
+                  FROM generate_series({first}, {last}) AS g(i)
+                 WHERE g.i % 7 = 0 AND {joined()} + interval '30 days' < {now}"""
+        )
+    _finish(wallet_base)
+    log(f"dashboard data: visits, vouchers, consents, referrals, tier changes of {count} members")
