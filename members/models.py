@@ -199,7 +199,9 @@ class Member(models.Model):
         MONTHLY_2 = "monthly_2", _("At most twice a month")
         MONTHLY_1 = "monthly_1", _("At most once a month")
 
-    user = models.OneToOneField(User, on_delete=models.PROTECT, related_name="member")
+    user = models.OneToOneField(
+        User, on_delete=models.PROTECT, related_name="member", verbose_name=_("user account")
+    )
     number = models.CharField(_("member number"), max_length=12, unique=True)
     # Per-member secret for the rotating QR code (the counter issue derives codes from it).
     card_secret = models.CharField(max_length=64, editable=False)
@@ -262,7 +264,9 @@ class ConsentEvent(models.Model):
         IMPORT = "import", _("import")
         ERASURE = "erasure", _("erasure")
 
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="consent_events")
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="consent_events", verbose_name=_("member")
+    )
     purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     granted = models.BooleanField(_("granted"))

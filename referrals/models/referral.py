@@ -25,7 +25,9 @@ from rewards.models import LedgerEntry, Visit, Voucher
 class ReferralCode(models.Model):
     """A member's personal invitation code: short, unguessable, in the card alphabet."""
 
-    member = models.OneToOneField(Member, on_delete=models.PROTECT, related_name="referral_code")
+    member = models.OneToOneField(
+        Member, on_delete=models.PROTECT, related_name="referral_code", verbose_name=_("member")
+    )
     code = models.CharField(_("code"), max_length=12, unique=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
@@ -170,11 +172,18 @@ class ReferralLinkOpen(models.Model):
     """Someone opened a member's link (one row per code and device): "invited" in the member's
     progress, and the start of a referral once that device joins."""
 
-    code = models.ForeignKey(ReferralCode, on_delete=models.PROTECT, related_name="opens")
+    code = models.ForeignKey(
+        ReferralCode, on_delete=models.PROTECT, related_name="opens", verbose_name=_("code")
+    )
     device_hash = models.CharField(max_length=32)
     opened_at = models.DateTimeField(default=timezone.now)
     referral = models.OneToOneField(
-        Referral, on_delete=models.PROTECT, null=True, blank=True, related_name="link_open"
+        Referral,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="link_open",
+        verbose_name=_("referral"),
     )
 
     class Meta:
@@ -197,7 +206,9 @@ class ReferralPayout(models.Model):
         REFERRER = "referrer", _("member who invited")
         FRIEND = "friend", _("friend")
 
-    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="payouts")
+    referral = models.ForeignKey(
+        Referral, on_delete=models.PROTECT, related_name="payouts", verbose_name=_("referral")
+    )
     side = models.CharField(_("side"), max_length=10, choices=Side.choices)
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+", verbose_name=_("member"))
     entry = models.OneToOneField(
@@ -216,7 +227,12 @@ class ReferralPayout(models.Model):
     created_at = models.DateTimeField(_("paid"), default=timezone.now)
     reversed_at = models.DateTimeField(_("taken back"), null=True, blank=True)
     reversal_entry = models.OneToOneField(
-        LedgerEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        LedgerEntry,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reversal entry"),
     )
     # Why the reward could not be taken back after a refund (a RewardsError code), if it could not.
     reverse_error = models.CharField(_("could not take back"), max_length=40, blank=True)

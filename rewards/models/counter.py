@@ -66,7 +66,12 @@ class CounterAction(models.Model):
     nonce_key = models.CharField(max_length=100, unique=True, editable=False)
     # The wallet operation it made (an undo makes one per part, keyed "<nonce_key>:<part>").
     operation = models.OneToOneField(
-        Operation, on_delete=models.PROTECT, null=True, blank=True, related_name="counter_action"
+        Operation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="counter_action",
+        verbose_name=_("operation"),
     )
     voucher = models.ForeignKey(
         "rewards.Voucher",

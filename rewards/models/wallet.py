@@ -19,7 +19,9 @@ class QualifyingMonth(models.Model):
     entry: the tier window (this month and the eleven before) is a sum over twelve small
     rows, however long the member's history. Derived from the ledger, like the balance."""
 
-    wallet = models.ForeignKey("rewards.Wallet", on_delete=models.PROTECT, related_name="qualifying_months")
+    wallet = models.ForeignKey(
+        "rewards.Wallet", on_delete=models.PROTECT, related_name="qualifying_months", verbose_name=_("wallet")
+    )
     month = models.DateField()
     points = models.IntegerField(default=0)
     spend_ore = models.BigIntegerField(default=0)
@@ -74,7 +76,9 @@ class AppendOnlyModel(models.Model):
 class Wallet(models.Model):
     """The cached state of one member's wallet. Changed only under select_for_update."""
 
-    member = models.OneToOneField(Member, on_delete=models.PROTECT, related_name="wallet")
+    member = models.OneToOneField(
+        Member, on_delete=models.PROTECT, related_name="wallet", verbose_name=_("member")
+    )
     balance = models.IntegerField(_("points"), default=0)
     tier = models.ForeignKey(Tier, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("tier"))
     tier_review_at = models.DateField(_("tier review"), null=True, blank=True)
@@ -94,8 +98,12 @@ class Wallet(models.Model):
 class MemberStampCard(models.Model):
     """A member's progress on one stamp card: stamps collected towards the next reward."""
 
-    wallet = models.ForeignKey(Wallet, on_delete=models.PROTECT, related_name="stamp_cards")
-    card = models.ForeignKey(StampCard, on_delete=models.PROTECT, related_name="+")
+    wallet = models.ForeignKey(
+        Wallet, on_delete=models.PROTECT, related_name="stamp_cards", verbose_name=_("wallet")
+    )
+    card = models.ForeignKey(
+        StampCard, on_delete=models.PROTECT, related_name="+", verbose_name=_("stamp card")
+    )
     stamps = models.IntegerField(default=0)
     started_at = models.DateTimeField(null=True, blank=True)
 
@@ -118,7 +126,7 @@ class Operation(models.Model):
     key = models.CharField(max_length=100, unique=True)
     kind = models.CharField(max_length=30)
     fingerprint = models.CharField(max_length=64)
-    wallet = models.ForeignKey(Wallet, on_delete=models.PROTECT, related_name="+")
+    wallet = models.ForeignKey(Wallet, on_delete=models.PROTECT, related_name="+", verbose_name=_("wallet"))
     result = models.JSONField(default=dict)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -146,8 +154,12 @@ class LedgerEntry(AppendOnlyModel):
         REVERSAL = "reversal", _("reversal")
         ADJUST = "adjust", _("adjustment")
 
-    wallet = models.ForeignKey(Wallet, on_delete=models.PROTECT, related_name="entries")
-    operation = models.ForeignKey(Operation, on_delete=models.PROTECT, related_name="entries")
+    wallet = models.ForeignKey(
+        Wallet, on_delete=models.PROTECT, related_name="entries", verbose_name=_("wallet")
+    )
+    operation = models.ForeignKey(
+        Operation, on_delete=models.PROTECT, related_name="entries", verbose_name=_("operation")
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     points = models.IntegerField(_("points"))
     remaining = models.IntegerField(_("unspent"), default=0)
@@ -163,7 +175,12 @@ class LedgerEntry(AppendOnlyModel):
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("staff")
     )
     reverses = models.OneToOneField(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversal"
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversal",
+        verbose_name=_("reverses"),
     )
     created_at = models.DateTimeField(_("time"), default=timezone.now)
 
@@ -195,8 +212,12 @@ class LedgerEntry(AppendOnlyModel):
 class LedgerAllocation(AppendOnlyModel):
     """`points` of `lot` consumed by `entry` (negative: given back by a reversal)."""
 
-    entry = models.ForeignKey(LedgerEntry, on_delete=models.PROTECT, related_name="allocations")
-    lot = models.ForeignKey(LedgerEntry, on_delete=models.PROTECT, related_name="+")
+    entry = models.ForeignKey(
+        LedgerEntry, on_delete=models.PROTECT, related_name="allocations", verbose_name=_("entry")
+    )
+    lot = models.ForeignKey(
+        LedgerEntry, on_delete=models.PROTECT, related_name="+", verbose_name=_("points lot")
+    )
     points = models.IntegerField()
 
     class Meta:
@@ -211,14 +232,27 @@ class LedgerAllocation(AppendOnlyModel):
 class StampEntry(AppendOnlyModel):
     """Stamps added to (or, by a reversal, taken from) a member's stamp card."""
 
-    progress = models.ForeignKey(MemberStampCard, on_delete=models.PROTECT, related_name="entries")
-    operation = models.ForeignKey(Operation, on_delete=models.PROTECT, related_name="stamp_entries")
+    progress = models.ForeignKey(
+        MemberStampCard, on_delete=models.PROTECT, related_name="entries", verbose_name=_("stamp card")
+    )
+    operation = models.ForeignKey(
+        Operation, on_delete=models.PROTECT, related_name="stamp_entries", verbose_name=_("operation")
+    )
     stamps = models.IntegerField(_("stamps"))
     completed = models.PositiveIntegerField(_("cards completed"), default=0)
-    location = models.ForeignKey(Location, on_delete=models.PROTECT, null=True, blank=True)
-    staff = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("location")
+    )
+    staff = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("staff")
+    )
     reverses = models.OneToOneField(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversal"
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversal",
+        verbose_name=_("reverses"),
     )
     created_at = models.DateTimeField(_("time"), default=timezone.now)
 
@@ -248,22 +282,45 @@ class Voucher(models.Model):
         STAMP_CARD = "stamp_card", _("full stamp card")
         GIFT = "gift", _("gift from the club")
 
-    wallet = models.ForeignKey(Wallet, on_delete=models.PROTECT, related_name="vouchers")
-    reward = models.ForeignKey(Reward, on_delete=models.PROTECT, related_name="vouchers")
+    wallet = models.ForeignKey(
+        Wallet, on_delete=models.PROTECT, related_name="vouchers", verbose_name=_("wallet")
+    )
+    reward = models.ForeignKey(
+        Reward, on_delete=models.PROTECT, related_name="vouchers", verbose_name=_("reward")
+    )
     code = models.CharField(_("code"), max_length=16, unique=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
     source = models.CharField(_("source"), max_length=12, choices=Source.choices)
     redeem_entry = models.OneToOneField(
-        LedgerEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="voucher"
+        LedgerEntry,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="voucher",
+        verbose_name=_("paid with entry"),
     )
     stamp_entry = models.ForeignKey(
-        StampEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="vouchers"
+        StampEntry,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="vouchers",
+        verbose_name=_("earned with stamps"),
     )
     issued_at = models.DateTimeField(_("issued"), default=timezone.now)
     expires_at = models.DateTimeField(_("expires"))
     used_at = models.DateTimeField(_("used"), null=True, blank=True)
-    used_location = models.ForeignKey(Location, on_delete=models.PROTECT, null=True, blank=True)
-    used_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    used_location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("used at")
+    )
+    used_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("used by (staff)"),
+    )
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
 
     class Meta:
