@@ -177,12 +177,13 @@ class Command(BaseCommand):
         w = self.stdout.write
         w("")
         w("Demo logins (http://127.0.0.1:8000/):")
-        w(f"  Member:          {MEMBER[0]}  (log in with a code printed in this terminal,")
-        w(f"                   or the password {MEMBER[1]})")
+        w(f"  Member:           {MEMBER[0]}  (log in with a code printed in this terminal,")
+        w(f"                    or the password {MEMBER[1]})")
         for email, password, first_name, place in COUNTER:
-            w(f"  Counter staff:   {email} / {password}  ({first_name}, {place})")
-        w(f"  Customer service:{SERVICE[0]} / {SERVICE[1]}")
-        w(f"  Owner (admin):   {OWNER[0]} / {OWNER[1]}  -> /admin/")
+            w(f"  Counter staff:    {email} / {password}  ({first_name}, {place})")
+        w(f"  Customer service: {SERVICE[0]} / {SERVICE[1]}  -> /dashbord/")
+        w(f"  Owner (admin):    {OWNER[0]} / {OWNER[1]}  -> /admin/ and /dashbord/")
+        w("  Paper-card customers to import in admin (Members -> Import): static/demo/papirkort-kunder.csv")
         invite = ReferralCode.objects.filter(member__user__email=MEMBER[0]).first()
         if invite is not None:
             w(f"  Kari's invitation link: /verv/{invite.code}/  (open it in a private window)")
