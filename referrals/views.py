@@ -172,7 +172,7 @@ PANEL = "rewards/counter/_panel.html"
 @at_location
 @require_POST
 def counter_code(request, number: str):
-    member = Member.objects.select_related("user").filter(number=number.upper()[:12], erased_at=None).first()
+    member = request.till.member  # read by at_location with the shop
     if member is None:
         raise Http404
     form = CounterCodeForm(request.POST)

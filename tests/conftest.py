@@ -18,10 +18,12 @@ def _fresh_cache():
     # wallet's settings too, and their copy in this process (rolled back with each test).
     from django.core.cache import cache
 
+    from referrals.templatetags import referral_tags
     from rewards import config
 
     cache.clear()
     config.forget()
+    referral_tags.forget()  # the counter panel's copy of whether referrals are on
 
 
 @pytest.fixture

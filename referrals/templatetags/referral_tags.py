@@ -1,15 +1,46 @@
+import time
+
 from django import template
+from django.db.models.signals import post_delete, post_save
 
 from referrals import selectors
 from referrals.models import ReferralProgram
 
 register = template.Library()
 
+# Whether the programme is on, as this process last read it, and when (monotonic seconds).
+# The counter panel asks after every action at the till; the programme changes a few times
+# a year. Reading it each time (a get_or_create through the ORM) cost about a seventh of a
+# till's purchase, so each process keeps its answer for LOCAL_SECONDS, as rewards.config
+# keeps the wallet's settings: switching the programme in admin reaches every till within
+# that time, and this process at once (the receivers below).
+LOCAL_SECONDS = 5
+_local: tuple[float, bool] | None = None
+
+
+def programme_active() -> bool:
+    global _local
+    now = time.monotonic()
+    if _local is None or now - _local[0] >= LOCAL_SECONDS:
+        _local = (now, ReferralProgram.load().is_active)  # one assignment: threads see old or new
+    return _local[1]
+
+
+def forget(**kwargs) -> None:
+    global _local
+    _local = None
+
+
+# The copy exists only once this module is loaded, so connecting here covers it.
+post_save.connect(forget, sender=ReferralProgram, dispatch_uid="referrals.templatetags.programme.save")
+post_delete.connect(forget, sender=ReferralProgram, dispatch_uid="referrals.templatetags.programme.delete")
+
 
 @register.simple_tag
 def referral_counter(member):
     """What the counter panel shows about referrals for `member`: whether the programme is
-    on, and who invited them (if anyone). Two queries; none more when the programme is off."""
-    program = ReferralProgram.load()
-    invited = selectors.invited_by(member) if program.is_active else None
-    return {"active": program.is_active, "invited_by": invited}
+    on, and who invited them (if anyone). No query while the programme is off (from this
+    process's copy); one when it is on."""
+    active = programme_active()
+    invited = selectors.invited_by(member) if active else None
+    return {"active": active, "invited_by": invited}

@@ -8,10 +8,10 @@ reason in the panel (htmx is configured in the page to swap those too).
 from __future__ import annotations
 
 import functools
+from dataclasses import replace
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,11 +20,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clubsite.errors import CodedError
-from members.models import Location, Member, User
+from members.models import Location, Member
 from rewards import selectors
 from rewards.errors import RewardsError
 from rewards.forms import AdjustForm, NonceForm, PurchaseForm, RewardForm, ScanForm, StampsForm, VoucherForm
-from rewards.models import CounterAction, Reward, StampCard, Visit
+from rewards.models import CounterAction, Reward, StampCard
 from rewards.services import counter as service
 
 STATUS = {"too_many_attempts": 429, "not_allowed": 403, "wrong_location": 403}
@@ -58,30 +58,27 @@ def locations_for(user):
     return active if user.is_customer_service else active.filter(staff=user)
 
 
-_assignments = User.locations.through.objects  # which staff user works at which shop
-
-
 def at_location(view):
-    """Staff only, and only at a shop they work at (else 403 and a refused-scan record)."""
+    """Counter staff only (else 403), and only at a shop they work at (else 403 and a
+    refused-scan record); customer service and the owner at any shop. For a member's URL
+    (a `number` in it) the member and their last visits come along: `request.till`."""
 
-    @staff_required
+    @login_required
     @functools.wraps(view)
     def wrapper(request, location_id: int, *args, **kwargs):
-        # One query: the shop, and whether this user is assigned to it.
-        location = (
-            Location.objects.filter(pk=location_id, is_active=True)
-            .annotate(assigned=Exists(_assignments.filter(location=OuterRef("pk"), user=request.user)))
-            .first()
-        )
-        if location is None:
+        # One query: the shop, the user's roles and assignment there, the member asked for.
+        till = service.till_read(user=request.user, location_id=location_id, number=kwargs.get("number"))
+        if not request.user.is_counter_staff:
+            raise PermissionDenied
+        if till.location is None:
             raise Http404
-        if not (location.assigned or request.user.is_customer_service):
+        if not (till.assigned or request.user.is_customer_service):
             service.refusal_record(
-                reason="wrong_location", staff=request.user, location=location, ip=_ip(request)
+                reason="wrong_location", staff=request.user, location=till.location, ip=_ip(request)
             )
             message = RewardsError("wrong_location").message
             return render(request, "rewards/counter/refused.html", {"message": message}, status=403)
-        request.location = location
+        request.location, request.till = till.location, till
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -136,18 +133,19 @@ def counter_find(request):
     return _respond(request, "rewards/counter/_candidates.html", {"candidates": found.members})
 
 
-def _member(number: str) -> Member:
-    member = Member.objects.select_related("user").filter(number=number.upper(), erased_at=None).first()
-    if member is None:
+def _member(request) -> Member:
+    """The member of the URL (read by at_location with the shop), or 404."""
+    if request.till.member is None:
         raise Http404
-    return member
+    return request.till.member
 
 
 @at_location
 def counter_member(request, number: str):
     """The member panel, after staff confirmed a member found by number, phone or name."""
-    member = _member(number)
+    member = _member(request)
     service.visit_record(member=member, location=request.location, staff=request.user)
+    request.till = replace(request.till, visits=None)  # one visit more now: read them again
     return _panel(request, member)
 
 
@@ -156,7 +154,7 @@ def _shown_member(request) -> Member | None:
     number = (request.POST.get("member") or "").strip()
     if not number:
         return None
-    return Member.objects.select_related("user").filter(number=number.upper()[:12], erased_at=None).first()
+    return service.member_by_number(number)
 
 
 @at_location
@@ -165,7 +163,7 @@ def counter_action(request, number: str, action: str):
     handler = ACTIONS.get(action)
     if handler is None:
         raise Http404
-    member = _member(number)
+    member = _member(request)
     return _act_for(request, member, lambda: handler(request, member))
 
 
@@ -283,7 +281,7 @@ def panel_context(request, member: Member, outcome, error: str) -> dict:
         "summary": summary,
         "nonce": service.new_nonce(),
         "rewards": selectors.rewards_within_reach(summary.wallet, now=now),
-        "visits": list(Visit.objects.filter(member=member).select_related("location")[:5]),
+        "visits": _visits(request, member),
         "undoable": _undoable(member, request.location, now, outcome),
         "flags": selectors.member_flags(member, summary.vouchers, now=now),
         "can_adjust": request.user.is_customer_service,
@@ -291,6 +289,15 @@ def panel_context(request, member: Member, outcome, error: str) -> dict:
         "outcome": outcome,
         "error": error,
     }
+
+
+def _visits(request, member: Member) -> list:
+    """The member's last visits: as at_location read them with the member, unless that was
+    another member or a visit was recorded since."""
+    till = getattr(request, "till", None)
+    if till is not None and till.member is member and till.visits is not None:
+        return till.visits
+    return service.visits_recent(member)
 
 
 def _action_urls(location: Location, member: Member) -> dict[str, str]:

@@ -20,13 +20,17 @@ transaction: lock the wallet, insert an operation and a ledger entry, update the
 Same load generator, same concurrency, its own members. pgbench's TPC-B (8 clients, a
 throwaway database) says what the database server itself manages on this machine.
 
+With BENCH_THREADS=1,4 (see THREADS) both sides are also served by gunicorn's threaded
+worker, and all four servers are measured in the same rounds.
+
 A short warm-up of each, then ROUNDS rounds of real and bare, alternating (real first, then
 bare first) so that drift on a noisy machine hits both alike. rps is 2xx answers per second
 of the measured rounds; latencies are per request, from wrk's send to the end of the answer.
 Afterwards, nonce by nonce (warm-ups included): every 2xx answer made exactly one credit and
 every credit is one the bench sent (answered <= credited <= sent; the Lua script explains why
 they are equal in a clean run); the ledger entries match the counter actions; and every
-wallet reconciles. The SQL statements of one credit are counted (and logged) in-process.
+wallet reconciles. The SQL statements of one credit are counted (and logged) in-process;
+tests/bench/counter_credit_profile.py measures its CPU time and where it goes.
 """
 
 from __future__ import annotations
@@ -67,6 +71,11 @@ from tests.bench.log import log
 
 TILLS = 8  # connections = wrk threads = staff sessions
 WORKERS = 2  # gunicorn workers, for both servers
+# Threads per worker, the same for both servers: 1 is gunicorn's sync worker, more its
+# gthread worker. BENCH_THREADS=1,4 serves both deployments side by side and measures them
+# in the same rounds (one result line each), so that the comparison is not the noise of two
+# runs; the first is the one the README reports.
+THREADS = [int(n) for n in os.environ.get("BENCH_THREADS", "1").split(",")]
 # A member credited more than 5 times a day raises a counter flag (two more queries per
 # credit): real tills see different customers, so each till has enough members to stay
 # mostly below that (about rps * 60 s of credits spread over TILLS * MEMBERS_PER_TILL).
@@ -120,10 +129,11 @@ def _redis_up() -> bool:
 
 
 @contextlib.contextmanager
-def gunicorn(app: str, env: dict[str, str], logdir: Path) -> Iterator[str]:
-    """Serve `app` with WORKERS sync workers on a free port; yield its base URL; stop it."""
+def gunicorn(app: str, env: dict[str, str], logdir: Path, *, threads: int = 1) -> Iterator[str]:
+    """Serve `app` with WORKERS workers of `threads` threads on a free port; yield its base
+    URL; stop it."""
     port = _free_port()
-    logfile = logdir / f"gunicorn-{app.split(':')[0]}.log"
+    logfile = logdir / f"gunicorn-{app.split(':')[0]}-{threads}.log"
     with logfile.open("wb") as out:
         proc = subprocess.Popen(  # noqa: S603 - fixed arguments: this venv's gunicorn
             [
@@ -132,6 +142,7 @@ def gunicorn(app: str, env: dict[str, str], logdir: Path) -> Iterator[str]:
                 "gunicorn",
                 app,
                 f"--workers={WORKERS}",
+                *([f"--threads={threads}"] if threads > 1 else []),
                 f"--bind=127.0.0.1:{port}",
                 f"--chdir={BASE_DIR}",
                 "--timeout=60",
@@ -143,7 +154,7 @@ def gunicorn(app: str, env: dict[str, str], logdir: Path) -> Iterator[str]:
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_ready(url, proc, logfile)
-        log(f"gunicorn {app} pid {proc.pid} on {url}")
+        log(f"gunicorn {app} ({WORKERS} workers of {threads} thread(s)) pid {proc.pid} on {url}")
         yield url
     finally:
         proc.terminate()  # SIGTERM: the master stops its workers gracefully
@@ -297,6 +308,11 @@ def _wrk(wrk: str, url: str, config_lines: list[str], seconds: float, workdir: P
     }
 
 
+def _label(variant: tuple[str, int]) -> str:
+    side, threads = variant
+    return side if len(THREADS) == 1 else f"{side} ({threads} thread(s) per worker)"
+
+
 def _percentile(values: list[float], p: float) -> float:
     """Nearest-rank percentile."""
     ordered = sorted(values)
@@ -405,52 +421,55 @@ def run() -> Iterator[dict]:
     amount = AMOUNT.replace(",", "%2C")
     sent = {"real": set(), "bare": set()}  # nonces, warm-ups included
     answered = {"real": set(), "bare": set()}  # nonces answered 2xx
-    measured = {"real": [], "bare": []}
-    with tempfile.TemporaryDirectory(prefix="lojal-bench-") as tmp:
+    measured = {(side, threads): [] for threads in THREADS for side in ("real", "bare")}
+    apps = {
+        "real": ("clubsite.wsgi:application", real_env),
+        "bare": ("tests.bench.bare_app:application", bare_env),
+    }
+    with tempfile.TemporaryDirectory(prefix="lojal-bench-") as tmp, contextlib.ExitStack() as servers:
         workdir = Path(tmp)
-        with (
-            gunicorn("clubsite.wsgi:application", real_env, workdir) as real_url,
-            gunicorn("tests.bench.bare_app:application", bare_env, workdir) as bare_url,
-        ):
-            real_lines = []
-            for staff, till_members in tills:
-                session = _session_cookie(staff)
-                csrf_cookie, token = _open_panel(real_url, shop, till_members[0], session)
-                cookie = (
-                    f"{settings.SESSION_COOKIE_NAME}={session}; {settings.CSRF_COOKIE_NAME}={csrf_cookie}"
-                )
-                paths = " ".join(
-                    reverse("rewards:counter_action", args=[shop.pk, m.number, "kjop"]) for m in till_members
-                )
-                real_lines.append(f"{cookie}\t{token}\t{amount}\t{paths}")
-            bare_lines = [f"-\t-\t{amount}\t" + " ".join(f"/bare/{pk}/" for pk in ws) for ws in bare_wallets]
-            variants = {"real": (real_url, real_lines), "bare": (bare_url, bare_lines)}
+        urls = {
+            (side, threads): servers.enter_context(gunicorn(*apps[side], workdir, threads=threads))
+            for side, threads in measured
+        }
+        real_lines = []
+        for staff, till_members in tills:
+            session = _session_cookie(staff)
+            # The session and the CSRF cookie are the database's and the cache's: any real
+            # server takes them.
+            csrf_cookie, token = _open_panel(urls["real", THREADS[0]], shop, till_members[0], session)
+            cookie = f"{settings.SESSION_COOKIE_NAME}={session}; {settings.CSRF_COOKIE_NAME}={csrf_cookie}"
+            paths = " ".join(
+                reverse("rewards:counter_action", args=[shop.pk, m.number, "kjop"]) for m in till_members
+            )
+            real_lines.append(f"{cookie}\t{token}\t{amount}\t{paths}")
+        bare_lines = [f"-\t-\t{amount}\t" + " ".join(f"/bare/{pk}/" for pk in ws) for ws in bare_wallets]
+        lines = {"real": real_lines, "bare": bare_lines}
 
-            def load(variant: str, seconds: float) -> dict:
-                url, lines = variants[variant]
-                result = _wrk(wrk, url, lines, seconds, workdir)
-                sent[variant] |= result["sent"]
-                answered[variant] |= result["answered"]
-                log(
-                    f"counter_credit {variant}: {result['ok']} 2xx + {result['other']} other in"
-                    f" {result['s']:.2f}s = {result['ok'] / result['s']:.1f}/s; p50"
-                    f" {_percentile(result['latencies'], 50):.1f} ms, p99"
-                    f" {_percentile(result['latencies'], 99):.1f} ms, max {max(result['latencies']):.1f} ms"
-                )
-                return result
+        def load(variant: tuple[str, int], seconds: float) -> dict:
+            side = variant[0]
+            result = _wrk(wrk, urls[variant], lines[side], seconds, workdir)
+            sent[side] |= result["sent"]
+            answered[side] |= result["answered"]
+            log(
+                f"counter_credit {_label(variant)}: {result['ok']} 2xx + {result['other']} other in"
+                f" {result['s']:.2f}s = {result['ok'] / result['s']:.1f}/s; p50"
+                f" {_percentile(result['latencies'], 50):.1f} ms, p99"
+                f" {_percentile(result['latencies'], 99):.1f} ms, max {max(result['latencies']):.1f} ms"
+            )
+            return result
 
-            for variant in variants:
-                load(variant, WARMUP_S)
-            for rnd in range(ROUNDS):
-                order = ("real", "bare") if rnd % 2 == 0 else ("bare", "real")
-                for variant in order:
-                    measured[variant].append(load(variant, SECONDS))
+        for variant in measured:
+            load(variant, WARMUP_S)
+        for rnd in range(ROUNDS):
+            order = list(measured) if rnd % 2 == 0 else list(reversed(measured))
+            for variant in order:
+                measured[variant].append(load(variant, SECONDS))
     tps = pgbench_tps(database_url)
 
-    def rate(variant: str) -> float:
+    def rate(variant: tuple[str, int]) -> float:
         return sum(r["ok"] for r in measured[variant]) / sum(r["s"] for r in measured[variant])
 
-    latencies = [ms for r in measured["real"] for ms in r["latencies"]]
     # The credits in the database, by nonce (the idempotency key holds it).
     entries = LedgerEntry.objects.filter(location=shop, wallet__member__in=members).count()
     credited = {
@@ -483,27 +502,30 @@ def run() -> Iterator[dict]:
                 f" connection stalled, see above): nonces {sorted(lost)[:5]}"
             )
     wallets_off = len(wallets_reconcile())
-    bare_rps = rate("bare")
-    rps = rate("real")
-    line = {
-        "bench": "counter_credit",
-        "tills": TILLS,
-        "rps": round(rps, 1),
-        "p50_ms": round(_percentile(latencies, 50), 1),
-        "p99_ms": round(_percentile(latencies, 99), 1),
-        "bare_rps": round(bare_rps, 1),
-        "pgbench_tps": round(tps, 1),
-        "ratio": round(rps / bare_rps, 3),
-        "answered_2xx": len(answered["real"]),
-        "credited": len(credited["real"]),
-        "wallets_off": wallets_off,
-    }
-    ratio_met, p99_met = line["ratio"] >= 0.6, line["p99_ms"] <= 50
-    log(
-        f"counter_credit: ratio {line['ratio']} (target >= 0.6: {'met' if ratio_met else 'NOT met'});"
-        f" p99 {line['p99_ms']} ms (target <= 50: {'met' if p99_met else 'NOT met'})"
-    )
-    yield line
+    for threads in THREADS:
+        latencies = [ms for r in measured["real", threads] for ms in r["latencies"]]
+        rps, bare_rps = rate(("real", threads)), rate(("bare", threads))
+        line = {
+            "bench": "counter_credit",
+            "tills": TILLS,
+            **({"threads": threads} if len(THREADS) > 1 else {}),
+            "rps": round(rps, 1),
+            "p50_ms": round(_percentile(latencies, 50), 1),
+            "p99_ms": round(_percentile(latencies, 99), 1),
+            "bare_rps": round(bare_rps, 1),
+            "pgbench_tps": round(tps, 1),
+            "ratio": round(rps / bare_rps, 3),
+            "answered_2xx": len(answered["real"]),
+            "credited": len(credited["real"]),
+            "wallets_off": wallets_off,
+        }
+        ratio_met, p99_met = line["ratio"] >= 0.6, line["p99_ms"] <= 50
+        log(
+            f"counter_credit{'' if len(THREADS) == 1 else f' ({threads} thread(s) per worker)'}: ratio"
+            f" {line['ratio']} (target >= 0.6: {'met' if ratio_met else 'NOT met'}); p99 {line['p99_ms']} ms"
+            f" (target <= 50: {'met' if p99_met else 'NOT met'})"
+        )
+        yield line
     if not consistent:
         raise RuntimeError("counter_credit: 2xx answers and credits disagree (see the log above)")
     if wallets_off:
