@@ -131,7 +131,7 @@ def measure(count: int, *, profile: str = "") -> dict:
     members = data.members_join("profile-", 200)  # few credits each: no tier is reached
 
     client = Client(enforce_csrf_checks=True)  # as the browser: the form's token is checked
-    client.force_login(staff, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(staff, backend="members.backends.ModelBackend")
     panel = client.get(
         reverse("rewards:counter_member", args=[shop.pk, members[0].number]), HTTP_HX_REQUEST="true"
     )

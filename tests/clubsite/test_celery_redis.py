@@ -4,7 +4,6 @@ Everywhere else tests run tasks eagerly; this one proves the production path: th
 queued after commit, crosses Redis and is executed by a worker thread.
 """
 
-import os
 import time
 
 import pytest
@@ -14,22 +13,10 @@ from django.core import mail
 
 from clubsite.celery import app
 from members.services import member_join
+from tests.clubsite.redis_server import needs_redis, redis_url
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-
-
-def _redis_up() -> bool:
-    try:
-        return redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.RedisError:
-        return False
-
-
-# In CI a missing Redis is a failure, not a skip: the point of the test is the real broker.
-pytestmark = pytest.mark.skipif(
-    not _redis_up() and not os.environ.get("CI"),
-    reason=f"needs a Redis server at {REDIS_URL} (start one, or set TEST_REDIS_URL)",
-)
+REDIS_URL = redis_url(15)
+pytestmark = needs_redis(REDIS_URL)
 
 
 def _forget_connections():
