@@ -66,7 +66,7 @@ def on_member_exporting(sender, member: Member, **kwargs) -> dict:
             "id": e.pk,
             "time": export_time(e.created_at),
             "kind": e.kind,
-            "what": str(e.get_kind_display()),
+            "what": e.kind_label,
             "points": e.points,
             "unspent": e.remaining,
             "expires_at": export_time(e.expires_at),

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from clubsite.choices import choice_label
 from members.models import Location, Member, User
 from rewards.models.wallet import Operation
 
@@ -102,7 +103,11 @@ class CounterAction(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()}: {self.summary}"
+        return f"{self.kind_label}: {self.summary}"
+
+    @property
+    def kind_label(self) -> str:
+        return choice_label(self.Kind, self.kind)  # get_kind_display(), cheaper: see there
 
 
 class ScanRefusal(models.Model):

@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from clubsite.choices import choice_label
 from members.models import Location, Member, User
 from rewards.models.catalogue import Reward, StampCard, Tier
 
@@ -206,7 +207,11 @@ class LedgerEntry(AppendOnlyModel):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.points:+d}"
+        return f"{self.kind_label} {self.points:+d}"
+
+    @property
+    def kind_label(self) -> str:
+        return choice_label(self.Kind, self.kind)  # get_kind_display(), cheaper: see there
 
 
 class LedgerAllocation(AppendOnlyModel):

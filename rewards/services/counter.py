@@ -320,7 +320,7 @@ def counter_undo(*, member: Member, nonce, staff: User, location: Location, at=N
             staff=staff,
             location=location,
             operation_id=None,  # one operation per part undone, keyed "<nonce key>:<part>"
-            summary=f"{target.get_kind_display()}: {target.summary}",
+            summary=f"{target.kind_label}: {target.summary}",
             now=now,
             undoes=target,
         )
