@@ -8,6 +8,7 @@ UPDATE the balance. It answers a few bytes of text. Served by gunicorn with
 tests.bench.bare_settings (no middleware), it is the denominator of the real counter action.
 """
 
+import gc
 import os
 
 from django.core.wsgi import get_wsgi_application
@@ -42,3 +43,4 @@ def credit(request, wallet_id: int):
 urlpatterns = [path("bare/<int:wallet_id>/", credit)]
 
 application = get_wsgi_application()
+gc.freeze()  # as clubsite/wsgi.py does for the real server: the comparison is like for like

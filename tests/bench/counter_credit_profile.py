@@ -15,6 +15,8 @@ MODE is one of:
   --breakdown     CPU per request of the main parts (BREAKDOWN, and more in $BREAKDOWN)
   --cprofile      cProfile's top functions, by cumulative and by own time
   --pyinstrument  a sampled call tree (pip install pyinstrument; not a project dependency)
+  --gc            the garbage collector's passes and pauses during the N requests; with
+                  FREEZE=1 the process's objects are frozen first, as clubsite/wsgi.py does
   --callgrind     for instruction counts, which no other load changes: run under
                   valgrind --tool=callgrind --collect-atstart=no --toggle-collect=methodcaller_call
                   and divide the "Collected" count by N
@@ -108,6 +110,19 @@ def _timed(names: list[str]):
             setattr(module, attr, original)
 
 
+def _pause_recorder(pauses: dict[int, list[float]]):
+    """A gc callback that adds each pass's wall time to pauses[generation]."""
+    started = [0.0]
+
+    def record(phase: str, info: dict) -> None:
+        if phase == "start":
+            started[0] = time.perf_counter()
+        else:
+            pauses[info["generation"]].append(time.perf_counter() - started[0])
+
+    return record
+
+
 def measure(count: int, *, profile: str = "") -> dict:
     from django.conf import settings
     from django.contrib.auth.models import Group
@@ -162,6 +177,11 @@ def measure(count: int, *, profile: str = "") -> dict:
     # one falling inside the measured requests of one run and not of another would swamp
     # the difference between them (it comes about once in a few hundred requests).
     gc.collect()
+    if profile == "gc" and os.environ.get("FREEZE"):
+        gc.freeze()
+    pauses: dict[int, list[float]] = {0: [], 1: [], 2: []}
+    if profile == "gc":
+        gc.callbacks.append(_pause_recorder(pauses))
     cpu, wall = time.process_time(), time.perf_counter()
     if profile == "callgrind":
         # Counted only inside the C function behind operator.methodcaller, which nothing else
@@ -175,6 +195,14 @@ def measure(count: int, *, profile: str = "") -> dict:
             credits()
         for name, seconds in spent.items():
             print(f"  {seconds / count * 1000:7.3f} ms CPU  {name}", file=sys.stderr)
+    elif profile == "gc":
+        for generation, seconds in pauses.items():
+            most = max(seconds, default=0) * 1000
+            print(
+                f"  generation {generation}: {len(seconds)} passes, {sum(seconds) * 1000:.1f} ms"
+                f" in all, longest {most:.1f} ms",
+                file=sys.stderr,
+            )
     elif profile == "cprofile":
         profiler = cProfile.Profile()
         profiler.runcall(credits)
@@ -190,7 +218,8 @@ def measure(count: int, *, profile: str = "") -> dict:
         sampler = Profiler(interval=0.0002, async_mode="disabled")
         with sampler:
             credits()
-        print(sampler.output_text(unicode=False, color=False, show_all=False), file=sys.stderr)
+        show_all = bool(os.environ.get("SHOW_ALL"))  # every frame, Django's and the libraries' too
+        print(sampler.output_text(unicode=False, color=False, show_all=show_all), file=sys.stderr)
     return {
         "statements": len(statements),
         "statement_sql": statements,
@@ -210,7 +239,7 @@ def main() -> int:
     name = database.create(url)
     try:
         _configure(database.with_dbname(url, name))
-        modes = ("--cprofile", "--pyinstrument", "--breakdown", "--callgrind")
+        modes = ("--cprofile", "--pyinstrument", "--breakdown", "--callgrind", "--gc")
         profile = next((a.removeprefix("--") for a in sys.argv if a in modes), "")
         result = measure(count, profile=profile)
     finally:
