@@ -17,7 +17,7 @@ import hashlib
 import json
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
@@ -278,11 +278,35 @@ def expire_lapsed(wallet: Wallet, now: datetime) -> list[LedgerEntry]:
 def qualify(wallet: Wallet, entry: LedgerEntry, *, now: datetime) -> tuple[int, int]:
     """Add a qualifying entry (a purchase or its reversal) to its month's tier sums; return
     the tier window's sums (points, spend in øre) as of `now`, for tier_raise."""
-    month = timezone.localtime(entry.created_at).date().replace(day=1)
     # One upsert: the wallet is locked, so nobody else is changing this wallet's rows.
     return sql.qualifying_month_add(
-        wallet.pk, month, entry.points, entry.amount_ore or 0, window=tiers.window(now)
+        wallet.pk, _month_of(entry), entry.points, entry.amount_ore or 0, window=tiers.window(now)
     )
+
+
+def post_qualifying_credit(
+    wallet: Wallet, op: Operation, *, points: int, kind: str, now: datetime, **fields
+) -> tuple[LedgerEntry, tuple[int, int]]:
+    """post_credit() and qualify() of a purchase's points, in one round trip where the
+    database allows: the new entry, and the tier window's sums afterwards."""
+    entry = LedgerEntry(
+        wallet=wallet,
+        operation=op,
+        kind=kind,
+        points=points,
+        remaining=points,
+        created_at=now,
+        qualifying=True,
+        **fields,
+    )
+    window_sums = sql.insert_qualifying(entry, _month_of(entry), window=tiers.window(now))
+    wallet.balance += points
+    return entry, window_sums
+
+
+def _month_of(entry: LedgerEntry) -> date:
+    """The month whose tier sums the entry counts in, in the club's time zone."""
+    return timezone.localtime(entry.created_at).date().replace(day=1)
 
 
 WALLET_SAVED = ("balance", "tier", "tier_review_at", "updated_at")  # what a write may change

@@ -58,19 +58,19 @@ def purchase_register(
     before = wallet.balance
     result = core.WalletResult(balance=wallet.balance)
     points = points_for_purchase(amount_ore, program=program, wallet=wallet) if program.earns_points else 0
-    common = {"location": location, "staff": staff, "amount_ore": amount_ore, "qualifying": True}
     if points > 0:
-        entry = core.post_credit(
+        entry, window_sums = core.post_qualifying_credit(
             wallet,
             op,
             points=points,
             kind=LedgerEntry.Kind.EARN,
             now=now,
             expires_at=core.expires_at_for(program, now),
-            **common,
+            location=location,
+            staff=staff,
+            amount_ore=amount_ore,
         )
         result.entries.append(entry)
-        window_sums = core.qualify(wallet, entry, now=now)
         tier_raise(wallet, now=now, program=program, tiers=settings.tiers, window_sums=window_sums)
     if program.earns_stamps:
         for card in settings.purchase_cards:

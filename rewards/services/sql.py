@@ -155,13 +155,15 @@ QUALIFYING_WINDOW = (
     "SELECT COALESCE(SUM(points), 0), COALESCE(SUM(spend_ore), 0) FROM rewards_qualifyingmonth"
     " WHERE wallet_id = %s AND month >= %s AND month <= %s"
 )
-# Constants only (the values are parameters): nothing to inject.
-QUALIFYING_MONTH_ADD_SUMMED = (
-    f"WITH up AS ({QUALIFYING_MONTH_ADD} RETURNING points, spend_ore)"  # noqa: S608
-    " SELECT CASE WHEN %s THEN up.points ELSE 0 END + others.points,"
+# The upsert in a WITH, and the window's sums after it: the other months' rows plus the
+# month's new row from RETURNING. Constants only (the values are parameters): nothing to inject.
+_MONTH_UPSERT = f"up AS ({QUALIFYING_MONTH_ADD} RETURNING points, spend_ore)"
+_WINDOW_SUMS = (
+    " CASE WHEN %s THEN up.points ELSE 0 END + others.points,"
     " CASE WHEN %s THEN up.spend_ore ELSE 0 END + others.spend_ore"
-    f" FROM up, ({QUALIFYING_WINDOW} AND month <> %s) AS others(points, spend_ore)"
 )
+_OTHER_MONTHS = f"({QUALIFYING_WINDOW} AND month <> %s) AS others(points, spend_ore)"
+QUALIFYING_MONTH_ADD_SUMMED = f"WITH {_MONTH_UPSERT} SELECT{_WINDOW_SUMS} FROM up, {_OTHER_MONTHS}"
 
 
 def wallet_lock(member_id: int) -> Wallet | None:
@@ -265,19 +267,52 @@ def qualifying_month_add(
     of them and its new row added from RETURNING). SQLite: the upsert, then the sums.
     """
     db = _db()
-    first, last = (db.ops.adapt_datefield_value(m) for m in window)
-    row = [wallet_id, db.ops.adapt_datefield_value(month), points, spend_ore]
     if db.vendor != "postgresql":
-        _run(db, QUALIFYING_MONTH_ADD, row)
+        _run(db, QUALIFYING_MONTH_ADD, [wallet_id, db.ops.adapt_datefield_value(month), points, spend_ore])
         return qualifying_window(wallet_id, window)
-    in_window = window[0] <= month <= window[1]
-    ((total_points, total_spend),) = _run(
-        db,
-        QUALIFYING_MONTH_ADD_SUMMED,
-        [*row, in_window, in_window, wallet_id, first, last, row[1]],
-        rows=True,
-    )
+    params = _month_params(db, wallet_id, month, points, spend_ore, window)
+    ((total_points, total_spend),) = _run(db, QUALIFYING_MONTH_ADD_SUMMED, params, rows=True)
     return total_points, total_spend
+
+
+def _month_params(db, wallet_id: int, month: date, points: int, spend_ore: int, window: tuple[date, date]):
+    """The parameters of _MONTH_UPSERT, _WINDOW_SUMS and _OTHER_MONTHS, in that order."""
+    first, last = (db.ops.adapt_datefield_value(m) for m in window)
+    in_window = window[0] <= month <= window[1]
+    month_value = db.ops.adapt_datefield_value(month)
+    upsert = [wallet_id, month_value, points, spend_ore]
+    return [*upsert, in_window, in_window, wallet_id, first, last, month_value]
+
+
+def insert_qualifying(entry: models.Model, month: date, *, window: tuple[date, date]) -> tuple[int, int]:
+    """INSERT the unsaved qualifying ledger `entry` (as insert()) and add it to its wallet's
+    sums for `month` (as qualifying_month_add, which says what is returned).
+
+    A purchase's points, the till's most frequent write: on PostgreSQL one statement, both
+    INSERTs riding in a WITH. SQLite: one statement each.
+    """
+    db = _db()
+    spend_ore = entry.amount_ore or 0
+    if db.vendor != "postgresql":
+        insert(entry)
+        return qualifying_month_add(entry.wallet_id, month, entry.points, spend_ore, window=window)
+    values = [_prep(db, f, entry, add=True) for f in _insert_fields(type(entry))]
+    params = _month_params(db, entry.wallet_id, month, entry.points, spend_ore, window)
+    rows = _run(db, _entry_qualifying_sql(), [*values, *params], rows=True)
+    ((entry_id, total_points, total_spend),) = rows
+    entry.pk = entry_id
+    entry._state.adding, entry._state.db = False, db.alias
+    return total_points, total_spend
+
+
+@cache
+def _entry_qualifying_sql() -> str:
+    # Names from the models' metadata and constants only, never from input: nothing to inject.
+    entry = _insert_sql(LedgerEntry, None)
+    return (
+        f"WITH entry AS ({entry}), {_MONTH_UPSERT}"  # noqa: S608
+        f" SELECT entry.id,{_WINDOW_SUMS} FROM entry, up, {_OTHER_MONTHS}"
+    )
 
 
 def qualifying_window(wallet_id: int, window: tuple[date, date]) -> tuple[int, int]:
