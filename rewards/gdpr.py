@@ -8,13 +8,13 @@ typed at the till that names the member is blanked.
 
 from __future__ import annotations
 
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Member
-from members.services import export_time, text_mentions
-from rewards.models import CounterAction, LedgerEntry, ScanRefusal, StampEntry, Visit, Voucher, Wallet
+from members.services import export_time
+from rewards.models import LedgerEntry, ScanRefusal, StampEntry, Visit, Voucher, Wallet
 from rewards.selectors import reason_label
+from rewards.services.erasure import typed_text_erase
 
 
 def _name(obj):
@@ -113,20 +113,7 @@ def on_member_exporting(sender, member: Member, **kwargs) -> dict:
 
 
 def on_member_erasing(sender, member: Member, personal: tuple[str, ...], **kwargs) -> None:
-    """Blank what was typed at the till and names the member: refused input about them,
-    or any refused input that holds their number, phone, e-mail or name (a mobile number
-    typed into the voucher field), and the free-text reason of a grant in a counter action.
-
-    The ledger's own `reason` cannot change (append-only, a trigger on PostgreSQL); the
-    counter writes codes and reward names there, and the staff's free text only on manual
-    grants, which the staff are told not to fill with names.
-    """
-    refusals = ScanRefusal.objects.exclude(raw_input="")
-    doomed = [pk for pk, raw in refusals.values_list("pk", "raw_input") if text_mentions(raw, personal)]
-    refusals.filter(Q(member=member) | Q(pk__in=doomed)).update(raw_input="")
-    actions = CounterAction.objects.filter(member=member).exclude(summary="")
-    named = [pk for pk, summary in actions.values_list("pk", "summary") if text_mentions(summary, personal)]
-    CounterAction.objects.filter(pk__in=named).update(summary="")
+    typed_text_erase(member=member, personal=personal)
 
 
 def on_privacy_purposes(sender, **kwargs) -> list[dict]:

@@ -6,7 +6,8 @@ from a model's fields), run on PostgreSQL and on SQLite (>= 3.35: RETURNING, ON 
 alike, and only move rows: every rule stays in the services.
 
 Ledger rows (AppendOnlyModel) are only ever inserted here; of a lot, only `remaining`
-moves (lot_remaining_add). On PostgreSQL the trigger of migration 0002 still watches.
+moves (lot_remaining_add), and a typed reason that names an erased member is blanked
+(ledger_reasons_blank). On PostgreSQL the trigger (migrations 0002, 0007) still watches.
 No pre_save/post_save signals are sent for these rows (nothing listens to them: the
 wallet tells the other apps through rewards.signals, after commit).
 """
@@ -249,6 +250,19 @@ def _debit_sql(lots: int) -> str:
         " SELECT entry.id, takes.lot, takes.points FROM entry, takes)"
         " SELECT id FROM entry"
     )
+
+
+def ledger_reasons_blank(entry_ids: list[int]) -> int:
+    """Blank the `reason` of these ledger entries (GDPR erasure: text staff typed that names
+    the member); return how many changed. Points, times and links stay as they were: the
+    books still add up, and the trigger refuses any other change."""
+    if not entry_ids:
+        return 0
+    cursor = _cursor(_db())
+    marks = ", ".join(["%s"] * len(entry_ids))
+    statement = f"UPDATE rewards_ledgerentry SET reason = '' WHERE id IN ({marks}) AND reason <> ''"  # noqa: S608
+    cursor.execute(statement, entry_ids)  # placeholders only: nothing to inject
+    return cursor.rowcount
 
 
 def lot_remaining_add(lot_id: int, points: int) -> None:

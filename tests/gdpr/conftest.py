@@ -130,6 +130,16 @@ def life(db, shop, cashier, owner, referral_programme, after_commit) -> Life:
     counter.counter_stamps(member=member, card=card, stamps=1, nonce=nonce(), staff=cashier, location=shop)
     counter.counter_reward(member=member, reward=reward, nonce=nonce(), staff=cashier, location=shop)
     reward_redeem(member=member, reward=reward, idempotency_key=nonce())
+    # Customer service makes up for a mistake, and the reason typed names her.
+    service = staff_user(roles.CUSTOMER_SERVICE, shop, email="kundeservice@example.com")
+    counter.counter_adjust(
+        member=member,
+        points=15,
+        reason="Zelmira Quist-Ødegård fikk feil pris",
+        nonce=nonce(),
+        staff=service,
+        location=shop,
+    )
     voucher_gift(member=member, reward=RewardFactory(name="Gratis kaffe"), idempotency_key=nonce())
     # Refused: her name mistyped, and her phone typed into the voucher field (the counter
     # view records what was typed, with the member whose panel was open).

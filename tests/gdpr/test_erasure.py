@@ -84,6 +84,19 @@ def test_erasure_leaves_no_personal_value_in_any_table(life):
     assert [value for value in life.personal if holds(after, value)] == []
 
 
+def test_a_reason_typed_for_her_is_blanked_and_the_clubs_own_reasons_stay(life):
+    entries = LedgerEntry.objects.filter(wallet__member=life.member)
+    typed = entries.get(reason__startswith="Zelmira")
+    coded = {pk: reason for pk, reason in entries.exclude(pk=typed.pk).values_list("pk", "reason")}
+    assert {"referral_friend", "Kanelbolle"} <= set(coded.values())  # a code, a reward's name
+
+    member_erase(member=life.member)
+
+    after = LedgerEntry.objects.get(pk=typed.pk)
+    assert (after.reason, after.points, after.kind) == ("", typed.points, typed.kind)
+    assert dict(entries.exclude(pk=typed.pk).values_list("pk", "reason")) == coded
+
+
 def test_the_owner_finds_the_member_by_every_value_before_erasure_and_by_none_after(life):
     searchable = ["zelmira.quist@example.com", "Zelmira", "Quist-Ødegård", "+4791234567", life.member.number]
     assert all(admin_finds(life.owner, value, life.member) for value in searchable)
