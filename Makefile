@@ -26,7 +26,7 @@ run messages vendor lint: export DEBUG ?= 1
 # The embedded default: SQLite file, Celery eager, e-mail and SMS on the console.
 run: install
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py load_demo --url http://$(HOST):$(PORT)/
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # The whole suite; with DATABASE_URL set it runs on PostgreSQL.

@@ -7,6 +7,7 @@ club would look like after a few months.
 import random
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -65,13 +66,20 @@ FIRST_NAMES = [
 class Command(BaseCommand):
     help = "Create the demo club with locations, staff and about 30 members (once)."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--url",
+            default=settings.LOJAL_SITE_URL,
+            help="Where the server will answer, for the banner (make run passes its HOST and PORT).",
+        )
+
     def handle(self, *args, **options):
         if User.objects.filter(email=OWNER[0]).exists():
             self.stdout.write("The demo club is already loaded.")
         else:
             self._load()
             self.stdout.write(self.style.SUCCESS("Loaded the demo club «Bakeriet på hjørnet»."))
-        self._print_logins()
+        self._print_logins(options["url"].rstrip("/") + "/")
 
     @transaction.atomic
     def _load(self):
@@ -173,10 +181,10 @@ class Command(BaseCommand):
         User.objects.filter(pk=member.user_id).update(date_joined=when)
         ConsentEvent.objects.filter(member=member, source=ConsentEvent.Source.SIGNUP).update(created_at=when)
 
-    def _print_logins(self):
+    def _print_logins(self, url: str):
         w = self.stdout.write
         w("")
-        w("Demo logins (http://127.0.0.1:8000/):")
+        w(f"Demo logins ({url}):")
         w(f"  Member:           {MEMBER[0]}  (log in with a code printed in this terminal,")
         w(f"                    or the password {MEMBER[1]})")
         for email, password, first_name, place in COUNTER:
