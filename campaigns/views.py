@@ -58,6 +58,7 @@ def dashboard(request):
         "presets": presets,
         "data": data,
         "query": _query(form),
+        "tables": tables.pages(data),
         "chart": _chart_data(data),
         "can_edit_economics": request.user.has_perm("campaigns.change_clubeconomics"),
     }
