@@ -20,11 +20,17 @@ transaction: lock the wallet, insert an operation and a ledger entry, update the
 Same load generator, same concurrency, its own members. pgbench's TPC-B (8 clients, a
 throwaway database) says what the database server itself manages on this machine.
 
-With BENCH_THREADS=1,4 (see THREADS) both sides are also served by gunicorn's threaded
-worker, and all four servers are measured in the same rounds.
+A third side, the floor, only goes to the log: the bare view's work and answer behind all
+that the project puts around a counter action (tests.bench.urls.counter_floor, served like
+the real side: middleware, the tills' sessions and CSRF tokens, at_location's shop and
+member check). floor / bare is what the stack costs before an action does anything of its
+own, and so the most a real action could reach; real / floor is the action's own share.
 
-A short warm-up of each, then ROUNDS rounds of real and bare, alternating (real first, then
-bare first) so that drift on a noisy machine hits both alike. rps is 2xx answers per second
+With BENCH_THREADS=1,4 (see THREADS) every side is also served by gunicorn's threaded
+worker, and all the servers are measured in the same rounds.
+
+A short warm-up of each, then ROUNDS rounds of every side, alternating (real first, then
+bare first) so that drift on a noisy machine hits them alike. rps is 2xx answers per second
 of the measured rounds; latencies are per request, from wrk's send to the end of the answer.
 Afterwards, nonce by nonce (warm-ups included): every 2xx answer made exactly one credit and
 every credit is one the bench sent (answered <= credited <= sent; the Lua script explains why
@@ -36,41 +42,34 @@ tests/bench/counter_credit_profile.py measures its CPU time and where it goes.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
-import shutil
-import signal
 import socket
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator
 from http.cookies import SimpleCookie
 from pathlib import Path
 
-import psycopg
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from psycopg import sql
 
 from members import roles
 from members.models import Location, Member, User
 from rewards.models import CounterAction, LedgerEntry
 from rewards.services import wallet_get_or_create, wallets_reconcile
-from tests.bench import data, database
+from tests.bench import data
+from tests.bench.http_load import ensure_tool, gunicorn, percentile, pgbench_tps, wrk_run
 from tests.bench.log import log
 
 TILLS = 8  # connections = wrk threads = staff sessions
-WORKERS = 2  # gunicorn workers, for both servers
+WORKERS = 2  # gunicorn workers, for every server
 # Threads per worker, the same for both servers: 1 is gunicorn's sync worker, more its
 # gthread worker. BENCH_THREADS=1,4 serves both deployments side by side and measures them
 # in the same rounds (one result line each), so that the comparison is not the noise of two
@@ -80,106 +79,14 @@ THREADS = [int(n) for n in os.environ.get("BENCH_THREADS", "1").split(",")]
 # credit): real tills see different customers, so each till has enough members to stay
 # mostly below that (about rps * 60 s of credits spread over TILLS * MEMBERS_PER_TILL).
 MEMBERS_PER_TILL = 160
-BARE_MEMBERS_PER_TILL = 16  # the bare view has no per-member work: a few rows suffice
+BARE_MEMBERS_PER_TILL = 16  # the bare and floor views have no per-member work: a few rows suffice
+SIDES = ("real", "floor", "bare")
 AMOUNT = "129,50"
 WARMUP_S = 5  # first requests of a worker: imports, templates, translations
 SECONDS = 12  # per round and variant: ROUNDS * SECONDS measured per variant
 ROUNDS = 3  # alternating which goes first: this machine drifts by 10-20 % between rounds
-WRK_SAFETY_S = 10  # wrk's own -d beyond the script's stop: only if a till never gets its answer
-PGBENCH_SCALE = 1
-PGBENCH_SECONDS = 20
-LUA = Path(__file__).with_name("counter_credit.lua")
-BASE_DIR = Path(settings.BASE_DIR)
 REDIS = ("127.0.0.1", 6379)
 CACHE_URL = "redis://127.0.0.1:6379/1"  # the README's production value
-
-
-# --- Tools
-
-
-def ensure_tool(binary: str, *packages: str) -> str:
-    """The path of `binary`, installing the first apt package that provides it if missing."""
-    for package in ("", *packages):
-        if package:
-            log(f"installing {package} (for {binary})")
-            # Output to stderr: stdout is for results only.
-            subprocess.run(  # noqa: S603 - fixed arguments
-                ["apt-get", "install", "-y", "--no-install-recommends", package],  # noqa: S607
-                check=False,
-                stdout=sys.stderr,
-                stderr=sys.stderr,
-                env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
-            )
-        found = shutil.which(binary)
-        if found:
-            return found
-    raise RuntimeError(f"{binary} is missing and apt-get could not install it ({', '.join(packages)})")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _redis_up() -> bool:
-    with contextlib.suppress(OSError), socket.create_connection(REDIS, timeout=1):
-        return True
-    return False
-
-
-@contextlib.contextmanager
-def gunicorn(app: str, env: dict[str, str], logdir: Path, *, threads: int = 1) -> Iterator[str]:
-    """Serve `app` with WORKERS workers of `threads` threads on a free port; yield its base
-    URL; stop it."""
-    port = _free_port()
-    logfile = logdir / f"gunicorn-{app.split(':')[0]}-{threads}.log"
-    with logfile.open("wb") as out:
-        proc = subprocess.Popen(  # noqa: S603 - fixed arguments: this venv's gunicorn
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                app,
-                f"--workers={WORKERS}",
-                *([f"--threads={threads}"] if threads > 1 else []),
-                f"--bind=127.0.0.1:{port}",
-                f"--chdir={BASE_DIR}",
-                "--timeout=60",
-            ],
-            env=env,
-            stdout=out,
-            stderr=out,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_ready(url, proc, logfile)
-        log(f"gunicorn {app} ({WORKERS} workers of {threads} thread(s)) pid {proc.pid} on {url}")
-        yield url
-    finally:
-        proc.terminate()  # SIGTERM: the master stops its workers gracefully
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log(f"gunicorn {app} stopped")
-
-
-def _wait_ready(url: str, proc: subprocess.Popen, logfile: Path) -> None:
-    """Until a worker answers (the master binds before the workers boot). The path is a 404
-    on both servers: no template, no redirect, nothing written."""
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and proc.poll() is None:
-        try:
-            urllib.request.urlopen(url + "/__bench_ready__/", timeout=5)  # noqa: S310 - our local server
-            return
-        except urllib.error.HTTPError:
-            return  # an answer, whatever its status: the app is up
-        except OSError:
-            time.sleep(0.2)
-    tail = logfile.read_text(errors="replace")[-3000:]
-    raise RuntimeError(f"gunicorn did not come up (exit {proc.poll()}):\n{tail}")
 
 
 # --- Data
@@ -224,135 +131,9 @@ def _open_panel(base_url: str, shop: Location, member: Member, session: str) -> 
     return cookies[settings.CSRF_COOKIE_NAME].value, token[1]
 
 
-# --- Load
-
-
-def _wrk(wrk: str, url: str, config_lines: list[str], seconds: float, workdir: Path) -> dict:
-    """One wrk run of TILLS connections for `seconds`. Returns ok, other, s, latencies (ms)."""
-    config = workdir / "wrk-tills.tsv"
-    config.write_text("\n".join(config_lines) + "\n")
-    markers = Path(tempfile.mkdtemp(dir=workdir))
-    env = {
-        **os.environ,
-        "BENCH_CONFIG": str(config),
-        "BENCH_SECONDS": str(seconds),
-        "BENCH_MARKERS": str(markers),
-    }
-    proc = subprocess.Popen(  # noqa: S603 - fixed arguments
-        [
-            wrk,
-            f"-t{TILLS}",
-            f"-c{TILLS}",
-            f"-d{seconds + WRK_SAFETY_S:.0f}s",
-            "--timeout=30s",
-            "-s",
-            str(LUA),
-            url,
-        ],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        # Every till stops itself after its last answer (see the Lua script); then end wrk's -d.
-        deadline = time.monotonic() + seconds + WRK_SAFETY_S
-        while (
-            proc.poll() is None
-            and time.monotonic() < deadline
-            and len(list(markers.glob("stopped-*"))) < TILLS
-        ):
-            time.sleep(0.05)
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)  # wrk's own handler: stop, then report as usual
-        stdout, stderr = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:  # only on failure: never leave a load generator behind
-            proc.kill()
-            proc.wait()
-    result = subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
-    line = next((ln for ln in result.stdout.splitlines() if ln.startswith("BENCHJSON ")), None)
-    if result.returncode != 0 or line is None:
-        raise RuntimeError(f"wrk failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
-    report = json.loads(line.removeprefix("BENCHJSON "))
-    threads = report["threads"]
-    ok, other = sum(t["ok"] for t in threads), sum(t["other"] for t in threads)
-    # From the first request sent to the last answer of the last till (one monotonic clock).
-    elapsed = (max(t["ended_us"] for t in threads) - min(t["started_us"] for t in threads)) / 1e6
-    latencies = [us / 1000 for t in threads for us in t["latency_us"]]
-    # Sets: a nonce sent twice would show as fewer credits than answers. "" is an empty list.
-    sent = {nonce for t in threads for nonce in t["sent"] if nonce}
-    answered = {nonce for t in threads for nonce in t["answered"] if nonce}
-    stuck = TILLS - len(list(markers.glob("stopped-*")))
-    if stuck:
-        silent_for = [
-            (max(t["ended_us"] for t in threads) - t["ended_us"]) / 1e6 for t in threads if t["ended_us"]
-        ]
-        log(
-            f"counter_credit: {stuck} till(s) never got their last answer from wrk; longest silence"
-            f" before the end {max(silent_for):.1f}s; answers per till {[t['ok'] for t in threads]}"
-        )
-    if report["wrk_errors"]:
-        log(f"counter_credit: wrk counted {report['wrk_errors']} socket errors or timeouts")
-    if other:
-        statuses = sorted({t["first_other"] for t in threads if t["other"]})
-        log(f"counter_credit: {other} answers were not 2xx (e.g. status {statuses})")
-    assert len(answered) == ok, (len(answered), ok)
-    return {
-        "ok": ok,
-        "other": other,
-        "s": elapsed,
-        "latencies": latencies,
-        "sent": sent,
-        "answered": answered,
-    }
-
-
 def _label(variant: tuple[str, int]) -> str:
     side, threads = variant
     return side if len(THREADS) == 1 else f"{side} ({threads} thread(s) per worker)"
-
-
-def _percentile(values: list[float], p: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    rank = max(1, round(p / 100 * len(ordered) + 0.5 - 1e-9))
-    return ordered[min(rank, len(ordered)) - 1]
-
-
-# --- pgbench
-
-
-def pgbench_tps(server_url: str) -> float:
-    """TPC-B tps of the database server: TILLS clients on a throwaway pgbench database."""
-    pgbench = ensure_tool("pgbench", "postgresql-client", "postgresql")
-    name = f"lojal_pgbench_{os.getpid()}"
-    maintenance = database.conninfo(server_url, "postgres")
-    with psycopg.connect(maintenance, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    target = database.conninfo(server_url, name)
-    try:
-        subprocess.run(  # noqa: S603 - fixed arguments
-            [pgbench, "-i", "-q", f"-s{PGBENCH_SCALE}", target],
-            check=True,
-            stdout=sys.stderr,
-            stderr=sys.stderr,
-        )
-        run = subprocess.run(  # noqa: S603 - fixed arguments
-            [pgbench, f"-c{TILLS}", f"-j{min(TILLS, os.cpu_count() or 1)}", f"-T{PGBENCH_SECONDS}", target],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-    finally:
-        with psycopg.connect(maintenance, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-    found = re.search(r"^tps = ([\d.]+)", run.stdout, re.MULTILINE)
-    if found is None:
-        raise RuntimeError(f"no tps in pgbench's output:\n{run.stdout}\n{run.stderr}")
-    log(f"counter_credit: pgbench {run.stdout.strip().splitlines()[-1]}")
-    return float(found[1])
 
 
 # --- Query count of the action (in-process, for the log and the report)
@@ -380,24 +161,30 @@ def _query_count(staff: User) -> int:
 # --- The bench
 
 
-def run() -> Iterator[dict]:
-    """Yields the result line, then raises if answers and credits disagree (the caller prints)."""
-    wrk = ensure_tool("wrk", "wrk")
-    database_url = os.environ["DATABASE_URL"]  # the bench database (configure_django set it)
-    started = time.perf_counter()
-    data.club_configure()
-    shop = Location.objects.create(name="Bench kasse")
-    tills = _tills(shop)
-    bare_wallets = [
-        [wallet_get_or_create(m).pk for m in data.members_join(f"bare{i}-", BARE_MEMBERS_PER_TILL)]
+def _redis_up() -> bool:
+    with contextlib.suppress(OSError), socket.create_connection(REDIS, timeout=1):
+        return True
+    return False
+
+
+def _own_wallets(prefix: str) -> list[list[int]]:
+    """BARE_MEMBERS_PER_TILL new members' wallet ids per till, for a side of its own."""
+    return [
+        [wallet_get_or_create(m).pk for m in data.members_join(f"{prefix}{i}-", BARE_MEMBERS_PER_TILL)]
         for i in range(TILLS)
     ]
-    members = [m for _staff, ms in tills for m in ms]
-    log(f"counter_credit: {TILLS} tills, {len(members)} members in {time.perf_counter() - started:.1f}s")
-    queries = _query_count(tills[0][0])
-    log(f"counter_credit: one credit through the test Client makes {queries} SQL queries")
 
-    cache_url = CACHE_URL if _redis_up() else "locmemcache://"
+
+def _bare_credits(wallet_ids: list[list[int]]) -> set[str]:
+    """The nonces the bare view's SQL credited to these wallets (its operations' keys)."""
+    keys = LedgerEntry.objects.filter(
+        operation__key__startswith="bare:", wallet__in=[pk for ws in wallet_ids for pk in ws]
+    ).values_list("operation__key", flat=True)
+    return {key.removeprefix("bare:") for key in keys}
+
+
+def _environments(database_url: str) -> dict[str, tuple[str, dict[str, str]]]:
+    """Each side's WSGI app and environment."""
     common = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -406,6 +193,8 @@ def run() -> Iterator[dict]:
         "DEBUG": "0",
         "PYTHONDONTWRITEBYTECODE": "1",
     }
+    cache_url = CACHE_URL if _redis_up() else "locmemcache://"
+    log(f"counter_credit: cache {cache_url}")
     real_env = {
         **common,
         "DJANGO_SETTINGS_MODULE": "clubsite.settings",
@@ -416,46 +205,73 @@ def run() -> Iterator[dict]:
         "CACHE_URL": cache_url,
         "CELERY_BROKER_URL": "",  # no worker in the bench: tasks (if any) run in-process
     }
-    bare_env = {**common, "DJANGO_SETTINGS_MODULE": "tests.bench.bare_settings"}
-    log(f"counter_credit: cache {cache_url}")
-    amount = AMOUNT.replace(",", "%2C")
-    sent = {"real": set(), "bare": set()}  # nonces, warm-ups included
-    answered = {"real": set(), "bare": set()}  # nonces answered 2xx
-    measured = {(side, threads): [] for threads in THREADS for side in ("real", "bare")}
-    apps = {
+    return {
         "real": ("clubsite.wsgi:application", real_env),
-        "bare": ("tests.bench.bare_app:application", bare_env),
+        # The project's settings with the bench's views added to its URLs.
+        "floor": (
+            "clubsite.wsgi:application",
+            {**real_env, "DJANGO_SETTINGS_MODULE": "tests.bench.floor_settings"},
+        ),
+        "bare": (
+            "tests.bench.bare_app:application",
+            {**common, "DJANGO_SETTINGS_MODULE": "tests.bench.bare_settings"},
+        ),
     }
+
+
+def run() -> Iterator[dict]:
+    """Yields the result line, then raises if answers and credits disagree (the caller prints)."""
+    wrk = ensure_tool("wrk", "wrk")
+    database_url = os.environ["DATABASE_URL"]  # the bench database (configure_django set it)
+    started = time.perf_counter()
+    data.club_configure()
+    shop = Location.objects.create(name="Bench kasse")
+    tills = _tills(shop)
+    own = {"bare": _own_wallets("bare"), "floor": _own_wallets("floor")}
+    members = [m for _staff, ms in tills for m in ms]
+    log(f"counter_credit: {TILLS} tills, {len(members)} members in {time.perf_counter() - started:.1f}s")
+    queries = _query_count(tills[0][0])
+    log(f"counter_credit: one credit through the test Client makes {queries} SQL queries")
+
+    apps = _environments(database_url)
+    amount = AMOUNT.replace(",", "%2C")
+    sent = {side: set() for side in SIDES}  # nonces, warm-ups included
+    answered = {side: set() for side in SIDES}  # nonces answered 2xx
+    measured = {(side, threads): [] for threads in THREADS for side in SIDES}
     with tempfile.TemporaryDirectory(prefix="lojal-bench-") as tmp, contextlib.ExitStack() as servers:
         workdir = Path(tmp)
         urls = {
-            (side, threads): servers.enter_context(gunicorn(*apps[side], workdir, threads=threads))
+            (side, threads): servers.enter_context(
+                gunicorn(*apps[side], workdir, name=side, workers=WORKERS, threads=threads)
+            )
             for side, threads in measured
         }
-        real_lines = []
-        for staff, till_members in tills:
+        lines = {side: [] for side in SIDES}
+        for i, (staff, till_members) in enumerate(tills):
             session = _session_cookie(staff)
-            # The session and the CSRF cookie are the database's and the cache's: any real
-            # server takes them.
+            # The session and the CSRF cookie are the database's and the cache's: any server
+            # with the project's settings takes them.
             csrf_cookie, token = _open_panel(urls["real", THREADS[0]], shop, till_members[0], session)
             cookie = f"{settings.SESSION_COOKIE_NAME}={session}; {settings.CSRF_COOKIE_NAME}={csrf_cookie}"
-            paths = " ".join(
+            real_paths = [
                 reverse("rewards:counter_action", args=[shop.pk, m.number, "kjop"]) for m in till_members
-            )
-            real_lines.append(f"{cookie}\t{token}\t{amount}\t{paths}")
-        bare_lines = [f"-\t-\t{amount}\t" + " ".join(f"/bare/{pk}/" for pk in ws) for ws in bare_wallets]
-        lines = {"real": real_lines, "bare": bare_lines}
+            ]
+            lines["real"].append(f"{cookie}\t{token}\t{amount}\t{' '.join(real_paths)}")
+            floor_members = Member.objects.filter(wallet__in=own["floor"][i]).values_list("number", "wallet")
+            floor_paths = [reverse("bench_counter_floor", args=[shop.pk, *row]) for row in floor_members]
+            lines["floor"].append(f"{cookie}\t{token}\t{amount}\t{' '.join(floor_paths)}")
+        lines["bare"] = [f"-\t-\t{amount}\t" + " ".join(f"/bare/{pk}/" for pk in ws) for ws in own["bare"]]
 
         def load(variant: tuple[str, int], seconds: float) -> dict:
             side = variant[0]
-            result = _wrk(wrk, urls[variant], lines[side], seconds, workdir)
+            result = wrk_run(wrk, urls[variant], lines[side], seconds, workdir)
             sent[side] |= result["sent"]
             answered[side] |= result["answered"]
             log(
                 f"counter_credit {_label(variant)}: {result['ok']} 2xx + {result['other']} other in"
                 f" {result['s']:.2f}s = {result['ok'] / result['s']:.1f}/s; p50"
-                f" {_percentile(result['latencies'], 50):.1f} ms, p99"
-                f" {_percentile(result['latencies'], 99):.1f} ms, max {max(result['latencies']):.1f} ms"
+                f" {percentile(result['latencies'], 50):.1f} ms, p99"
+                f" {percentile(result['latencies'], 99):.1f} ms, max {max(result['latencies']):.1f} ms"
             )
             return result
 
@@ -465,53 +281,46 @@ def run() -> Iterator[dict]:
             order = list(measured) if rnd % 2 == 0 else list(reversed(measured))
             for variant in order:
                 measured[variant].append(load(variant, SECONDS))
-    tps = pgbench_tps(database_url)
+    tps = pgbench_tps(database_url, TILLS)
 
     def rate(variant: tuple[str, int]) -> float:
         return sum(r["ok"] for r in measured[variant]) / sum(r["s"] for r in measured[variant])
 
     # The credits in the database, by nonce (the idempotency key holds it).
     entries = LedgerEntry.objects.filter(location=shop, wallet__member__in=members).count()
+    real_keys = CounterAction.objects.filter(
+        location=shop, kind=CounterAction.Kind.PURCHASE, member__in=members
+    ).values_list("nonce_key", flat=True)
     credited = {
-        "real": {
-            key.removeprefix("counter:")
-            for key in CounterAction.objects.filter(
-                location=shop, kind=CounterAction.Kind.PURCHASE, member__in=members
-            ).values_list("nonce_key", flat=True)
-        },
-        "bare": {
-            key.removeprefix("bare:")
-            for key in LedgerEntry.objects.filter(
-                operation__key__startswith="bare:", wallet__in=[pk for ws in bare_wallets for pk in ws]
-            ).values_list("operation__key", flat=True)
-        },
+        "real": {key.removeprefix("counter:") for key in real_keys},
+        "floor": _bare_credits(own["floor"]),
+        "bare": _bare_credits(own["bare"]),
     }
     consistent = entries == len(credited["real"])
-    for variant in ("real", "bare"):
-        lost = credited[variant] - answered[variant]
+    for side in SIDES:
+        lost = credited[side] - answered[side]
         log(
-            f"counter_credit {variant}: {len(answered[variant])} answered 2xx, {len(credited[variant])}"
-            f" credited, {len(sent[variant])} sent"
-            + (f", {entries} ledger entries" if variant == "real" else "")
+            f"counter_credit {side}: {len(answered[side])} answered 2xx, {len(credited[side])}"
+            f" credited, {len(sent[side])} sent" + (f", {entries} ledger entries" if side == "real" else "")
         )
         # Every 2xx answer made its credit, and every credit is one of ours.
-        consistent &= answered[variant] <= credited[variant] <= sent[variant]
+        consistent &= answered[side] <= credited[side] <= sent[side]
         if lost:
             log(
-                f"counter_credit {variant}: {len(lost)} credit(s) whose answer wrk never reported (its"
+                f"counter_credit {side}: {len(lost)} credit(s) whose answer wrk never reported (its"
                 f" connection stalled, see above): nonces {sorted(lost)[:5]}"
             )
     wallets_off = len(wallets_reconcile())
     for threads in THREADS:
         latencies = [ms for r in measured["real", threads] for ms in r["latencies"]]
-        rps, bare_rps = rate(("real", threads)), rate(("bare", threads))
+        rps, floor_rps, bare_rps = (rate((side, threads)) for side in SIDES)
         line = {
             "bench": "counter_credit",
             "tills": TILLS,
             **({"threads": threads} if len(THREADS) > 1 else {}),
             "rps": round(rps, 1),
-            "p50_ms": round(_percentile(latencies, 50), 1),
-            "p99_ms": round(_percentile(latencies, 99), 1),
+            "p50_ms": round(percentile(latencies, 50), 1),
+            "p99_ms": round(percentile(latencies, 99), 1),
             "bare_rps": round(bare_rps, 1),
             "pgbench_tps": round(tps, 1),
             "ratio": round(rps / bare_rps, 3),
@@ -520,10 +329,14 @@ def run() -> Iterator[dict]:
             "wallets_off": wallets_off,
         }
         ratio_met, p99_met = line["ratio"] >= 0.6, line["p99_ms"] <= 50
+        of = "" if len(THREADS) == 1 else f" ({threads} thread(s) per worker)"
         log(
-            f"counter_credit{'' if len(THREADS) == 1 else f' ({threads} thread(s) per worker)'}: ratio"
-            f" {line['ratio']} (target >= 0.6: {'met' if ratio_met else 'NOT met'}); p99 {line['p99_ms']} ms"
-            f" (target <= 50: {'met' if p99_met else 'NOT met'})"
+            f"counter_credit{of}: ratio {line['ratio']} (target >= 0.6: {'met' if ratio_met else 'NOT met'});"
+            f" p99 {line['p99_ms']} ms (target <= 50: {'met' if p99_met else 'NOT met'})"
+        )
+        log(
+            f"counter_credit{of}: floor {floor_rps:.1f}/s = {floor_rps / bare_rps:.3f} of bare (the most"
+            f" any counter action could reach); the purchase = {rps / floor_rps:.3f} of the floor"
         )
         yield line
     if not consistent:

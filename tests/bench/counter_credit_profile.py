@@ -17,6 +17,9 @@ MODE is one of:
   --pyinstrument  a sampled call tree (pip install pyinstrument; not a project dependency)
   --gc            the garbage collector's passes and pauses during the N requests; with
                   FREEZE=1 the process's objects are frozen first, as clubsite/wsgi.py does
+  --floor         also CPU and wall time per request of two views doing only the bench's
+                  bare database work: behind the project's whole stack (middleware, staff
+                  session, CSRF, at_location) and with no middleware at all; see _floor()
   --callgrind     for instruction counts, which no other load changes: run under
                   valgrind --tool=callgrind --collect-atstart=no --toggle-collect=methodcaller_call
                   and divide the "Collected" count by N
@@ -123,6 +126,54 @@ def _pause_recorder(pauses: dict[int, list[float]]):
     return record
 
 
+def _per_request(request, count: int) -> tuple[float, float]:
+    """CPU and wall milliseconds per call of request(i), over `count` calls."""
+    gc.collect()
+    cpu, wall = time.process_time(), time.perf_counter()
+    for i in range(count):
+        request(i)
+    return (time.process_time() - cpu) / count * 1000, (time.perf_counter() - wall) / count * 1000
+
+
+def _floor(client, token: str, shop, members, count: int) -> dict:
+    """Per request, the two views of tests.bench.urls that do the bare credit's database work:
+    "floor" behind everything the project puts around a counter action, "bare" (the HTTP
+    bench's denominator) with no middleware. Their difference is what the stack costs
+    before the action does anything of its own; the real action's excess over the floor is
+    the action's own. Same test Client overhead on all three."""
+    from django.test import Client, override_settings
+    from django.urls import reverse
+
+    from rewards.models import Wallet
+    from tests.bench.counter_credit import AMOUNT
+
+    wallets = dict(Wallet.objects.filter(member__in=members).values_list("member_id", "pk"))
+    floor_urls = [reverse("bench_counter_floor", args=[shop.pk, m.number, wallets[m.pk]]) for m in members]
+    bare_urls = [reverse("bench_credit", args=[wallets[m.pk]]) for m in members]
+    bare_client = Client()
+    with override_settings(MIDDLEWARE=[]):
+        bare_client.handler.load_middleware()  # kept for the client's life
+
+    def post(on, urls, i, **extra):
+        body = {"nonce": uuid.uuid4().hex, "amount": AMOUNT, **extra}
+        response = on.post(urls[i % len(urls)], urlencode(body), "application/x-www-form-urlencoded")
+        assert response.status_code == 200, (response.status_code, response.content[:300])
+
+    def floor(i):
+        post(client, floor_urls, i, csrfmiddlewaretoken=token)
+
+    def bare(i):
+        post(bare_client, bare_urls, i)
+
+    result = {}
+    for name, request in (("floor", floor), ("bare", bare)):
+        for i in range(20):  # warm, as the real action was
+            request(i)
+        cpu, wall = _per_request(request, count)
+        result |= {f"{name}_cpu_ms": round(cpu, 3), f"{name}_wall_ms": round(wall, 3)}
+    return result
+
+
 def measure(count: int, *, profile: str = "") -> dict:
     from django.conf import settings
     from django.contrib.auth.models import Group
@@ -190,7 +241,10 @@ def measure(count: int, *, profile: str = "") -> dict:
     else:
         credits()
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-    if profile == "breakdown":
+    extra = {}
+    if profile == "floor":
+        extra = _floor(client, token, shop, members, count)
+    elif profile == "breakdown":
         with _timed(BREAKDOWN) as spent:
             credits()
         for name, seconds in spent.items():
@@ -227,6 +281,7 @@ def measure(count: int, *, profile: str = "") -> dict:
         "wall_ms_per_request": round(wall / count * 1000, 3),
         "response_bytes": len(response.content),
         "cache": settings.CACHES["default"]["BACKEND"],
+        **extra,
     }
 
 
@@ -239,8 +294,12 @@ def main() -> int:
     name = database.create(url)
     try:
         _configure(database.with_dbname(url, name))
-        modes = ("--cprofile", "--pyinstrument", "--breakdown", "--callgrind", "--gc")
+        modes = ("--cprofile", "--pyinstrument", "--breakdown", "--callgrind", "--gc", "--floor")
         profile = next((a.removeprefix("--") for a in sys.argv if a in modes), "")
+        if profile == "floor":
+            from django.conf import settings
+
+            settings.ROOT_URLCONF = "tests.bench.urls"  # the project's URLs and the bench's views
         result = measure(count, profile=profile)
     finally:
         from django.db import connections
