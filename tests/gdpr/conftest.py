@@ -132,14 +132,13 @@ def life(db, shop, cashier, owner, referral_programme, after_commit) -> Life:
     reward_redeem(member=member, reward=reward, idempotency_key=nonce())
     # Customer service makes up for a mistake, and the reason typed names her.
     service = staff_user(roles.CUSTOMER_SERVICE, shop, email="kundeservice@example.com")
-    counter.counter_adjust(
-        member=member,
-        points=15,
-        reason="Zelmira Quist-Ødegård fikk feil pris",
-        nonce=nonce(),
-        staff=service,
-        location=shop,
-    )
+
+    def grant(to: Member, points: int, reason: str) -> None:
+        counter.counter_adjust(
+            member=to, points=points, reason=reason, nonce=nonce(), staff=service, location=shop
+        )
+
+    grant(member, 15, "Zelmira Quist-Ødegård fikk feil pris")
     voucher_gift(member=member, reward=RewardFactory(name="Gratis kaffe"), idempotency_key=nonce())
     # Refused: her name mistyped, and her phone typed into the voucher field (the counter
     # view records what was typed, with the member whose panel was open).
@@ -166,6 +165,8 @@ def life(db, shop, cashier, owner, referral_programme, after_commit) -> Life:
             member=viktor, amount_ore=15_000, nonce=nonce(), staff=cashier, location=shop
         )
     referrals.referrals_pay_due(now=timezone.now())
+    # Customer service thanks Viktor for bringing her along, and names her in his grant.
+    grant(viktor, 10, "Takk for at du tok med Zelmira (91234567)")
 
     # Login attempts: a wrong password on the member login and on the admin login, and a
     # login code asked for and left (a session holding her address).

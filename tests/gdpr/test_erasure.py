@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from collections import defaultdict
 
 import pytest
@@ -24,6 +25,7 @@ from members.selectors import consent_current
 from members.services import MembersError, member_erase, member_join
 from referrals.models import Referral, ReferralLinkOpen
 from rewards.models import CounterAction, LedgerEntry, ScanRefusal, Visit, Voucher, Wallet
+from rewards.services import counter
 
 pytestmark = pytest.mark.django_db
 
@@ -95,6 +97,29 @@ def test_a_reason_typed_for_her_is_blanked_and_the_clubs_own_reasons_stay(life):
     after = LedgerEntry.objects.get(pk=typed.pk)
     assert (after.reason, after.points, after.kind) == ("", typed.points, typed.kind)
     assert dict(entries.exclude(pk=typed.pk).values_list("pk", "reason")) == coded
+
+
+def test_a_grant_to_another_member_that_names_her_loses_its_text_and_keeps_its_points(life):
+    viktor = Member.objects.get(user__email="viktor.lund@example.org")
+    naming = LedgerEntry.objects.get(wallet__member=viktor, reason__contains="Zelmira")
+    counter.counter_adjust(
+        member=viktor,
+        points=5,
+        reason="Feil pris på brød",
+        nonce=uuid.uuid4().hex,
+        staff=naming.staff,
+        location=naming.location,
+    )
+    balance = Wallet.objects.get(member=viktor).balance
+
+    member_erase(member=life.member)
+
+    naming.refresh_from_db()
+    assert (naming.reason, naming.points) == ("", 10)
+    grants = CounterAction.objects.filter(member=viktor, kind=CounterAction.Kind.GRANT)
+    assert sorted(grants.values_list("summary", flat=True)) == ["", "+5: Feil pris på brød"]
+    assert LedgerEntry.objects.filter(wallet__member=viktor, reason="Feil pris på brød").exists()
+    assert Wallet.objects.get(member=viktor).balance == balance
 
 
 def test_the_owner_finds_the_member_by_every_value_before_erasure_and_by_none_after(life):
