@@ -1,4 +1,7 @@
+import io
+
 import pytest
+from django.core.management import call_command
 from django.db import connection
 
 from clubsite import sms
@@ -42,3 +45,9 @@ def requires_postgres():
         connection.vendor != "postgresql",
         reason="needs PostgreSQL (set DATABASE_URL): SQLite cannot prove row locks and concurrency",
     )
+
+
+@pytest.fixture
+def demo_club(db):
+    """The club `make run` shows (load_demo): a few months of a real club's rows of every kind."""
+    call_command("load_demo", stdout=io.StringIO())  # its logins banner is not wanted here

@@ -3,7 +3,6 @@ and no list runs a query per row."""
 
 import pytest
 from django.contrib import admin
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -28,11 +27,6 @@ FILLED_BY_DEMO = {
 }
 
 
-@pytest.fixture
-def demo(db):
-    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-
-
 def _label(model) -> str:
     return f"{model._meta.app_label}.{model._meta.model_name}"
 
@@ -41,7 +35,7 @@ def _url(model, view, *args) -> str:
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
 
 
-def test_every_admin_page_opens_for_the_owner_on_the_demo_club(demo, owner_client):
+def test_every_admin_page_opens_for_the_owner_on_the_demo_club(demo_club, owner_client):
     checked = []
     request = owner_client.get(reverse("admin:index")).wsgi_request
     for model, model_admin in admin.site._registry.items():
@@ -66,7 +60,7 @@ def _queries(client, url) -> int:
     return len(ctx.captured_queries)
 
 
-def test_no_list_runs_a_query_per_row(demo, owner_client, monkeypatch):
+def test_no_list_runs_a_query_per_row(demo_club, owner_client, monkeypatch):
     compared = set()
     for model, model_admin in admin.site._registry.items():
         url = _url(model, "changelist")

@@ -10,13 +10,11 @@ page in a few hundred requests.
 
 from __future__ import annotations
 
-import io
 import re
 from collections import Counter, deque
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 
 from clubsite.management.commands.load_demo import COUNTER, MEMBER, OWNER, SERVICE
@@ -30,11 +28,6 @@ SKIPPED = ("/static/", "/media/", "/accounts/logout/", "/admin/logout/")
 MOST = 600  # pages per login, a safety net: the owner's admin is the largest
 PER_SHAPE = 2  # pages per URL shape (ids replaced): /admin/members/member/<id>/change/
 ID = re.compile(r"/\d+/")
-
-
-@pytest.fixture
-def demo_club(db):
-    call_command("load_demo", stdout=io.StringIO())  # the logins banner is not wanted here
 
 
 def _links(html: str, at: str) -> set[str]:
