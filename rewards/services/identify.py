@@ -54,7 +54,8 @@ def refusal_record(
                 cache.add(key, 1, GUESS_WINDOW)
     return ScanRefusal.objects.create(
         reason=reason[:40],
-        raw_input=(raw or "")[:RAW_KEPT],
+        # PostgreSQL's text cannot hold NUL: kept as the symbol that shows one.
+        raw_input=(raw or "")[:RAW_KEPT].replace("\x00", "\N{SYMBOL FOR NULL}"),
         staff=staff,
         location=location,
         member=member,
@@ -101,7 +102,7 @@ def member_find(*, raw: str, staff: User | None, location: Location | None, ip: 
         guessing_check(staff=staff, ip=ip)
         if not text:
             raise RewardsError("scan_empty")
-        if len(text) > 200:
+        if len(text) > 200 or "\x00" in text:  # no code, number or name holds a NUL
             raise MembersError("token_invalid")
         found = _find(text)
         if not found.members:

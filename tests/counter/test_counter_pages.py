@@ -102,7 +102,9 @@ def test_bad_amounts_get_a_clear_message_and_change_nothing(till, shop, guest, p
     assert not LedgerEntry.objects.exists()
 
 
-@pytest.mark.parametrize("raw", ["", "x" * 10_000, "ZZZZ2345", "<script>alert(1)</script>"])
+@pytest.mark.parametrize(
+    "raw", ["", "x" * 10_000, "ZZZZ2345", "<script>alert(1)</script>", "kari\x00", "\x00"]
+)
 def test_bad_scans_get_a_clear_message_without_a_server_error(till, shop, raw):
     response = find(till, shop, raw, **HTMX)
 

@@ -75,6 +75,12 @@ def test_bad_scans_are_refused_and_kept_for_the_owner(raw, code, cashier, shop):
     assert refusal.raw_input == raw.strip()[:100]
 
 
+def test_a_scan_with_a_nul_character_is_refused_and_kept_with_the_nul_shown(guest, cashier, shop):
+    assert refusal_code("kari\x00", cashier, shop) == "token_invalid"
+
+    assert ScanRefusal.objects.get().raw_input == "kari\N{SYMBOL FOR NULL}"
+
+
 def test_an_old_screenshot_of_the_card_is_refused_as_expired(guest, cashier, shop):
     old = card_code(member=guest, at=timezone.now() - timedelta(minutes=10))
 
