@@ -27,6 +27,7 @@ from import_export.results import RowResult
 from import_export.tmp_storages import CacheStorage
 
 from campaigns.imports import COLUMNS, MemberExportResource, MemberImportResource
+from clubsite.admin_guards import SafeExportMixin
 from clubsite.tabular import IMPORT_FORMATS
 from members import services as member_services
 from members.admin import MemberAdmin
@@ -86,7 +87,7 @@ admin.site.unregister(Member)
 
 
 @admin.register(Member)
-class OwnerMemberAdmin(ImportExportMixin, MemberAdmin):
+class OwnerMemberAdmin(SafeExportMixin, ImportExportMixin, MemberAdmin):
     list_display = ["number", "first_name", "last_name", "email", "phone", "joined_at", "points", "tier"]
     list_select_related = ["user", "wallet__tier"]
     change_form_template = "admin/members/member/owner_change_form.html"

@@ -6,6 +6,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from clubsite.admin_guards import SafeAutocompleteMixin
 from members.admin import related_column
 from referrals import selectors, services
 from referrals.errors import ReferralsError
@@ -14,7 +15,7 @@ from referrals.models import Reason, Referral, ReferralCode, ReferralPayout, Ref
 
 
 @admin.register(ReferralProgram)
-class ReferralProgramAdmin(admin.ModelAdmin):
+class ReferralProgramAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
     form = ReferralProgramAdminForm
     autocomplete_fields = ["referrer_reward", "friend_reward"]
     fieldsets = [

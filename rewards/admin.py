@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from clubsite.admin_guards import SafeAutocompleteMixin
 from members.admin import related_column, titled_filter
 from rewards import services
 from rewards.errors import RewardsError
@@ -148,7 +149,7 @@ class RewardAdmin(admin.ModelAdmin):
 
 
 @admin.register(StampCard)
-class StampCardAdmin(admin.ModelAdmin):
+class StampCardAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "stamps_needed",

@@ -11,6 +11,7 @@ from import_export import fields, resources
 from import_export.admin import ExportMixin
 from import_export.forms import ExportForm
 
+from clubsite.admin_guards import SafeExportMixin
 from clubsite.tabular import EXPORT_FORMATS, SafeTextWidget
 from members.admin import related_column
 from rewards import services
@@ -55,7 +56,7 @@ REVERSE_KEY = "admin-reverse:{pk}"
 
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(ExportMixin, ReadOnlyAdmin):
+class LedgerEntryAdmin(SafeExportMixin, ExportMixin, ReadOnlyAdmin):
     list_display = [
         "created_at",
         related_column("wallet__member", _("member"), ordering="wallet__member__number"),
