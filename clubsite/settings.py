@@ -244,6 +244,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "clubsite/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "members.backends.axes_username"  # cut to its column: see there
 # Successful logins are not ours to keep (data minimisation); failures are, for lock-outs.
 AXES_DISABLE_ACCESS_LOG = True
 
