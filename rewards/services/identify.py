@@ -322,6 +322,8 @@ def _member_sql() -> str:
 
 def member_by_number(number: str) -> Member | None:
     """The member (not erased) with this number, with their user; None if there is none."""
+    if "\x00" in (number or ""):  # no number holds one, and PostgreSQL refuses it in a query
+        return None
     with connection.cursor() as cursor:
         cursor.execute(_member_sql(), [(number or "").strip().upper()[:12]])
         row = cursor.fetchone()

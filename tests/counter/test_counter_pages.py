@@ -167,3 +167,12 @@ def test_another_members_voucher_scanned_into_a_panel_is_refused(till, shop, gue
 
     assert response.status_code == 409 and 'role="alert"' in response.content.decode()
     assert not CounterAction.objects.exists()
+
+
+def test_a_scan_sent_with_a_broken_open_panel_number_is_a_plain_scan(till, shop, guest):
+    scan = {"q": guest.number, "member": "KAR\x00", "nonce": "0" * 32}
+
+    response = till.post(reverse("rewards:counter_find", args=[shop.pk]), scan, **HTMX)
+
+    assert response.status_code == 200
+    assert guest.user.first_name in response.content.decode()  # the member, to confirm
