@@ -185,12 +185,17 @@ def post_credit(
     wallet: Wallet, op: Operation, *, points: int, kind: str, now: datetime, **fields
 ) -> LedgerEntry:
     """Add a lot of `points` (a new earning) and raise the cached balance."""
-    entry = LedgerEntry(
-        wallet=wallet, operation=op, kind=kind, points=points, remaining=points, created_at=now, **fields
-    )
+    entry = _lot(wallet, op, points=points, kind=kind, now=now, **fields)
     sql.insert(entry)
     wallet.balance += points
     return entry
+
+
+def _lot(wallet: Wallet, op: Operation, *, points: int, kind: str, now: datetime, **fields) -> LedgerEntry:
+    """An unsaved credit entry: a lot of `points`, all of them still unspent."""
+    return LedgerEntry(
+        wallet=wallet, operation=op, kind=kind, points=points, remaining=points, created_at=now, **fields
+    )
 
 
 def post_debit(
@@ -289,16 +294,7 @@ def post_qualifying_credit(
 ) -> tuple[LedgerEntry, tuple[int, int]]:
     """post_credit() and qualify() of a purchase's points, in one round trip where the
     database allows: the new entry, and the tier window's sums afterwards."""
-    entry = LedgerEntry(
-        wallet=wallet,
-        operation=op,
-        kind=kind,
-        points=points,
-        remaining=points,
-        created_at=now,
-        qualifying=True,
-        **fields,
-    )
+    entry = _lot(wallet, op, points=points, kind=kind, now=now, qualifying=True, **fields)
     window_sums = sql.insert_qualifying(entry, _month_of(entry), window=tiers.window(now))
     wallet.balance += points
     return entry, window_sums
