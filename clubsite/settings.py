@@ -115,9 +115,8 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    # Django's and allauth's, each loading the signed-in user more cheaply (see there).
-    "members.backends.ModelBackend",
-    "members.backends.AuthenticationBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -244,7 +243,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "clubsite/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_USERNAME_CALLABLE = "members.backends.axes_username"  # cut to its column: see there
+AXES_USERNAME_CALLABLE = "members.lockout.axes_username"  # cut to its column: see there
 # Successful logins are not ours to keep (data minimisation); failures are, for lock-outs.
 AXES_DISABLE_ACCESS_LOG = True
 

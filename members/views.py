@@ -28,7 +28,7 @@ from members.privacy import privacy_purposes, retention_text
 from members.selectors import consent_current
 from members.services import MembersError
 
-AUTH_BACKEND = "members.backends.AuthenticationBackend"
+AUTH_BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
 
 # How long a card page kept by the service worker goes on showing codes after it was last
 # rendered online. Codes are derived on the phone and would work for ever; the cap only keeps

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import connection
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
@@ -25,27 +24,15 @@ QUALIFIED = (Referral.Status.QUALIFIED, Referral.Status.PAID)
 
 
 # --- Cheap checks for the receivers: most purchases and refunds have nothing to do with
-# referrals, and these run after every purchase, visit and refund. Written out: building
-# the ORM query cost more than the indexed lookup itself.
-
-PENDING_FRIEND = "SELECT 1 FROM referrals_referral WHERE friend_id = %s AND status = %s LIMIT 1"
-QUALIFYING_ENTRY = (
-    "SELECT 1 FROM referrals_referral WHERE friend_id = %s AND qualifying_entry_id = %s LIMIT 1"
-)
-
-
-def _exists(sql: str, params: list) -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone() is not None
+# referrals, and these run after every purchase, visit and refund (indexed lookups).
 
 
 def waits_for_qualifying(member_id: int) -> bool:
-    return _exists(PENDING_FRIEND, [member_id, Referral.Status.PENDING.value])
+    return Referral.objects.filter(friend_id=member_id, status=Referral.Status.PENDING).exists()
 
 
 def qualified_by(member_id: int, entry_id: int) -> bool:
-    return _exists(QUALIFYING_ENTRY, [member_id, entry_id])
+    return Referral.objects.filter(friend_id=member_id, qualifying_entry_id=entry_id).exists()
 
 
 # --- The member's page and the counter.

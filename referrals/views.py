@@ -22,8 +22,7 @@ from referrals.forms import CounterCodeForm, InviteJoinForm
 from referrals.models import Referral, ReferralProgram
 from rewards.errors import RewardsError
 from rewards.forms import ScanForm
-from rewards.services.counter import refusal_record
-from rewards.services.identify import guessing_check
+from rewards.services.guessing import guessing_check, refusal_record
 from rewards.views.counter import at_location, panel_context
 
 # Link previews (chat apps fetch a shared link to draw a card) and crawlers are not people

@@ -55,6 +55,17 @@ class AppendOnlyQuerySet(models.QuerySet):
     delete.queryset_only = True
 
 
+class LedgerQuerySet(AppendOnlyQuerySet):
+    def reasons_blank(self) -> int:
+        """Blank the typed `reason` of these entries (GDPR erasure: text staff typed that
+        names the member); return how many changed. Points, times and links stay: the books
+        still add up. The one edit of a ledger row besides a lot's `remaining` (the
+        PostgreSQL trigger allows exactly these two)."""
+        return models.QuerySet.update(self.exclude(reason=""), reason="")
+
+    reasons_blank.queryset_only = True
+
+
 class AppendOnlyModel(models.Model):
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -184,6 +195,8 @@ class LedgerEntry(AppendOnlyModel):
         verbose_name=_("reverses"),
     )
     created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    objects = LedgerQuerySet.as_manager()
 
     class Meta:
         # Related managers must refuse edits too (the default base manager would not).

@@ -1,14 +1,17 @@
 """The machinery every wallet write shares: locking, idempotency, lots and entries.
 
-A write goes like this, inside one transaction:
-    wallet, op = start(member, key=..., ...)   # lock the wallet row and claim the key
-                                               # (a repeated key: replay or refuse)
-    lots = live_lots(wallet, now)              # before spending: dead points are never spent
-    ... post entries, consume lots, change the cached balance ...
-    finish(op, result, wallet=wallet)          # the balance, and what a repeat gets back
+Every write goes through wallet_write(), inside the service's transaction:
 
-The statements every write repeats are hand-written in rewards.services.sql (the ORM's
-query building cost more than the database's work); the rules stay here and in the services.
+    with core.wallet_write(member, key=key, kind="purchase", params=params, now=now) as write:
+        if write.replayed:
+            return write.result          # the key was seen: the first result, nothing done
+        entry = core.post_credit(write, points=..., kind=..., now=now)
+        write.result.entries.append(entry)
+    return write.result                  # balance, tier and the stored result are saved
+
+Plain ORM throughout: the wallet row is locked with select_for_update() before anything
+is read or written for it, so every rule below may read, decide and write without racing
+another write to the same wallet (lock order: the wallet first, then the rows it owns).
 """
 
 from __future__ import annotations
@@ -16,12 +19,14 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
-from django.db import transaction
-from django.db.models import F
+from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from members.models import Member
@@ -33,13 +38,12 @@ from rewards.models import (
     LedgerEntry,
     Operation,
     PointsProgram,
+    QualifyingMonth,
     Reward,
     StampEntry,
-    Tier,
     Voucher,
     Wallet,
 )
-from rewards.services import sql, tiers
 
 MAX_POINTS = 10_000_000  # per operation; anything larger is a typo or an attack
 
@@ -64,9 +68,16 @@ class WalletResult:
         return self.vouchers[0] if self.vouchers else None
 
 
-class Replay(Exception):  # control flow: the key was seen before
-    def __init__(self, result: WalletResult):
-        self.result = result
+@dataclass
+class Write:
+    """One wallet write under way: the locked wallet, the operation of its key, and the
+    result being built: every entry, stamp entry and voucher posted through it is added to
+    `result`. `replayed`: the key was used before, and `result` is the first one."""
+
+    wallet: Wallet | None
+    op: Operation | None
+    result: WalletResult
+    replayed: bool = False
 
 
 def wallet_get_or_create(member: Member) -> Wallet:
@@ -74,50 +85,63 @@ def wallet_get_or_create(member: Member) -> Wallet:
     return wallet
 
 
-def lock(member: Member, *, tiers: list[Tier] | None = None) -> Wallet:
-    """Lock and return the member's wallet row; call inside transaction.atomic().
+def lock(member: Member) -> Wallet:
+    """Lock and return the member's wallet row (with its tier); call inside a transaction.
 
-    With `tiers` (the cached settings) the wallet's tier is taken from them, sparing a
-    join; otherwise Django loads it if it is read.
+    Every write to a wallet's balance, lots, stamp cards and vouchers holds this lock, so
+    they happen one after another for a member (and side by side for different members).
     """
-    wallet = sql.wallet_lock(member.pk)
+    wallet = locked_wallets().filter(member=member).first()
     if wallet is None:  # the first write ever for this member
         wallet_get_or_create(member)
-        wallet = sql.wallet_lock(member.pk)
-    if tiers is not None and wallet.tier_id is not None:
-        wallet.tier = next((t for t in tiers if t.pk == wallet.tier_id), None) or wallet.tier
+        wallet = locked_wallets().get(member=member)
     return wallet
+
+
+def locked_wallets():
+    """Wallets read with their tier and locked FOR UPDATE until the transaction ends."""
+    return Wallet.objects.select_for_update(of=("self",)).select_related("tier")
+
+
+@contextmanager
+def wallet_write(member: Member, *, key: str, kind: str, params: dict, now: datetime) -> Iterator[Write]:
+    """Lock the member's wallet and claim the idempotency `key` for this write.
+
+    Yields a Write. When the key was used before for the same request on the same wallet,
+    the Write is `replayed` with the first result and the block must change nothing; for
+    another request the key is refused (RewardsError "duplicate_request"). When the block
+    ends without an error, the wallet's balance and tier are saved (if they moved), the
+    result is stored for a repeat of the key, and listeners hear of a new balance after
+    commit. Call inside a transaction (the services are @transaction.atomic).
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise transaction.TransactionManagementError("a wallet write needs a transaction")
+    op = _operation(key=key, kind=kind, params=params, now=now)
+    wallet = lock(member)
+    # After the lock: a concurrent arrival of the key on this wallet has committed by now.
+    first = Operation.objects.filter(key=op.key).first()
+    if first is not None:
+        if first.fingerprint != op.fingerprint or first.wallet_id != wallet.pk:
+            raise RewardsError("duplicate_request")
+        yield Write(wallet=None, op=None, result=replay(first), replayed=True)
+        return
+    op.wallet = wallet
+    try:
+        op.save(force_insert=True)
+    except IntegrityError:  # the same key, claimed for another wallet at this very moment
+        raise RewardsError("duplicate_request") from None
+    was = (wallet.balance, wallet.tier_id, wallet.tier_review_at)
+    write = Write(wallet=wallet, op=op, result=WalletResult(balance=wallet.balance))
+    yield write
+    write.result.balance = wallet.balance
+    if (wallet.balance, wallet.tier_id, wallet.tier_review_at) != was:
+        save_balance(wallet, changed_from=was[0])
+    _store_result(op, write.result)
 
 
 def _fingerprint(kind: str, params: dict) -> str:
     payload = json.dumps([kind, params], sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()
-
-
-def start(
-    member: Member, *, key: str, kind: str, params: dict, now: datetime, tiers: list[Tier] | None = None
-) -> tuple[Wallet, Operation]:
-    """Lock the member's wallet and start an operation under `key` on it; call inside
-    transaction.atomic(). Raises Replay with the first result when the key was used before
-    for the same thing, and RewardsError("duplicate_request") when it was used for another
-    (other parameters, or another wallet).
-
-    On PostgreSQL one statement does both (sql.wallet_lock_claiming). A second arrival of
-    the key waits, in it, for the first one's transaction to end, and then sees its row.
-    `tiers` as for lock().
-    """
-    op = _operation(key=key, kind=kind, params=params, now=now)
-    claimed = sql.wallet_lock_claiming(member.pk, op)
-    if claimed is None:  # the first write ever for this member
-        wallet_get_or_create(member)
-        claimed = sql.wallet_lock_claiming(member.pk, op)
-    wallet, stored = claimed
-    op.wallet = wallet
-    if not stored:
-        raise _replay_of(op)
-    if tiers is not None and wallet.tier_id is not None:
-        wallet.tier = next((t for t in tiers if t.pk == wallet.tier_id), None) or wallet.tier
-    return wallet, op
 
 
 def _operation(*, key: str, kind: str, params: dict, now: datetime) -> Operation:
@@ -127,34 +151,16 @@ def _operation(*, key: str, kind: str, params: dict, now: datetime) -> Operation
     return Operation(key=key, kind=kind, fingerprint=_fingerprint(kind, params), created_at=now)
 
 
-def _replay_of(op: Operation) -> Replay | RewardsError:
-    """The error to raise for `op`, whose key is taken: a replay of the first arrival if it
-    was the same request on the same wallet, else a refusal."""
-    existing = Operation.objects.get(key=op.key)
-    if existing.fingerprint != op.fingerprint or existing.wallet_id != op.wallet_id:
-        return RewardsError("duplicate_request")
-    return Replay(replay(existing))
-
-
-def finish(
-    op: Operation, result: WalletResult, *, wallet: Wallet | None = None, changed_from: int | None = None
-) -> WalletResult:
-    """Store what a second arrival of the key gets back. With `wallet`, also write its cached
-    balance and tier (and tell listeners after commit if the balance moved from
-    `changed_from`): both rows in one statement, the last of the write."""
+def _store_result(op: Operation, result: WalletResult) -> None:
+    """What a second arrival of the key gets back."""
     op.result = {
         "balance": result.balance,
         "entries": [e.pk for e in result.entries],
         "vouchers": [v.pk for v in result.vouchers],
         "stamp_entries": [s.pk for s in result.stamp_entries],
     }
-    if wallet is None:
-        sql.update(op, "result")
-    else:
-        sql.update_rows((wallet, WALLET_SAVED), (op, ("result",)))
-        _tell_balance(wallet, changed_from=changed_from)
+    op.save(update_fields=["result"])
     result.operation_id = op.pk
-    return result
 
 
 def replay(op: Operation) -> WalletResult:
@@ -181,87 +187,117 @@ def expires_at_for(program: PointsProgram, now: datetime) -> datetime | None:
     return now + relativedelta(months=program.expiry_months)
 
 
-def post_credit(
-    wallet: Wallet, op: Operation, *, points: int, kind: str, now: datetime, **fields
-) -> LedgerEntry:
-    """Add a lot of `points` (a new earning) and raise the cached balance."""
-    entry = _lot(wallet, op, points=points, kind=kind, now=now, **fields)
-    sql.insert(entry)
+def post_credit(write: Write, *, points: int, kind: str, now: datetime, **fields) -> LedgerEntry:
+    """Add a lot of `points` (a new earning, all of it unspent) and raise the balance.
+    A qualifying entry (a purchase) also counts in its month's tier sums."""
+    wallet = write.wallet
+    entry = LedgerEntry.objects.create(
+        wallet=wallet,
+        operation=write.op,
+        kind=kind,
+        points=points,
+        remaining=points,
+        created_at=now,
+        **fields,
+    )
     wallet.balance += points
+    if entry.qualifying:
+        qualify(wallet, entry)
+    write.result.entries.append(entry)
     return entry
 
 
-def _lot(wallet: Wallet, op: Operation, *, points: int, kind: str, now: datetime, **fields) -> LedgerEntry:
-    """An unsaved credit entry: a lot of `points`, all of them still unspent."""
-    return LedgerEntry(
-        wallet=wallet, operation=op, kind=kind, points=points, remaining=points, created_at=now, **fields
-    )
-
-
 def post_debit(
-    wallet: Wallet,
-    op: Operation,
+    write: Write,
     *,
     points: int,
     kind: str,
     now: datetime,
     first_lot: LedgerEntry | None = None,
-    lots: list[tuple[int, int]] | None = None,
     **fields,
 ) -> LedgerEntry:
     """Take `points` from the wallet, consuming lots oldest first (`first_lot` before all).
 
-    `lots` are the open lots as live_lots() returned them (read here when not given).
-    Raises RewardsError("insufficient_points") when the balance is too small.
+    Lapsed lots are expired first: dead points are never spent. Raises
+    RewardsError("insufficient_points") when the balance is too small.
     """
+    wallet = write.wallet
+    lots = live_lots(wallet, now)
     if wallet.balance < points:
         raise RewardsError("insufficient_points")
-    if lots is None:
-        lots = [(lot_id, left) for lot_id, left, lapsed in sql.open_lots(wallet.pk, now) if not lapsed]
     if first_lot is not None:
-        lots = sorted(lots, key=lambda lot: lot[0] != first_lot.pk)
-    takes, left = [], points
+        lots.sort(key=lambda lot: lot[0] != first_lot.pk)
+    takes, emptied, left = [], [], points
     for lot_id, remaining in lots:
         take = min(remaining, left)
         takes.append((lot_id, take))
+        if take == remaining:
+            emptied.append(lot_id)
         left -= take
         if not left:
             break
     if left:  # the cached balance said yes but the lots say no: the invariant is broken
         raise RewardsError("insufficient_points")
-    entry = LedgerEntry(wallet=wallet, operation=op, kind=kind, points=-points, created_at=now, **fields)
-    sql.debit_insert(entry, takes)
+    entry = LedgerEntry.objects.create(
+        wallet=wallet, operation=write.op, kind=kind, points=-points, created_at=now, **fields
+    )
+    # Every lot taken is emptied but perhaps the last: two UPDATEs, however many lots.
+    LedgerEntry.objects.filter(pk__in=emptied).update(remaining=0)
+    if takes[-1][0] not in emptied:
+        lot_id, take = takes[-1]
+        LedgerEntry.objects.filter(pk=lot_id).update(remaining=F("remaining") - take)
+    LedgerAllocation.objects.bulk_create(
+        LedgerAllocation(entry=entry, lot_id=lot_id, points=take) for lot_id, take in takes
+    )
     wallet.balance -= points
+    if entry.qualifying:
+        qualify(wallet, entry)
+    write.result.entries.append(entry)
     return entry
 
 
-def restore(wallet: Wallet, original: LedgerEntry, reversal: LedgerEntry) -> None:
-    """Give back to each lot what `original` consumed from it (reversal of a debit)."""
+def post_restore(write: Write, original: LedgerEntry, *, now: datetime, **fields) -> LedgerEntry:
+    """Reverse a debit: give back to each lot what `original` took from it. What has lapsed
+    is expired first, as before every change of the lots (a lot given back points after it
+    lapsed lapses again at the next one)."""
+    wallet = write.wallet
+    expire_lapsed(wallet, now)
+    reversal = LedgerEntry.objects.create(
+        wallet=wallet,
+        operation=write.op,
+        kind=LedgerEntry.Kind.REVERSAL,
+        points=-original.points,
+        created_at=now,
+        **fields,
+    )
+    given_back = []
     for allocation in original.allocations.all():
         LedgerEntry.objects.filter(pk=allocation.lot_id).update(remaining=F("remaining") + allocation.points)
-        LedgerAllocation.objects.create(entry=reversal, lot_id=allocation.lot_id, points=-allocation.points)
-    wallet.balance += -original.points
+        given_back.append(
+            LedgerAllocation(entry=reversal, lot_id=allocation.lot_id, points=-allocation.points)
+        )
+    LedgerAllocation.objects.bulk_create(given_back)
+    wallet.balance += reversal.points
+    if reversal.qualifying:
+        qualify(wallet, reversal)
+    write.result.entries.append(reversal)
+    return reversal
 
 
 def live_lots(wallet: Wallet, now: datetime) -> list[tuple[int, int]]:
-    """Expire what has lapsed (expire_lapsed), then return the open lots as (id, remaining),
-    oldest first, for post_debit. Call under the wallet lock before a debit.
-
-    One query in the usual case, when no lot has lapsed: the lapse check rides along with
-    the read of the lots that a debit needs anyway.
-    """
-    lots = sql.open_lots(wallet.pk, now)
-    if any(lapsed for _lot_id, _left, lapsed in lots):
-        expire_lapsed(wallet, now)  # exactly the lots flagged: the same condition, under the lock
-    return [(lot_id, left) for lot_id, left, lapsed in lots if not lapsed]
+    """Expire what has lapsed, then return the open lots as (id, remaining), oldest first.
+    Call under the wallet lock."""
+    expire_lapsed(wallet, now)
+    open_lots = wallet.entries.filter(remaining__gt=0).order_by("created_at", "id")
+    return list(open_lots.values_list("id", "remaining"))
 
 
 def expire_lapsed(wallet: Wallet, now: datetime) -> list[LedgerEntry]:
     """Post an expiry entry for the unspent rest of every lot whose time has come.
 
-    Called under the wallet lock before every debit (so that lapsed points are never spent;
-    credits need not wait for it; see live_lots), and by the daily job. Spent points have
-    remaining 0, so they can never be expired; a second run finds nothing to do.
+    Called under the wallet lock before every debit (so that lapsed points are never spent),
+    and by the daily job. Spent points have remaining 0, so they can never be expired; a
+    second run finds nothing to do.
     """
     posted = []
     for lot in wallet.entries.filter(remaining__gt=0, expires_at__lte=now).order_by("expires_at", "id"):
@@ -280,42 +316,35 @@ def expire_lapsed(wallet: Wallet, now: datetime) -> list[LedgerEntry]:
     return posted
 
 
-def qualify(wallet: Wallet, entry: LedgerEntry, *, now: datetime) -> tuple[int, int]:
-    """Add a qualifying entry (a purchase or its reversal) to its month's tier sums; return
-    the tier window's sums (points, spend in øre) as of `now`, for tier_raise."""
-    # One upsert: the wallet is locked, so nobody else is changing this wallet's rows.
-    return sql.qualifying_month_add(
-        wallet.pk, _month_of(entry), entry.points, entry.amount_ore or 0, window=tiers.window(now)
+def qualify(wallet: Wallet, entry: LedgerEntry) -> None:
+    """Add a qualifying entry (a purchase or its reversal) to its month's tier sums. Under
+    the wallet lock nobody else changes this wallet's months: update, or create the row."""
+    month = month_of(entry.created_at)
+    spend = entry.amount_ore or 0
+    added = QualifyingMonth.objects.filter(wallet=wallet, month=month).update(
+        points=F("points") + entry.points, spend_ore=F("spend_ore") + spend
     )
+    if not added:
+        QualifyingMonth.objects.create(wallet=wallet, month=month, points=entry.points, spend_ore=spend)
 
 
-def post_qualifying_credit(
-    wallet: Wallet, op: Operation, *, points: int, kind: str, now: datetime, **fields
-) -> tuple[LedgerEntry, tuple[int, int]]:
-    """post_credit() and qualify() of a purchase's points, in one round trip where the
-    database allows: the new entry, and the tier window's sums afterwards."""
-    entry = _lot(wallet, op, points=points, kind=kind, now=now, qualifying=True, **fields)
-    window_sums = sql.insert_qualifying(entry, _month_of(entry), window=tiers.window(now))
-    wallet.balance += points
-    return entry, window_sums
+def month_of(moment: datetime) -> date:
+    """The month whose tier sums an entry made at `moment` counts in, in the club's time zone."""
+    return timezone.localtime(moment).date().replace(day=1)
 
 
-def _month_of(entry: LedgerEntry) -> date:
-    """The month whose tier sums the entry counts in, in the club's time zone."""
-    return timezone.localtime(entry.created_at).date().replace(day=1)
-
-
-WALLET_SAVED = ("balance", "tier", "tier_review_at", "updated_at")  # what a write may change
+def qualifying_sums(wallet: Wallet, first: date, last: date) -> tuple[int, int]:
+    """The wallet's qualifying (points, spend in øre) over the months first..last."""
+    sums = QualifyingMonth.objects.filter(wallet=wallet, month__gte=first, month__lte=last).aggregate(
+        points=Sum("points", default=0), spend=Sum("spend_ore", default=0)
+    )
+    return sums["points"], sums["spend"]
 
 
 def save_balance(wallet: Wallet, *, changed_from: int) -> None:
-    """Write the cached balance and tell listeners after commit (if it moved)."""
-    sql.update(wallet, *WALLET_SAVED)
-    _tell_balance(wallet, changed_from=changed_from)
-
-
-def _tell_balance(wallet: Wallet, *, changed_from: int | None) -> None:
-    if changed_from is not None and wallet.balance != changed_from:
+    """Write the cached balance and tier; tell listeners after commit if the balance moved."""
+    wallet.save(update_fields=["balance", "tier", "tier_review_at", "updated_at"])
+    if wallet.balance != changed_from:
         member_id, balance = wallet.member_id, wallet.balance
         transaction.on_commit(
             lambda: signals.points_changed.send(sender=Wallet, member_id=member_id, balance=balance)
@@ -342,8 +371,8 @@ def _new_code() -> str:
             return code
 
 
-def voucher_issue_locked(
-    wallet: Wallet,
+def voucher_issue(
+    write: Write,
     *,
     reward: Reward,
     source: str,
@@ -351,8 +380,8 @@ def voucher_issue_locked(
     redeem_entry: LedgerEntry | None = None,
     stamp_entry: StampEntry | None = None,
 ) -> Voucher:
-    return Voucher.objects.create(
-        wallet=wallet,
+    voucher = Voucher.objects.create(
+        wallet=write.wallet,
         reward=reward,
         code=_new_code(),
         source=source,
@@ -361,6 +390,18 @@ def voucher_issue_locked(
         issued_at=now,
         expires_at=now + timedelta(days=reward.voucher_valid_days),
     )
+    write.result.vouchers.append(voucher)
+    return voucher
+
+
+def voucher_status_move(voucher: Voucher, *, old: str, **changes) -> bool:
+    """Move a voucher from status `old` by compare-and-set; False when it was not in `old`
+    (used or cancelled meanwhile). The voucher object is updated to match."""
+    moved = Voucher.objects.filter(pk=voucher.pk, status=old).update(**changes)
+    if moved:
+        for name, value in changes.items():
+            setattr(voucher, name, value)
+    return bool(moved)
 
 
 def stock_take(reward: Reward) -> bool:

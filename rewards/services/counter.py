@@ -3,7 +3,7 @@
 Every action carries a nonce made when the page showed the member; it becomes the wallet
 operation's idempotency key, so a double tap or a retried request acts once and shows the
 first result again. Each success is a CounterAction (who, where, what); each refusal a
-ScanRefusal (rewards.services.identify). The wallet rules themselves stay in the other
+ScanRefusal (rewards.services.guessing). The wallet rules themselves stay in the other
 services modules.
 """
 
@@ -21,21 +21,9 @@ from members.models import Location, Member, User
 from rewards.config import config
 from rewards.errors import RewardsError
 from rewards.models import CounterAction, LedgerEntry, Operation, Reward, StampCard, StampEntry, Voucher
-from rewards.services import core, sql
-from rewards.services.identify import (  # noqa: F401 - the counter's one entry point for views
-    GUESS_LIMIT,
-    VISITS_SHOWN,
-    Found,
-    Till,
-    looks_like_voucher,
-    member_by_number,
-    member_find,
-    normalized,
-    refusal_record,
-    till_read,
-    visit_record,
-    visits_recent,
-)
+from rewards.selectors import last_action
+from rewards.services import core
+from rewards.services.member_search import normalized
 from rewards.services.points import entry_reverse, points_award, points_deduct, purchase_register
 from rewards.services.stamps import stamp_entry_reverse, stamps_add
 from rewards.services.vouchers import reward_redeem, voucher_use
@@ -74,7 +62,7 @@ def _known(key: str, kind: str) -> CounterAction | None:
 
 
 def _record(kind, *, key, member, staff, location, operation_id, summary, now, voucher=None, undoes=None):
-    action = CounterAction(
+    return CounterAction.objects.create(
         member=member,
         location=location,
         staff=staff,
@@ -86,8 +74,6 @@ def _record(kind, *, key, member, staff, location, operation_id, summary, now, v
         undoes=undoes,
         created_at=now,
     )
-    sql.insert(action)  # on every action at the till: written out, as the wallet's rows are
-    return action
 
 
 def _act(kind, *, nonce, member, staff, location, at, call, summary, voucher_of=None) -> Outcome:
@@ -164,17 +150,11 @@ def counter_stamps(
     )
 
 
-# The till's most frequent action runs the service's body in _act's transaction: its own
-# @transaction.atomic would only add a SAVEPOINT and its RELEASE (two round trips) that
-# nothing ever rolls back to, since any error leaves _act's transaction as well.
-_purchase_register = purchase_register.__wrapped__
-
-
 def counter_purchase(
     *, member: Member, amount_ore: int, nonce, staff: User, location: Location, at=None
 ) -> Outcome:
     def call(key, now):
-        return _purchase_register(
+        return purchase_register(
             member=member, amount_ore=amount_ore, idempotency_key=key, location=location, staff=staff, at=now
         )
 
@@ -325,18 +305,6 @@ def counter_undo(*, member: Member, nonce, staff: User, location: Location, at=N
             undoes=target,
         )
         return Outcome(action, result)
-
-
-def last_action(member: Member, location: Location) -> CounterAction | None:
-    """The member's last action at this shop that undo would take back (not an undo, not
-    undone yet)."""
-    return (
-        CounterAction.objects.filter(member=member, location=location, undone_by__isnull=True)
-        .exclude(kind=CounterAction.Kind.UNDO)
-        .select_related("voucher", "voucher__reward")
-        .order_by("-created_at", "-id")
-        .first()
-    )
 
 
 def undo_window_open(action: CounterAction, *, now: datetime) -> bool:

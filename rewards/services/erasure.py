@@ -16,7 +16,6 @@ from members.models import Member
 from members.services import text_mentions
 from rewards.models import CounterAction, LedgerEntry, ScanRefusal
 from rewards.selectors import REASON_LABELS
-from rewards.services import sql
 
 # The kinds whose text staff type: a grant's or deduction's reason, an admin reversal's
 # reason, a bonus given by hand; at the till, grants and deductions, and undos, whose
@@ -39,11 +38,12 @@ def typed_text_erase(*, member: Member, personal: tuple[str, ...]) -> None:
       undo of another member's;
     - the reason typed for a ledger entry that names them: any of theirs, or another
       member's manual grant, deduction, reversal or bonus. Of the append-only ledger only
-      the reason is blanked (sql.ledger_reasons_blank); the codes the club writes there
+      the reason is blanked (LedgerQuerySet.reasons_blank); the codes the club writes there
       (REASON_LABELS) name nobody and are not looked at.
     """
     entries = LedgerEntry.objects.filter(Q(wallet__member=member) | Q(kind__in=TYPED_ENTRY_KINDS))
-    sql.ledger_reasons_blank(_naming(entries.exclude(reason__in=list(REASON_LABELS)), "reason", personal))
+    named = _naming(entries.exclude(reason__in=list(REASON_LABELS)), "reason", personal)
+    LedgerEntry.objects.filter(pk__in=named).reasons_blank()
     refusals = ScanRefusal.objects.all()
     doomed = _naming(refusals, "raw_input", personal)
     refusals.filter(Q(member=member) | Q(pk__in=doomed)).exclude(raw_input="").update(raw_input="")

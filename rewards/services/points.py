@@ -49,49 +49,41 @@ def purchase_register(
     settings = config()
     program = settings.program
     params = {"amount_ore": amount_ore, "location": getattr(location, "pk", None)}
-    try:
-        wallet, op = core.start(
-            member, key=idempotency_key, kind="purchase", params=params, now=now, tiers=settings.tiers
+    with core.wallet_write(member, key=idempotency_key, kind="purchase", params=params, now=now) as write:
+        if write.replayed:
+            return write.result
+        wallet = write.wallet
+        points = (
+            points_for_purchase(amount_ore, program=program, wallet=wallet) if program.earns_points else 0
         )
-    except core.Replay as replay:
-        return replay.result
-    before = wallet.balance
-    result = core.WalletResult(balance=wallet.balance)
-    points = points_for_purchase(amount_ore, program=program, wallet=wallet) if program.earns_points else 0
-    if points > 0:
-        entry, window_sums = core.post_qualifying_credit(
-            wallet,
-            op,
-            points=points,
-            kind=LedgerEntry.Kind.EARN,
-            now=now,
-            expires_at=core.expires_at_for(program, now),
-            location=location,
-            staff=staff,
-            amount_ore=amount_ore,
-        )
-        result.entries.append(entry)
-        tier_raise(wallet, now=now, program=program, tiers=settings.tiers, window_sums=window_sums)
-    if program.earns_stamps:
-        for card in settings.purchase_cards:
-            stamp_entry, vouchers = add_stamps_locked(
-                wallet, op, card=card, stamps=1, now=now, location=location, staff=staff
+        if points > 0:
+            core.post_credit(
+                write,
+                points=points,
+                kind=LedgerEntry.Kind.EARN,
+                now=now,
+                expires_at=core.expires_at_for(program, now),
+                location=location,
+                staff=staff,
+                amount_ore=amount_ore,
+                qualifying=True,
             )
-            result.stamp_entries.append(stamp_entry)
-            result.vouchers.extend(vouchers)
-    result.balance = wallet.balance
-    entry_id = result.entry.pk if result.entry else None
+            tier_raise(wallet, now=now, program=program, tiers=settings.tiers)
+        if program.earns_stamps:
+            for card in settings.purchase_cards:
+                add_stamps_locked(write, card=card, stamps=1, now=now, location=location, staff=staff)
+    entry_id, operation_id = write.result.entry.pk if write.result.entry else None, write.op.pk
     transaction.on_commit(
         lambda: signals.purchase_recorded.send(
             sender=LedgerEntry,
             member_id=member.pk,
             entry_id=entry_id,
-            operation_id=op.pk,
+            operation_id=operation_id,
             amount_ore=amount_ore,
             location_id=getattr(location, "pk", None),
         )
     )
-    return core.finish(op, result, wallet=wallet, changed_from=before)
+    return write.result
 
 
 def _manual_reason(points, reason: str) -> str:
@@ -119,26 +111,20 @@ def points_award(
     reason = _manual_reason(points, reason)
     now = core.now_or(at)
     params = {"points": points, "kind": kind, "reason": reason}
-    try:
-        wallet, op = core.start(member, key=idempotency_key, kind="award", params=params, now=now)
-    except core.Replay as replay:
-        return replay.result
-    before = wallet.balance
-    program = config().program
-    entry = core.post_credit(
-        wallet,
-        op,
-        points=points,
-        kind=kind,
-        now=now,
-        expires_at=core.expires_at_for(program, now),
-        reason=reason,
-        staff=staff,
-        location=location,
-    )
-    return core.finish(
-        op, core.WalletResult(balance=wallet.balance, entries=[entry]), wallet=wallet, changed_from=before
-    )
+    with core.wallet_write(member, key=idempotency_key, kind="award", params=params, now=now) as write:
+        if write.replayed:
+            return write.result
+        core.post_credit(
+            write,
+            points=points,
+            kind=kind,
+            now=now,
+            expires_at=core.expires_at_for(config().program, now),
+            reason=reason,
+            staff=staff,
+            location=location,
+        )
+    return write.result
 
 
 @transaction.atomic
@@ -156,26 +142,19 @@ def points_deduct(
     reason = _manual_reason(points, reason)
     now = core.now_or(at)
     params = {"points": points, "reason": reason}
-    try:
-        wallet, op = core.start(member, key=idempotency_key, kind="deduct", params=params, now=now)
-    except core.Replay as replay:
-        return replay.result
-    before = wallet.balance
-    lots = core.live_lots(wallet, now)
-    entry = core.post_debit(
-        wallet,
-        op,
-        points=points,
-        kind=LedgerEntry.Kind.ADJUST,
-        now=now,
-        lots=lots,
-        reason=reason,
-        staff=staff,
-        location=location,
-    )
-    return core.finish(
-        op, core.WalletResult(balance=wallet.balance, entries=[entry]), wallet=wallet, changed_from=before
-    )
+    with core.wallet_write(member, key=idempotency_key, kind="deduct", params=params, now=now) as write:
+        if write.replayed:
+            return write.result
+        core.post_debit(
+            write,
+            points=points,
+            kind=LedgerEntry.Kind.ADJUST,
+            now=now,
+            reason=reason,
+            staff=staff,
+            location=location,
+        )
+    return write.result
 
 
 @transaction.atomic
@@ -195,71 +174,48 @@ def entry_reverse(
     Expiries and reversals cannot be reversed.
     """
     now = core.now_or(at)
-    try:
-        wallet, op = core.start(
-            entry.wallet.member, key=idempotency_key, kind="reverse", params={"entry": entry.pk}, now=now
-        )
-    except core.Replay as replay:
-        return replay.result
-    entry = LedgerEntry.objects.get(pk=entry.pk)
-    if entry.kind in (LedgerEntry.Kind.EXPIRE, LedgerEntry.Kind.REVERSAL):
-        raise RewardsError("cannot_reverse")
-    if LedgerEntry.objects.filter(reverses=entry).exists():
-        raise RewardsError("already_reversed")
-    before = wallet.balance
-    lots = core.live_lots(wallet, now)
-    fields = {
-        "reverses": entry,
-        "reason": (reason or "").strip()[:200],
-        "staff": staff,
-        "location": entry.location,
-        "qualifying": entry.qualifying,
-        "amount_ore": -entry.amount_ore if entry.amount_ore else None,
-    }
-    if entry.points > 0:
-        reversal = core.post_debit(
-            wallet,
-            op,
-            points=entry.points,
-            kind=LedgerEntry.Kind.REVERSAL,
-            now=now,
-            first_lot=entry,
-            lots=lots,
-            **fields,
-        )
-    else:
-        _cancel_voucher_of(entry, now=now)
-        reversal = LedgerEntry.objects.create(
-            wallet=wallet,
-            operation=op,
-            kind=LedgerEntry.Kind.REVERSAL,
-            points=-entry.points,
-            created_at=now,
-            **fields,
-        )
-        core.restore(wallet, entry, reversal)
-    if reversal.qualifying:
-        core.qualify(wallet, reversal, now=now)
+    member = Member.objects.get(wallet__pk=entry.wallet_id)
+    params = {"entry": entry.pk}
+    with core.wallet_write(member, key=idempotency_key, kind="reverse", params=params, now=now) as write:
+        if write.replayed:
+            return write.result
+        entry = LedgerEntry.objects.get(pk=entry.pk)
+        if entry.kind in (LedgerEntry.Kind.EXPIRE, LedgerEntry.Kind.REVERSAL):
+            raise RewardsError("cannot_reverse")
+        if LedgerEntry.objects.filter(reverses=entry).exists():
+            raise RewardsError("already_reversed")
+        fields = {
+            "reverses": entry,
+            "reason": (reason or "").strip()[:200],
+            "staff": staff,
+            "location": entry.location,
+            "qualifying": entry.qualifying,
+            "amount_ore": -entry.amount_ore if entry.amount_ore else None,
+        }
+        if entry.points > 0:
+            core.post_debit(
+                write, points=entry.points, kind=LedgerEntry.Kind.REVERSAL, now=now, first_lot=entry, **fields
+            )
+        else:
+            _cancel_voucher_of(entry, now=now)
+            core.post_restore(write, entry, now=now, **fields)
     if entry.kind == LedgerEntry.Kind.EARN:
-        member_id = wallet.member_id
+        member_id, reversal_id = member.pk, write.result.entry.pk
         transaction.on_commit(
             lambda: signals.purchase_reversed.send(
-                sender=LedgerEntry, member_id=member_id, entry_id=reversal.pk, reverses_id=entry.pk
+                sender=LedgerEntry, member_id=member_id, entry_id=reversal_id, reverses_id=entry.pk
             )
         )
-    return core.finish(
-        op, core.WalletResult(balance=wallet.balance, entries=[reversal]), wallet=wallet, changed_from=before
-    )
+    return write.result
 
 
 def _cancel_voucher_of(entry: LedgerEntry, *, now: datetime) -> None:
     voucher = Voucher.objects.filter(redeem_entry=entry).select_related("reward").first()
     if voucher is None:
         return
-    changed = Voucher.objects.filter(pk=voucher.pk, status=Voucher.Status.ACTIVE).update(
-        status=Voucher.Status.CANCELLED, cancelled_at=now
-    )
-    if not changed:
+    if not core.voucher_status_move(
+        voucher, old=Voucher.Status.ACTIVE, status=Voucher.Status.CANCELLED, cancelled_at=now
+    ):
         raise RewardsError("voucher_used" if voucher.status == Voucher.Status.USED else "already_reversed")
     core.stock_return(voucher.reward)
 
@@ -279,7 +235,7 @@ def points_expire_due(*, now: datetime | None = None) -> int:
     posted = 0
     for wallet_id in list(wallet_ids):
         with transaction.atomic():
-            wallet = Wallet.objects.select_for_update().get(pk=wallet_id)
+            wallet = core.locked_wallets().get(pk=wallet_id)
             before = wallet.balance
             posted += len(core.expire_lapsed(wallet, now))
             core.save_balance(wallet, changed_from=before)

@@ -8,23 +8,23 @@ from django.db import transaction
 
 from members.models import Location, Member, User
 from rewards.errors import RewardsError
-from rewards.models import MemberStampCard, Operation, StampCard, StampEntry, Voucher, Wallet
+from rewards.models import MemberStampCard, StampCard, StampEntry, Voucher
 from rewards.services import core
 
 
 def add_stamps_locked(
-    wallet: Wallet,
-    op: Operation,
+    write: core.Write,
     *,
     card: StampCard,
     stamps: int,
     now: datetime,
     location: Location | None = None,
     staff: User | None = None,
-) -> tuple[StampEntry, list[Voucher]]:
-    """Add stamps with the wallet already locked. Every full card gives a voucher and starts
-    a new one; surplus stamps carry over."""
-    progress, _created = MemberStampCard.objects.get_or_create(wallet=wallet, card=card)
+) -> StampEntry:
+    """Add stamps within a wallet write (the wallet locked: nobody else moves this card).
+    Every full card gives a voucher and starts a new one; surplus stamps carry over."""
+    progress, _created = MemberStampCard.objects.get_or_create(wallet=write.wallet, card=card)
+    progress.card = card  # with its reward, as the caller read it
     if (
         card.valid_days
         and progress.started_at
@@ -38,22 +38,20 @@ def add_stamps_locked(
     elif progress.started_at is None or completed:
         progress.started_at = now
     progress.save(update_fields=["stamps", "started_at"])
+    return _post(write, progress, stamps=stamps, completed=completed, now=now, location=location, staff=staff)
+
+
+def _post(write: core.Write, progress: MemberStampCard, *, stamps: int, completed: int, now, **fields):
+    """The stamp entry of a change of the card, and a voucher for each card it completed."""
     entry = StampEntry.objects.create(
-        progress=progress,
-        operation=op,
-        stamps=stamps,
-        completed=completed,
-        location=location,
-        staff=staff,
-        created_at=now,
+        progress=progress, operation=write.op, stamps=stamps, completed=completed, created_at=now, **fields
     )
-    vouchers = [
-        core.voucher_issue_locked(
-            wallet, reward=card.reward, source=Voucher.Source.STAMP_CARD, now=now, stamp_entry=entry
+    write.result.stamp_entries.append(entry)
+    for _ in range(completed):
+        core.voucher_issue(
+            write, reward=progress.card.reward, source=Voucher.Source.STAMP_CARD, now=now, stamp_entry=entry
         )
-        for _ in range(completed)
-    ]
-    return entry, vouchers
+    return entry
 
 
 @transaction.atomic
@@ -75,15 +73,11 @@ def stamps_add(
         raise RewardsError("stamp_limit_per_visit")
     now = core.now_or(at)
     params = {"card": card.pk, "stamps": stamps, "location": getattr(location, "pk", None)}
-    try:
-        wallet, op = core.start(member, key=idempotency_key, kind="stamps", params=params, now=now)
-    except core.Replay as replay:
-        return replay.result
-    entry, vouchers = add_stamps_locked(
-        wallet, op, card=card, stamps=stamps, now=now, location=location, staff=staff
-    )
-    result = core.WalletResult(balance=wallet.balance, stamp_entries=[entry], vouchers=vouchers)
-    return core.finish(op, result)
+    with core.wallet_write(member, key=idempotency_key, kind="stamps", params=params, now=now) as write:
+        if write.replayed:
+            return write.result
+        add_stamps_locked(write, card=card, stamps=stamps, now=now, location=location, staff=staff)
+    return write.result
 
 
 @transaction.atomic
@@ -93,56 +87,40 @@ def stamp_entry_reverse(
     """Undo a stamp entry: take its stamps back and cancel the vouchers it issued (refused if
     one was used, or if the card has moved on so far that the stamps are no longer there)."""
     now = core.now_or(at)
-    progress = MemberStampCard.objects.select_related("card", "wallet__member").get(pk=entry.progress_id)
-    try:
-        wallet, op = core.start(
-            progress.wallet.member,
-            key=idempotency_key,
-            kind="stamps_reverse",
-            params={"entry": entry.pk},
+    member = Member.objects.get(wallet__stamp_cards__pk=entry.progress_id)
+    params = {"entry": entry.pk}
+    with core.wallet_write(
+        member, key=idempotency_key, kind="stamps_reverse", params=params, now=now
+    ) as write:
+        if write.replayed:
+            return write.result
+        if entry.stamps < 0:
+            raise RewardsError("cannot_reverse")
+        if StampEntry.objects.filter(reverses=entry).exists():
+            raise RewardsError("already_reversed")
+        # Read under the wallet lock, which every change of the card holds: no row lock of its own.
+        progress = MemberStampCard.objects.select_related("card__reward").get(pk=entry.progress_id)
+        stamps = progress.stamps - entry.stamps + entry.completed * progress.card.stamps_needed
+        if stamps < 0:
+            raise RewardsError("cannot_reverse")
+        for voucher in Voucher.objects.filter(stamp_entry=entry):
+            if not core.voucher_status_move(
+                voucher, old=Voucher.Status.ACTIVE, status=Voucher.Status.CANCELLED, cancelled_at=now
+            ):
+                raise RewardsError("voucher_used")
+        # As if the reversed entry had never been: stamps added since may fill the card again.
+        completed, progress.stamps = divmod(stamps, progress.card.stamps_needed)
+        if progress.stamps == 0:
+            progress.started_at = None
+        progress.save(update_fields=["stamps", "started_at"])
+        _post(
+            write,
+            progress,
+            stamps=-entry.stamps,
+            completed=completed,
             now=now,
+            location=entry.location,
+            staff=staff,
+            reverses=entry,
         )
-    except core.Replay as replay:
-        return replay.result
-    if entry.stamps < 0:
-        raise RewardsError("cannot_reverse")
-    if StampEntry.objects.filter(reverses=entry).exists():
-        raise RewardsError("already_reversed")
-    progress = MemberStampCard.objects.select_for_update().get(pk=progress.pk)
-    stamps = progress.stamps - entry.stamps + entry.completed * progress.card.stamps_needed
-    if stamps < 0:
-        raise RewardsError("cannot_reverse")
-    for voucher in Voucher.objects.filter(stamp_entry=entry):
-        changed = Voucher.objects.filter(pk=voucher.pk, status=Voucher.Status.ACTIVE).update(
-            status=Voucher.Status.CANCELLED, cancelled_at=now
-        )
-        if not changed:
-            raise RewardsError("voucher_used")
-    # As if the reversed entry had never been: stamps added since may fill the card again.
-    completed, progress.stamps = divmod(stamps, progress.card.stamps_needed)
-    if progress.stamps == 0:
-        progress.started_at = None
-    progress.save(update_fields=["stamps", "started_at"])
-    reversal = StampEntry.objects.create(
-        progress=progress,
-        operation=op,
-        stamps=-entry.stamps,
-        completed=completed,
-        location=entry.location,
-        staff=staff,
-        reverses=entry,
-        created_at=now,
-    )
-    vouchers = [
-        core.voucher_issue_locked(
-            wallet,
-            reward=progress.card.reward,
-            source=Voucher.Source.STAMP_CARD,
-            now=now,
-            stamp_entry=reversal,
-        )
-        for _ in range(completed)
-    ]
-    return core.finish(
-        op, core.WalletResult(balance=wallet.balance, stamp_entries=[reversal], vouchers=vouchers)
-    )
+    return write.result

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from rewards import signals
 from rewards.models import LedgerEntry, PointsProgram, QualifyingMonth, Tier, Wallet
-from rewards.services import sql
+from rewards.services.core import qualifying_sums
 
 REVIEW_AFTER = timedelta(days=365)  # a tier, once reached, is kept for a year
 
@@ -25,10 +25,6 @@ def window(now: datetime) -> tuple[date, date]:
     """The tier window's first and last month: this month and the eleven before it."""
     this_month = timezone.localtime(now).date().replace(day=1)
     return this_month - relativedelta(months=11), this_month
-
-
-def window_start(now: datetime) -> date:
-    return window(now)[0]
 
 
 def _in_units(total: int, program: PointsProgram) -> int:
@@ -47,7 +43,7 @@ def qualifying_total(wallet: Wallet, *, now: datetime, program: PointsProgram | 
     Read from the monthly sums kept with every qualifying entry: twelve rows at most.
     """
     program = program or PointsProgram.load()
-    return _summed(sql.qualifying_window(wallet.pk, window(now)), program)
+    return _summed(qualifying_sums(wallet, *window(now)), program)
 
 
 @transaction.atomic
@@ -83,21 +79,15 @@ def tier_raise(
     now: datetime,
     program: PointsProgram,
     tiers: list[Tier],
-    window_sums: tuple[int, int] | None = None,
 ) -> None:
     """After a qualifying earning (wallet locked): move up if a higher tier is reached.
 
     A new tier is kept until its review a year later, whatever happens before then.
-    `tiers` are all tiers, lowest threshold first. `window_sums` are the window's (points,
-    spend in øre) if the caller has them (core.qualify returns them); otherwise they are read.
+    `tiers` are all tiers, lowest threshold first.
     """
     if not tiers or (wallet.tier_id is not None and wallet.tier_id == tiers[-1].pk):
         return  # nothing higher to reach
-    if window_sums is None:
-        total = qualifying_total(wallet, now=now, program=program)
-    else:
-        total = _summed(window_sums, program)
-    target = tier_for(total, tiers)
+    target = tier_for(qualifying_total(wallet, now=now, program=program), tiers)
     if _rank(target, tiers) > _rank(wallet.tier, tiers):
         _tell_tier_change(wallet, wallet.tier_id, target, upgrade=True, at=now)
         wallet.tier = target
@@ -129,17 +119,12 @@ def tier_progress(
     now: datetime | None = None,
     program: PointsProgram | None = None,
     tiers: list[Tier] | None = None,
-    total_raw: int | None = None,
 ) -> TierProgress:
-    """Where the wallet stands on the way to the next tier. `total_raw` is the window's sum
-    read already (rewards.selectors reads it with the wallet row); otherwise it is queried."""
+    """Where the wallet stands on the way to the next tier."""
     now = now or timezone.now()
     program = program or PointsProgram.load()
     tiers = tiers if tiers is not None else list(Tier.objects.order_by("threshold"))
-    if total_raw is None:
-        total = qualifying_total(wallet, now=now, program=program)
-    else:
-        total = _in_units(total_raw, program)
+    total = qualifying_total(wallet, now=now, program=program)
     current_rank = _rank(wallet.tier, tiers)
     next_tier = tiers[current_rank + 1] if current_rank + 1 < len(tiers) else None
     if next_tier is None:

@@ -54,42 +54,29 @@ def reward_redeem(
     takers of the last item cannot both get it.
     """
     now = core.now_or(at)
-    try:
-        wallet, op = core.start(
-            member, key=idempotency_key, kind="redeem", params={"reward": reward.pk}, now=now
+    params = {"reward": reward.pk}
+    with core.wallet_write(member, key=idempotency_key, kind="redeem", params=params, now=now) as write:
+        if write.replayed:
+            return write.result
+        reward = Reward.objects.get(pk=reward.pk)  # fresh stock and settings, after the lock
+        ok, reason = reward_availability(reward, write.wallet, now=now)
+        if not ok:
+            raise RewardsError(reason)
+        if reward.per_member_limit is not None and _taken(reward, write.wallet) >= reward.per_member_limit:
+            raise RewardsError("limit_reached")
+        entry = core.post_debit(
+            write,
+            points=reward.cost_points,
+            kind=LedgerEntry.Kind.REDEEM,
+            now=now,
+            reason=reward.name[:200],
+            location=location,
+            staff=staff,
         )
-    except core.Replay as replay:
-        return replay.result
-    reward = Reward.objects.get(pk=reward.pk)  # fresh stock and settings, after the lock
-    ok, reason = reward_availability(reward, wallet, now=now)
-    if not ok:
-        raise RewardsError(reason)
-    if reward.per_member_limit is not None and _taken(reward, wallet) >= reward.per_member_limit:
-        raise RewardsError("limit_reached")
-    before = wallet.balance
-    lots = core.live_lots(wallet, now)
-    entry = core.post_debit(
-        wallet,
-        op,
-        points=reward.cost_points,
-        kind=LedgerEntry.Kind.REDEEM,
-        now=now,
-        lots=lots,
-        reason=reward.name[:200],
-        location=location,
-        staff=staff,
-    )
-    if reward.stock is not None and not core.stock_take(reward):
-        raise RewardsError("out_of_stock")  # rolls back the debit too
-    voucher = core.voucher_issue_locked(
-        wallet, reward=reward, source=Voucher.Source.REDEEM, now=now, redeem_entry=entry
-    )
-    return core.finish(
-        op,
-        core.WalletResult(balance=wallet.balance, entries=[entry], vouchers=[voucher]),
-        wallet=wallet,
-        changed_from=before,
-    )
+        if reward.stock is not None and not core.stock_take(reward):
+            raise RewardsError("out_of_stock")  # rolls back the debit too
+        core.voucher_issue(write, reward=reward, source=Voucher.Source.REDEEM, now=now, redeem_entry=entry)
+    return write.result
 
 
 @transaction.atomic
@@ -122,35 +109,29 @@ def voucher_use(
     """Use a voucher at the counter (active → used, by compare-and-set)."""
     now = core.now_or(at)
     code = (code or "").strip().upper().replace("-", "")[:32]
-    voucher = Voucher.objects.select_related("wallet__member").filter(code=code).first()
+    voucher = Voucher.objects.select_related("wallet__member", "reward").filter(code=code).first()
     if voucher is None:
         raise RewardsError("voucher_not_found")
-    try:
-        wallet, op = core.start(
-            voucher.wallet.member, key=idempotency_key, kind="use", params={"voucher": voucher.pk}, now=now
-        )
-    except core.Replay as replay:
-        return replay.result
-    voucher.refresh_from_db()
-    if voucher.status == Voucher.Status.USED:
-        raise RewardsError("voucher_used")
-    if voucher.status == Voucher.Status.CANCELLED:
-        raise RewardsError("voucher_cancelled")
-    if voucher.is_expired(now):
-        raise RewardsError("voucher_expired")
-    changed = Voucher.objects.filter(pk=voucher.pk, status=Voucher.Status.ACTIVE).update(
-        status=Voucher.Status.USED, used_at=now, used_location=location, used_by=staff
-    )
-    if not changed:
-        raise RewardsError("voucher_used")
-    voucher.refresh_from_db()
-    member_id, location_id = wallet.member_id, getattr(location, "pk", None)
+    member, params = voucher.wallet.member, {"voucher": voucher.pk}
+    with core.wallet_write(member, key=idempotency_key, kind="use", params=params, now=now) as write:
+        if write.replayed:
+            return write.result
+        voucher.refresh_from_db(fields=["status", "expires_at"])
+        if voucher.status == Voucher.Status.CANCELLED:
+            raise RewardsError("voucher_cancelled")
+        if voucher.status == Voucher.Status.ACTIVE and voucher.is_expired(now):
+            raise RewardsError("voucher_expired")
+        used = {"status": Voucher.Status.USED, "used_at": now, "used_location": location, "used_by": staff}
+        if not core.voucher_status_move(voucher, old=Voucher.Status.ACTIVE, **used):
+            raise RewardsError("voucher_used")
+        write.result.vouchers.append(voucher)
+    member_id, location_id = member.pk, getattr(location, "pk", None)
     transaction.on_commit(
         lambda: signals.voucher_redeemed.send(
             sender=Voucher, member_id=member_id, voucher_id=voucher.pk, location_id=location_id
         )
     )
-    return core.finish(op, core.WalletResult(balance=wallet.balance, vouchers=[voucher]))
+    return write.result
 
 
 @transaction.atomic
@@ -161,15 +142,12 @@ def voucher_gift(
     first voucher. Stock and catalogue limits do not apply: the club gives it (a referral
     reward, a goodwill gesture)."""
     now = core.now_or(at)
-    try:
-        wallet, op = core.start(
-            member, key=idempotency_key, kind="gift", params={"reward": reward.pk}, now=now
-        )
-    except core.Replay as replay:
-        return replay.result.voucher
-    voucher = core.voucher_issue_locked(wallet, reward=reward, source=Voucher.Source.GIFT, now=now)
-    core.finish(op, core.WalletResult(balance=wallet.balance, vouchers=[voucher]))
-    return voucher
+    params = {"reward": reward.pk}
+    with core.wallet_write(member, key=idempotency_key, kind="gift", params=params, now=now) as write:
+        if write.replayed:
+            return write.result.voucher
+        core.voucher_issue(write, reward=reward, source=Voucher.Source.GIFT, now=now)
+    return write.result.voucher
 
 
 @transaction.atomic
@@ -177,20 +155,15 @@ def voucher_withdraw(*, voucher: Voucher, idempotency_key: str, at: datetime | N
     """Cancel an unused gift voucher (a referral reward taken back after a refund).
     Raises RewardsError("voucher_used") when it was used."""
     now = core.now_or(at)
-    try:
-        wallet, op = core.start(
-            voucher.wallet.member,
-            key=idempotency_key,
-            kind="gift_cancel",
-            params={"voucher": voucher.pk},
-            now=now,
-        )
-    except core.Replay:
-        return
-    changed = Voucher.objects.filter(pk=voucher.pk, status=Voucher.Status.ACTIVE).update(
-        status=Voucher.Status.CANCELLED, cancelled_at=now
-    )
-    if not changed:
-        voucher.refresh_from_db()
-        raise RewardsError("voucher_used" if voucher.status == Voucher.Status.USED else "already_reversed")
-    core.finish(op, core.WalletResult(balance=wallet.balance, vouchers=[voucher]))
+    member, params = voucher.wallet.member, {"voucher": voucher.pk}
+    with core.wallet_write(member, key=idempotency_key, kind="gift_cancel", params=params, now=now) as write:
+        if write.replayed:
+            return
+        if not core.voucher_status_move(
+            voucher, old=Voucher.Status.ACTIVE, status=Voucher.Status.CANCELLED, cancelled_at=now
+        ):
+            voucher.refresh_from_db(fields=["status"])
+            raise RewardsError(
+                "voucher_used" if voucher.status == Voucher.Status.USED else "already_reversed"
+            )
+        write.result.vouchers.append(voucher)

@@ -26,6 +26,9 @@ from rewards.errors import RewardsError
 from rewards.forms import AdjustForm, NonceForm, PurchaseForm, RewardForm, ScanForm, StampsForm, VoucherForm
 from rewards.models import CounterAction, Reward, StampCard
 from rewards.services import counter as service
+from rewards.services.guessing import refusal_record
+from rewards.services.member_search import looks_like_voucher, member_find
+from rewards.services.visits import visit_record
 
 STATUS = {"too_many_attempts": 429, "not_allowed": 403, "wrong_location": 403}
 
@@ -51,13 +54,6 @@ def _htmx(request) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def locations_for(user):
-    """Where a user may work the till: customer service and the owner anywhere, counter
-    staff at the shops they are assigned to."""
-    active = Location.objects.filter(is_active=True)
-    return active if user.is_customer_service else active.filter(staff=user)
-
-
 def at_location(view):
     """Counter staff only (else 403), and only at a shop they work at (else 403 and a
     refused-scan record); customer service and the owner at any shop. For a member's URL
@@ -66,14 +62,13 @@ def at_location(view):
     @login_required
     @functools.wraps(view)
     def wrapper(request, location_id: int, *args, **kwargs):
-        # One query: the shop, the user's roles and assignment there, the member asked for.
-        till = service.till_read(user=request.user, location_id=location_id, number=kwargs.get("number"))
+        till = selectors.till_read(user=request.user, location_id=location_id, number=kwargs.get("number"))
         if not request.user.is_counter_staff:
             raise PermissionDenied
         if till.location is None:
             raise Http404
         if not (till.assigned or request.user.is_customer_service):
-            service.refusal_record(
+            refusal_record(
                 reason="wrong_location", staff=request.user, location=till.location, ip=_ip(request)
             )
             message = RewardsError("wrong_location").message
@@ -86,7 +81,7 @@ def at_location(view):
 
 @staff_required
 def counter_home(request):
-    locations = list(locations_for(request.user))
+    locations = list(selectors.locations_for(request.user))
     if len(locations) == 1:
         return redirect("rewards:counter_page", location_id=locations[0].pk)
     return render(request, "rewards/counter/choose.html", {"locations": locations})
@@ -107,7 +102,7 @@ def counter_find(request):
     form = ScanForm(request.POST)
     raw = form.data.get("q", "") if not form.is_valid() else form.cleaned_data["q"]
     shown = _shown_member(request)
-    if shown is not None and service.looks_like_voucher(raw):
+    if shown is not None and looks_like_voucher(raw):
         # A voucher scanned while a member's panel is open: use it for that member, under
         # the panel's nonce (a second scan of it shows the first result again).
         return _act_for(
@@ -122,13 +117,13 @@ def counter_find(request):
             ),
         )
     try:
-        found = service.member_find(raw=raw, staff=request.user, location=request.location, ip=_ip(request))
+        found = member_find(raw=raw, staff=request.user, location=request.location, ip=_ip(request))
     except CodedError as error:
         status = STATUS.get(error.code, 404 if error.code == "member_not_found" else 400)
         return _respond(request, "rewards/counter/_feedback.html", {"error": error.message}, status=status)
     if found.confirmed and len(found.members) == 1:
         member = found.members[0]
-        service.visit_record(member=member, location=request.location, staff=request.user)
+        visit_record(member=member, location=request.location, staff=request.user)
         return _panel(request, member)
     return _respond(request, "rewards/counter/_candidates.html", {"candidates": found.members})
 
@@ -144,7 +139,7 @@ def _member(request) -> Member:
 def counter_member(request, number: str):
     """The member panel, after staff confirmed a member found by number, phone or name."""
     member = _member(request)
-    service.visit_record(member=member, location=request.location, staff=request.user)
+    visit_record(member=member, location=request.location, staff=request.user)
     request.till = replace(request.till, visits=None)  # one visit more now: read them again
     return _panel(request, member)
 
@@ -154,7 +149,7 @@ def _shown_member(request) -> Member | None:
     number = (request.POST.get("member") or "").strip()
     if not number:
         return None
-    return service.member_by_number(number)
+    return selectors.member_by_number(number)
 
 
 @at_location
@@ -174,7 +169,7 @@ def _act_for(request, member: Member, act):
     except FormError as error:
         return _panel(request, member, error=error.message, status=400)
     except CodedError as error:
-        service.refusal_record(
+        refusal_record(
             reason=error.code,
             raw=request.POST.get("code") or request.POST.get("q") or request.path.rsplit("/", 2)[-2],
             staff=request.user,
@@ -297,7 +292,7 @@ def _visits(request, member: Member) -> list:
     till = getattr(request, "till", None)
     if till is not None and till.member is member and till.visits is not None:
         return till.visits
-    return service.visits_recent(member)
+    return selectors.visits_recent(member)
 
 
 def _action_urls(location: Location, member: Member) -> dict[str, str]:
@@ -310,5 +305,5 @@ def _undoable(member: Member, location: Location, now, outcome=None) -> CounterA
     if outcome is not None and not outcome.replayed and outcome.action.kind != CounterAction.Kind.UNDO:
         last = outcome.action  # what was just done is the last action: no need to look it up
     else:
-        last = service.last_action(member, location)
+        last = selectors.last_action(member, location)
     return last if last is not None and service.undo_window_open(last, now=now) else None

@@ -107,7 +107,7 @@ def _tills(shop: Location) -> list[tuple[User, list[Member]]]:
 def _session_cookie(user: User) -> str:
     """A logged-in session in the database, as a browser would hold it after logging in."""
     client = Client()
-    client.force_login(user, backend="members.backends.ModelBackend")
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     return client.cookies[settings.SESSION_COOKIE_NAME].value
 
 
@@ -145,7 +145,7 @@ def _query_count(staff: User) -> int:
     staff.locations.add(probe_shop)
     (member,) = data.members_join("probe-", 1)
     client = Client()
-    client.force_login(staff, backend="members.backends.ModelBackend")
+    client.force_login(staff, backend="django.contrib.auth.backends.ModelBackend")
     url = reverse("rewards:counter_action", args=[probe_shop.pk, member.number, "kjop"])
     client.get(reverse("rewards:counter_member", args=[probe_shop.pk, member.number]), HTTP_HX_REQUEST="true")
     for _ in range(2):  # warm: config cache, prepared statements

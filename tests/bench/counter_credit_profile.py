@@ -75,7 +75,7 @@ def _configure(database_url: str) -> None:
 BREAKDOWN = [
     *os.environ.get("BREAKDOWN", "").split(),  # more, for a closer look
     "django.contrib.auth.get_user",
-    "rewards.services.counter.till_read",
+    "rewards.selectors.till_read",
     "rewards.services.counter.counter_purchase",
     "rewards.views.counter.panel_context",
     "rewards.views.counter._respond",
@@ -197,7 +197,7 @@ def measure(count: int, *, profile: str = "") -> dict:
     members = data.members_join("profile-", 200)  # few credits each: no tier is reached
 
     client = Client(enforce_csrf_checks=True)  # as the browser: the form's token is checked
-    client.force_login(staff, backend="members.backends.ModelBackend")
+    client.force_login(staff, backend="django.contrib.auth.backends.ModelBackend")
     panel = client.get(
         reverse("rewards:counter_member", args=[shop.pk, members[0].number]), HTTP_HX_REQUEST="true"
     )

@@ -97,7 +97,7 @@ def weigh(client: Client, label: str, documents: list[bytes]) -> float:
 def run() -> dict:
     (member,) = data.members_join("weight-", 1)
     member_client = Client()
-    member_client.force_login(member.user, backend="members.backends.ModelBackend")
+    member_client.force_login(member.user, backend="django.contrib.auth.backends.ModelBackend")
     card = _get(member_client, reverse("members:card"))
 
     shop = Location.objects.create(name="Vektbutikken")
@@ -105,7 +105,7 @@ def run() -> dict:
     staff.groups.add(Group.objects.get(name=roles.COUNTER_STAFF))
     staff.locations.add(shop)
     till = Client()
-    till.force_login(staff, backend="members.backends.ModelBackend")
+    till.force_login(staff, backend="django.contrib.auth.backends.ModelBackend")
     page = _get(till, reverse("rewards:counter_page", args=[shop.pk]))
     panel = _get(
         till, reverse("rewards:counter_member", args=[shop.pk, member.number]), HTTP_HX_REQUEST="true"

@@ -117,7 +117,7 @@ def logged_in(email: str | None) -> tuple[Client, list[str]]:
     if email is None:
         return client, ["/", "/bli-medlem/", "/accounts/login/", "/verv/"]
     user = User.objects.get(email=email)
-    client.force_login(user, backend="members.backends.ModelBackend")
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     start = ["/"]
     if user.is_counter_staff:  # and the member panel, which the till opens by htmx, not a link
         shop = Location.objects.filter(staff=user).first() or Location.objects.first()

@@ -8,7 +8,7 @@ from django.utils import timezone
 from members.services import card_code
 from rewards import signals
 from rewards.models import ScanRefusal, Visit
-from rewards.services import counter, reward_redeem
+from rewards.services import guessing, member_search, reward_redeem, visits
 from tests.factories import MemberFactory, RewardFactory
 from tests.rewards.wallet_helpers import give
 
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def find(raw, staff, shop, ip="10.0.0.1"):
-    return counter.member_find(raw=raw, staff=staff, location=shop, ip=ip)
+    return member_search.member_find(raw=raw, staff=staff, location=shop, ip=ip)
 
 
 def refusal_code(raw, staff, shop, ip="10.0.0.1"):
@@ -88,14 +88,14 @@ def test_an_old_screenshot_of_the_card_is_refused_as_expired(guest, cashier, sho
 
 
 def test_guessing_numbers_is_stopped_per_staff_user(cashier, shop):
-    for n in range(counter.GUESS_LIMIT):
+    for n in range(guessing.GUESS_LIMIT):
         refusal_code(f"ZZZZ{n:04d}".replace("0", "2").replace("1", "3"), cashier, shop, ip=f"10.0.1.{n}")
 
     assert refusal_code("ZZZZ2345", cashier, shop, ip="10.9.9.9") == "too_many_attempts"
 
 
 def test_guessing_numbers_is_stopped_per_ip_address_across_staff_users(cashier, service_desk, shop):
-    for _ in range(counter.GUESS_LIMIT):
+    for _ in range(guessing.GUESS_LIMIT):
         refusal_code("ZZZZ2345", cashier, shop, ip="10.0.0.7")
 
     assert refusal_code("ZZZZ2345", service_desk, shop, ip="10.0.0.7") == "too_many_attempts"
@@ -103,10 +103,10 @@ def test_guessing_numbers_is_stopped_per_ip_address_across_staff_users(cashier, 
 
 def test_scans_of_the_same_member_close_together_are_one_visit(guest, cashier, shop):
     now = timezone.now()
-    counter.visit_record(member=guest, location=shop, staff=cashier, now=now)
-    counter.visit_record(member=guest, location=shop, staff=cashier, now=now + timedelta(minutes=20))
-    counter.visit_record(member=guest, location=shop, staff=cashier, now=now + timedelta(minutes=45))
-    counter.visit_record(member=guest, location=shop, staff=cashier, now=now + timedelta(hours=3))
+    visits.visit_record(member=guest, location=shop, staff=cashier, now=now)
+    visits.visit_record(member=guest, location=shop, staff=cashier, now=now + timedelta(minutes=20))
+    visits.visit_record(member=guest, location=shop, staff=cashier, now=now + timedelta(minutes=45))
+    visits.visit_record(member=guest, location=shop, staff=cashier, now=now + timedelta(hours=3))
 
     assert Visit.objects.filter(member=guest).count() == 2
 
@@ -123,8 +123,8 @@ def test_a_new_visit_is_announced_after_commit_and_a_continued_one_is_not(
     try:
         now = timezone.now()
         with django_capture_on_commit_callbacks(execute=True):
-            visit = counter.visit_record(member=guest, location=shop, staff=cashier, now=now)
-            counter.visit_record(member=guest, location=shop, staff=cashier, now=now + timedelta(minutes=5))
+            visit = visits.visit_record(member=guest, location=shop, staff=cashier, now=now)
+            visits.visit_record(member=guest, location=shop, staff=cashier, now=now + timedelta(minutes=5))
     finally:
         signals.visit_recorded.disconnect(listener)
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from members import roles
 from members.services import MembersError
 from rewards.models import CounterFlag, ScanRefusal
-from rewards.services import counter, points_award, reward_redeem
+from rewards.services import counter, member_search, points_award, reward_redeem
 from rewards.services.flags import counter_flags_scan
 from tests.factories import MemberFactory, RewardFactory, staff_user
 
@@ -85,7 +85,7 @@ def test_scanning_twice_raises_each_flag_once(guest, cashier, shop, program):
 
 def test_the_owner_reads_refused_scans_and_flags_in_admin(client, cashier, shop, guest, program):
     with pytest.raises(MembersError):
-        counter.member_find(raw="ZZZZ2345", staff=cashier, location=shop, ip="10.0.0.1")
+        member_search.member_find(raw="ZZZZ2345", staff=cashier, location=shop, ip="10.0.0.1")
     program.flag_credits_per_day = 1
     program.save()
     purchase(guest, cashier, shop)

@@ -26,7 +26,7 @@ from members.services import MembersError, consent_set, member_join, profile_upd
 from referrals import services as referrals
 from referrals.models import ReferralProgram
 from rewards.models import PointsProgram
-from rewards.services import counter, identify, reward_redeem, voucher_gift
+from rewards.services import counter, guessing, member_search, reward_redeem, visits, voucher_gift
 from tests.factories import LocationFactory, RewardFactory, StampCardFactory, staff_user
 
 ZELMIRA_IP = "203.0.113.77"
@@ -120,9 +120,9 @@ def life(db, shop, cashier, owner, referral_programme, after_commit) -> Life:
     # At the till: found by phone (a visit), a purchase, stamps, a reward, a grant.
     card = StampCardFactory(name="Kaffekort", stamps_needed=5)
     reward = RewardFactory(name="Kanelbolle", cost_points=50)
-    found = identify.member_find(raw="912 34 567", staff=cashier, location=shop, ip="10.1.1.1")
+    found = member_search.member_find(raw="912 34 567", staff=cashier, location=shop, ip="10.1.1.1")
     assert found.members == [member]
-    identify.visit_record(member=member, location=shop, staff=cashier)
+    visits.visit_record(member=member, location=shop, staff=cashier)
     with after_commit():
         counter.counter_purchase(
             member=member, amount_ore=25_000, nonce=nonce(), staff=cashier, location=shop
@@ -143,8 +143,8 @@ def life(db, shop, cashier, owner, referral_programme, after_commit) -> Life:
     # Refused: her name mistyped, and her phone typed into the voucher field (the counter
     # view records what was typed, with the member whose panel was open).
     with pytest.raises(MembersError):
-        identify.member_find(raw="Zelmira Quistt", staff=cashier, location=shop, ip="10.1.1.1")
-    identify.refusal_record(
+        member_search.member_find(raw="Zelmira Quistt", staff=cashier, location=shop, ip="10.1.1.1")
+    guessing.refusal_record(
         reason="voucher_not_found",
         raw="912 34 567",
         staff=cashier,

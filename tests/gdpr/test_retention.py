@@ -18,7 +18,7 @@ from campaigns.services import retention_sweep
 from clubsite import sms
 from clubsite.celery import app as celery_app
 from members.models import Club, Member
-from rewards.services import identify, points_award, points_expire_due, purchase_register
+from rewards.services import points_award, points_expire_due, purchase_register, visits
 from tests.factories import LocationFactory, MemberFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -104,7 +104,7 @@ def test_coming_back_after_the_warning_cancels_it(sweep, comes_back):
     back = NOW + 10 * DAY
     if comes_back == "visit":
         staff = UserFactory()
-        identify.visit_record(member=sleeper, location=LocationFactory(), staff=staff, now=back)
+        visits.visit_record(member=sleeper, location=LocationFactory(), staff=staff, now=back)
     elif comes_back == "purchase":
         purchase_register(member=sleeper, amount_ore=5_000, idempotency_key=uuid.uuid4().hex, at=back)
     else:

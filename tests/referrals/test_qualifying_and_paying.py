@@ -10,7 +10,7 @@ from django.utils import timezone
 from referrals import selectors, services, tasks
 from referrals.models import Referral, ReferralPayout
 from rewards.models import LedgerEntry, Voucher
-from rewards.services import counter, entry_reverse, reward_redeem, wallets_reconcile
+from rewards.services import entry_reverse, reward_redeem, visits, wallets_reconcile
 from tests.factories import RewardFactory
 from tests.referrals.helpers import balance, buy, fresh, invited
 
@@ -122,13 +122,13 @@ def test_the_database_refuses_a_second_payout_for_one_side(kari_code, no_hold, a
 def test_a_visit_qualifies_when_the_owner_says_so(kari_code, program, shop, cashier, after_commit):
     referral = invited(kari_code)
     with after_commit():
-        counter.visit_record(member=referral.friend, location=shop, staff=cashier)
+        visits.visit_record(member=referral.friend, location=shop, staff=cashier)
     assert fresh(referral).status == Referral.Status.PENDING  # visits do not count by default
 
     program.qualifies_on_visit = True
     program.save()
     with after_commit():
-        counter.visit_record(member=referral.friend, location=shop, staff=cashier, now=timezone.now() + DAY)
+        visits.visit_record(member=referral.friend, location=shop, staff=cashier, now=timezone.now() + DAY)
 
     referral = fresh(referral)
     assert referral.status == Referral.Status.QUALIFIED and referral.qualifying_visit is not None

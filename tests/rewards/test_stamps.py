@@ -75,7 +75,7 @@ def test_the_voucher_is_issued_in_the_same_transaction_as_the_stamps(member, car
     def printer_on_fire(*args, **kwargs):
         raise RuntimeError("voucher could not be issued")
 
-    monkeypatch.setattr(core, "voucher_issue_locked", printer_on_fire)
+    monkeypatch.setattr(core, "voucher_issue", printer_on_fire)
     with pytest.raises(RuntimeError):
         stamps_add(member=member, card=card, stamps=1, idempotency_key="till-1:stamp-10")
 

@@ -167,7 +167,7 @@ def test_the_tier_window_sums_spend_when_the_program_counts_kroner(club):
 
 
 @pytest.mark.django_db
-def test_the_summary_reads_two_queries_and_takes_the_tier_from_the_cached_config(club):
+def test_the_summary_reads_a_few_queries_with_the_tier_joined(club):
     member = MemberFactory()
     wallet = services.wallet_get_or_create(member)
     Wallet.objects.filter(pk=wallet.pk).update(tier=Tier.objects.get(name="Sølv"), balance=900)
@@ -177,7 +177,9 @@ def test_the_summary_reads_two_queries_and_takes_the_tier_from_the_cached_config
         summary = selectors.wallet_summary(member)
         assert summary.wallet.tier.name == "Sølv" and summary.wallet.member == member
         assert summary.progress.next_tier.name == "Gull"
-    assert len(ctx.captured_queries) == 2
+    # The wallet with its tier, the tier window's sums, points expiring soon, the stamp
+    # cards, the usable vouchers (program, tiers and cards come from the cached config).
+    assert len(ctx.captured_queries) <= 5
 
 
 @pytest.mark.django_db

@@ -12,7 +12,7 @@ from members.models import Member, User
 from members.services import MembersError, card_code
 from rewards.errors import RewardsError
 from rewards.models import LedgerEntry, PointsProgram, Visit
-from rewards.services import counter
+from rewards.services import counter, member_search
 from rewards.services.flags import counter_flags_scan
 
 
@@ -41,7 +41,7 @@ def load_counter_demo(staff: list[User], kari: Member) -> None:
     old_screenshot = card_code(member=kari, at=timezone.now() - timedelta(hours=2))
     for raw in [old_screenshot, "ZZZZ2345", "kari@example"]:
         with contextlib.suppress(MembersError, RewardsError):  # refused on purpose: kept for the owner
-            counter.member_find(raw=raw, staff=till, location=location, ip="192.0.2.10")
+            member_search.member_find(raw=raw, staff=till, location=location, ip="192.0.2.10")
     # Someone credited unusually often today: the owner finds a flag in admin.
     per = Member.objects.exclude(pk=kari.pk).order_by("pk").first()
     for _ in range(PointsProgram.load().flag_credits_per_day + 1):

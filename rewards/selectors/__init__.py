@@ -1,0 +1,51 @@
+"""Reads shared by pages: the wallet (the member's pages, the counter panel, admin) and the till."""
+
+from rewards.selectors.till import (
+    VISITS_SHOWN,
+    Till,
+    last_action,
+    locations_for,
+    member_by_number,
+    till_read,
+    visits_recent,
+)
+from rewards.selectors.wallet import (
+    EXPIRY_WARNING_DAYS,
+    REASON_LABELS,
+    CardState,
+    Expiring,
+    HistoryRow,
+    WalletSummary,
+    active_vouchers,
+    history,
+    history_rows,
+    member_flags,
+    reason_label,
+    rewards_within_reach,
+    stamp_cards,
+    wallet_summary,
+)
+
+__all__ = [
+    "EXPIRY_WARNING_DAYS",
+    "REASON_LABELS",
+    "VISITS_SHOWN",
+    "CardState",
+    "Expiring",
+    "HistoryRow",
+    "Till",
+    "WalletSummary",
+    "active_vouchers",
+    "history",
+    "history_rows",
+    "last_action",
+    "locations_for",
+    "member_by_number",
+    "member_flags",
+    "reason_label",
+    "rewards_within_reach",
+    "stamp_cards",
+    "till_read",
+    "visits_recent",
+    "wallet_summary",
+]
