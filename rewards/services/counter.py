@@ -103,13 +103,11 @@ def _act(kind, *, nonce, member, staff, location, at, call, summary, voucher_of=
         return Outcome(action, result)
 
 
-def _today_start(now: datetime) -> datetime:
-    return timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-
-
 def _stamps_today(member: Member, now: datetime) -> int:
+    """Stamps given the member on `now`'s day in the club's time zone: the whole day, also
+    those a till stamped a moment after `now` while this one waited for the lock."""
     total = StampEntry.objects.filter(
-        progress__wallet__member=member, created_at__gte=_today_start(now), created_at__lte=now
+        progress__wallet__member=member, created_at__date=timezone.localdate(now)
     ).aggregate(n=Sum("stamps"))["n"]
     return total or 0
 

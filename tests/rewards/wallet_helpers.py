@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import pytest
 from django.db import connection
 
+from clubsite.errors import CodedError
 from members.models import Member
 from rewards.errors import RewardsError
 from rewards.models import (
@@ -91,7 +92,7 @@ def wallet_state() -> dict:
 def run_together(count: int, action: Callable[[int], object]) -> list:
     """Run action(0) … action(count - 1) in threads released at the same moment.
 
-    Returns one outcome per thread: what the action returned, the code of a RewardsError,
+    Returns one outcome per thread: what the action returned, the code of a refusal (CodedError),
     or any other exception (so that a crash fails the test instead of vanishing).
     """
     barrier = threading.Barrier(count)
@@ -102,7 +103,7 @@ def run_together(count: int, action: Callable[[int], object]) -> list:
             connection.ensure_connection()  # connect first, so that the work itself overlaps
             barrier.wait(timeout=60)
             outcomes[n] = action(n)
-        except RewardsError as error:
+        except CodedError as error:  # a refusal, with its code (RewardsError, MembersError, ...)
             outcomes[n] = error.code
         except Exception as exc:
             outcomes[n] = exc
