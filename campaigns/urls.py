@@ -1,6 +1,6 @@
 from django.urls import path
 
-from campaigns import views
+from campaigns.insights import views
 
 app_name = "campaigns"
 

@@ -24,8 +24,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from campaigns.forms import DEFAULT_DAYS
-from campaigns.selectors import Period, dashboard
+from campaigns.insights.forms import DEFAULT_DAYS
+from campaigns.insights.selectors import Period, dashboard
 from members import roles
 from members.models import Member, User
 from rewards.models import LedgerEntry

@@ -12,9 +12,9 @@ from datetime import timedelta
 
 from django.db import connection
 
-from campaigns.selectors import Period
-from campaigns.selectors.figures import percent
-from campaigns.selectors.period import trend_months
+from campaigns.insights.selectors import Period
+from campaigns.insights.selectors.figures import percent
+from campaigns.insights.selectors.period import trend_months
 
 # Members at a moment: joined before it and not erased before it.
 AT_E = "joined_at < %(e)s AND (erased_at IS NULL OR erased_at >= %(e)s)"

@@ -29,7 +29,7 @@ import pytest
 from django.utils import timezone
 
 from campaigns.models import ClubEconomics
-from campaigns.selectors import Period
+from campaigns.insights.selectors import Period
 from members.models import ConsentEvent, Location, Member
 from referrals.models import Referral
 from rewards import services

@@ -11,7 +11,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from campaigns.selectors import dashboard
+from campaigns.insights.selectors import dashboard
 from members import roles
 from tests.campaigns.conftest import MARCH
 from tests.factories import staff_user

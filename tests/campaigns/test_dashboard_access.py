@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from campaigns import tables
+from campaigns.insights import tables
 from members import roles
 from tests.factories import LocationFactory, MemberFactory, staff_user
 

@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 from django.utils import translation
 
-from campaigns.selectors import dashboard
+from campaigns.insights.selectors import dashboard
 from tests.campaigns.conftest import MARCH, NOW
 
 pytestmark = pytest.mark.django_db

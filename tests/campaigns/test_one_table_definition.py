@@ -13,7 +13,7 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import reverse
 
-from campaigns import tables
+from campaigns.insights import tables
 from members import roles
 from tests.campaigns.conftest import MARCH
 from tests.factories import staff_user

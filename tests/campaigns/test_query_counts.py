@@ -8,8 +8,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from campaigns.selectors import dashboard, ledger, members, vouchers
-from campaigns.selectors.period import trend_months
+from campaigns.insights.selectors import dashboard, ledger, members, vouchers
+from campaigns.insights.selectors.period import trend_months
 from tests.campaigns.conftest import MARCH, NOW, at, buy
 from tests.factories import MemberFactory
 

@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from campaigns.selectors import Period, dashboard
+from campaigns.insights.selectors import Period, dashboard
 from members import roles
 from members.models import Location, Member
 from rewards import services

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from campaigns.selectors.dashboard import dashboard
-from campaigns.selectors.period import Period
+from campaigns.insights.selectors.dashboard import dashboard
+from campaigns.insights.selectors.period import Period
 from members.services import member_erase
 
 pytestmark = pytest.mark.django_db

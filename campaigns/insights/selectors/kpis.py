@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
-from campaigns.selectors.figures import Section, percent, ratio
-from campaigns.selectors.ledger import HERE
+from campaigns.insights.selectors.figures import Section, percent, ratio
+from campaigns.insights.selectors.ledger import HERE
 
 if TYPE_CHECKING:
-    from campaigns.selectors.dashboard import Facts
+    from campaigns.insights.selectors.dashboard import Facts
 
 CUR = "current"
 

@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from campaigns import selectors, tables
-from campaigns.forms import DashboardForm
+from campaigns.insights import selectors, tables
+from campaigns.insights.forms import DashboardForm
 
 
 def back_office_required(view):

@@ -27,8 +27,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from campaigns.selectors import Dashboard
-from campaigns.selectors.figures import COUNT, KR, PERCENT, POINTS, Formula, Kpi, Section, Term
+from campaigns.insights.selectors import Dashboard
+from campaigns.insights.selectors.figures import COUNT, KR, PERCENT, POINTS, Formula, Kpi, Section, Term
 
 TEXT, MONTH = "", "month"  # units of the columns that hold no figure: a label, a month
 

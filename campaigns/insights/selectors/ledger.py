@@ -15,7 +15,7 @@ from datetime import datetime
 from django.db import connection
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Sum, Value, When
 
-from campaigns.selectors.period import Period
+from campaigns.insights.selectors.period import Period
 from rewards.models import LedgerEntry
 
 Kind = LedgerEntry.Kind

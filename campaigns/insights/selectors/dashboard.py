@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaigns.models import ClubEconomics
-from campaigns.selectors import kpis, ledger, members, vouchers
-from campaigns.selectors.figures import (
+from campaigns.insights.selectors import kpis, ledger, members, vouchers
+from campaigns.insights.selectors.figures import (
     BreakageRow,
     Formula,
     Kpi,
@@ -29,8 +29,8 @@ from campaigns.selectors.figures import (
     TrendRow,
     percent,
 )
-from campaigns.selectors.formulas import formulas
-from campaigns.selectors.period import Month, Period, trend_months
+from campaigns.insights.selectors.formulas import formulas
+from campaigns.insights.selectors.period import Month, Period, trend_months
 from members.models import Location
 from referrals.selectors import Figures, referral_figures
 from rewards.models import LedgerEntry, PointsProgram

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from django.db.models import Count, Q, Sum
 
-from campaigns.selectors.period import Month, Period
+from campaigns.insights.selectors.period import Month, Period
 from rewards.models import Voucher
 
 Status = Voucher.Status

@@ -14,7 +14,7 @@ from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q
 
 from campaigns.models import TierChange
-from campaigns.selectors.period import Period
+from campaigns.insights.selectors.period import Period
 from members.models import ConsentEvent, Member
 from rewards.models import LedgerEntry, Tier, Visit, Wallet
 

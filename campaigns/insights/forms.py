@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.selectors import Period
+from campaigns.insights.selectors import Period
 from members.models import Location
 
 DEFAULT_DAYS = 30
