@@ -73,6 +73,8 @@ def referral_qualify(
         return referral
     if visit_id is None and (amount_ore or 0) < program.min_purchase_ore:
         return referral
+    if entry_id is not None and LedgerEntry.objects.filter(reverses_id=entry_id).exists():
+        return referral  # refunded before we heard of it (a queue's delay): it brought nobody
     if now > referral.friend.joined_at + timedelta(days=program.qualify_within_days):
         _close(referral, Referral.Status.CANCELLED, Reason.WINDOW_PASSED, now)
         return referral

@@ -9,7 +9,7 @@ from django.utils import timezone
 from referrals import services, tasks
 from referrals.models import Referral, ReferralPayout
 from rewards.models import LedgerEntry
-from rewards.services import purchase_register, wallets_reconcile
+from rewards.services import entry_reverse, purchase_register, wallets_reconcile
 from tests.conftest import requires_postgres
 from tests.referrals.helpers import balance, invited, new_friend
 from tests.rewards.wallet_helpers import run_together
@@ -69,3 +69,47 @@ def test_sign_ups_at_once_for_a_referrer_one_place_below_the_cap_let_exactly_one
     statuses = sorted(o.status for o in outcomes)
     assert statuses == ["pending"] + ["refused"] * 5
     assert all(o.reason_list == ["cap_reached"] for o in outcomes if o.status == "refused")
+
+
+def test_rounds_of_the_qualifying_signal_racing_the_pay_job_and_a_refund_settle_each_referral_once(
+    kari_code, no_hold
+):
+    """Each round a new friend buys; eight threads at once deliver the purchase's signal
+    (a queue redelivering it), run the payment job, or refund the purchase. Whatever the
+    order, each side is paid at most once, and a refunded purchase leaves nothing paid."""
+    kari_code.member.refresh_from_db()
+    no_hold.cap_per_month = 100
+    no_hold.save()
+    for round_no in range(8):
+        referral = invited(kari_code, ip=f"203.0.113.{round_no}")
+        purchase = purchase_register(
+            member=referral.friend, amount_ore=15_000, idempotency_key=f"buy-{round_no}"
+        )
+        refunds = round_no % 2  # every other round, the purchase is refunded meanwhile
+
+        def act(n, referral=referral, purchase=purchase, refunds=refunds):
+            if n == 7 and refunds:
+                entry_reverse(
+                    entry=purchase.entry, reason="returned", idempotency_key=f"refund-{purchase.entry.pk}"
+                )
+                return tasks.refund_purchase(referral.friend_id, purchase.entry.pk)
+            if n % 3 == 2:
+                return services.referrals_pay_due()
+            return tasks.qualify_purchase(referral.friend_id, purchase.entry.pk, 15_000)
+
+        run_together(8, act)
+
+        referral.refresh_from_db()
+        payouts = ReferralPayout.objects.filter(referral=referral)
+        assert payouts.count() <= 2 and payouts.values("side").distinct().count() == payouts.count()
+        taken_back = payouts.exclude(reversed_at=None).count()
+        if refunds:
+            assert referral.status in (
+                Referral.Status.CANCELLED,
+                Referral.Status.REVERSED,
+                Referral.Status.PENDING,
+            )
+            assert taken_back == payouts.count(), f"round {round_no}: a refunded purchase left a reward paid"
+        else:
+            assert referral.status == Referral.Status.PAID and payouts.count() == 2
+        assert wallets_reconcile() == []

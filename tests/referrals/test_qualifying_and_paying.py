@@ -41,6 +41,17 @@ def test_a_purchase_below_the_minimum_does_not_qualify_and_a_later_big_one_does(
     assert referral.payable_at == referral.qualified_at + timedelta(days=14)
 
 
+def test_a_purchase_refunded_before_its_signal_is_handled_does_not_qualify(kari_code):
+    referral = invited(kari_code)
+    purchase = buy(referral.friend)  # its signal waits in a queue (not run: no after_commit)
+    entry_reverse(entry=purchase.entry, reason="returned", idempotency_key="refund")
+
+    tasks.qualify_purchase(referral.friend_id, purchase.entry.pk, 15_000)
+
+    assert fresh(referral).status == Referral.Status.PENDING
+    assert not ReferralPayout.objects.exists()
+
+
 def test_a_purchase_after_the_qualifying_window_closes_the_referral(kari_code, after_commit):
     referral = invited(kari_code)
 
