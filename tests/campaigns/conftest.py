@@ -28,8 +28,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from campaigns.models import ClubEconomics
 from campaigns.insights.selectors import Period
+from campaigns.models import ClubEconomics
 from members.models import ConsentEvent, Location, Member
 from referrals.models import Referral
 from rewards import services

@@ -7,7 +7,8 @@ import sys
 PROBE = """
 import gc, sys
 import clubsite.wsgi
-print(gc.get_freeze_count(), 'rewards.views.counter' in sys.modules, 'campaigns.insights.views' in sys.modules)
+loaded = ('rewards.views.counter' in sys.modules, 'campaigns.insights.views' in sys.modules)
+print(gc.get_freeze_count(), *loaded)
 """
 
 

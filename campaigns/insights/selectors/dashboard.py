@@ -16,7 +16,6 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaigns.models import ClubEconomics
 from campaigns.insights.selectors import kpis, ledger, members, vouchers
 from campaigns.insights.selectors.figures import (
     BreakageRow,
@@ -31,6 +30,7 @@ from campaigns.insights.selectors.figures import (
 )
 from campaigns.insights.selectors.formulas import formulas
 from campaigns.insights.selectors.period import Month, Period, trend_months
+from campaigns.models import ClubEconomics
 from members.models import Location
 from referrals.selectors import Figures, referral_figures
 from rewards.models import LedgerEntry, PointsProgram

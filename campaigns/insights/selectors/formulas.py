@@ -14,9 +14,9 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from campaigns.models import ClubEconomics
 from campaigns.insights.selectors.figures import KR, NUMBER, PERCENT, Formula, Term, ore, percent
 from campaigns.insights.selectors.period import Period
+from campaigns.models import ClubEconomics
 
 DAYS_PER_YEAR = Decimal(365)
 

@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q
 
-from campaigns.models import TierChange
 from campaigns.insights.selectors.period import Period
+from campaigns.models import TierChange
 from members.models import ConsentEvent, Member
 from rewards.models import LedgerEntry, Tier, Visit, Wallet
 
