@@ -29,9 +29,10 @@ run: install
 	$(BIN)/python manage.py load_demo --url http://$(HOST):$(PORT)/
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-# The whole suite; with DATABASE_URL set it runs on PostgreSQL.
+# The whole suite on every core, a test file per worker at a time (files that start a Redis
+# worker or load the demo club keep to one process); with DATABASE_URL set, on PostgreSQL.
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

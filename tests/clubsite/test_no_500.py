@@ -2,31 +2,75 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
-from tests.factories import MemberFactory
+from members.models import ConsentEvent, Interest
+from rewards.errors import RewardsError
+from rewards.models import Voucher
+from tests.factories import MemberFactory, RewardFactory
 
 ODD = ["", " ", "0", "-1", "1e9", "12,50", "abc", "🙂", "<script>", "' OR 1=1 --", "x" * 10_000, "\x00"]
 
 
 @pytest.fixture
-def client_of_member(client, db):
-    client.force_login(MemberFactory().user)
+def member(db):
+    Interest.objects.create(name="Brød")  # the interests question has something to choose
+    return MemberFactory(user__first_name="Kari")
+
+
+@pytest.fixture
+def client_of_member(client, member):
+    client.force_login(member.user)
     return client
+
+
+def messages_of(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("value", ODD)
-def test_forms_answer_odd_values_without_a_server_error(client_of_member, value):
+def test_odd_values_in_the_members_forms_are_refused_with_a_reason_and_change_nothing(
+    client_of_member, member, value
+):
+    reward = RewardFactory(cost_points=100)  # a real one: the nonce is what the view must check
+    consents_before = ConsentEvent.objects.filter(member=member).count()
+
+    redeemed = client_of_member.post(
+        reverse("rewards:redeem", args=[reward.pk]), {"nonce": value}, follow=True
+    )
+    consents = client_of_member.post(reverse("members:consents"), {"email": value, "frequency": value})
+    deleted = client_of_member.post(reverse("members:delete"), {"confirm": value})
+
+    with translation.override("nb"):
+        assert messages_of(redeemed) == [RewardsError("reward_unavailable").message]
+    assert not Voucher.objects.exists()
+    assert consents.status_code == 400 and "invalid-feedback" in consents.content.decode()
+    assert ConsentEvent.objects.filter(member=member).count() == consents_before
+    assert deleted.status_code == 400
+    member.refresh_from_db()
+    assert not member.is_erased
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ODD)
+def test_odd_values_in_the_profile_are_refused_or_stored_clean(client_of_member, member, value):
     posts = {
         reverse("members:profile"): {"first_name": value, "birthday": value, "postcode": value},
-        reverse("members:consents"): {"email": value, "frequency": value},
         reverse("members:answer", args=["birthday"]): {"q-birthday": value},
         reverse("members:answer", args=["interests"]): {"q-interests": value},
-        reverse("rewards:redeem", args=[1]): {"nonce": value},
-        reverse("members:delete"): {"confirm": value},
     }
     for url, data in posts.items():
-        assert client_of_member.post(url, data).status_code < 500, url
+        response = client_of_member.post(url, data)
+        member.refresh_from_db()
+        member.user.refresh_from_db()
+        if response.status_code == 400:  # refused: the form says why, the profile is as it was
+            assert "invalid-feedback" in response.content.decode(), url
+            assert member.user.first_name == "Kari"
+        else:  # taken: only what fits the fields, and no NUL
+            assert response.status_code == 302, url
+            stored = [member.user.first_name, member.postcode or "", str(member.birthday or "")]
+            assert all("\x00" not in text and len(text) <= 100 for text in stored), url
 
 
 @pytest.mark.django_db

@@ -3,28 +3,12 @@
 import pytest
 
 from members import roles
-from rewards.models import PointsProgram
 from tests.factories import LocationFactory, MemberFactory, StampCardFactory, staff_user
-
-
-@pytest.fixture
-def program(db):
-    return PointsProgram.load()
-
-
-@pytest.fixture
-def shop(db):
-    return LocationFactory(name="Løkka")
 
 
 @pytest.fixture
 def other_shop(db):
     return LocationFactory(name="Majorstuen")
-
-
-@pytest.fixture
-def cashier(shop):
-    return staff_user(roles.COUNTER_STAFF, shop)
 
 
 @pytest.fixture
@@ -44,13 +28,6 @@ def guest(db):
 @pytest.fixture
 def coffee_card(db):
     return StampCardFactory(name="Kaffekort", stamps_needed=3, max_stamps_per_visit=2)
-
-
-@pytest.fixture
-def till(client, cashier, shop):
-    """The counter page of the shop, logged in as its cashier."""
-    client.force_login(cashier)
-    return client
 
 
 @pytest.fixture

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
+from tests.conftest import load_demo_club
+
 # Playwright's sync API runs an event loop in this thread; the test itself still talks to
 # the database synchronously (setting up data), which Django would otherwise refuse.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -64,3 +66,10 @@ def logged_in(browser, live_server):
     yield make
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def demo_club(transactional_db):
+    """The demo club, committed: the live server's threads read it through their own
+    connections (the shared, rolled-back copy of tests/conftest.py is for in-process tests)."""
+    load_demo_club()

@@ -27,7 +27,7 @@ from referrals import services as referrals
 from referrals.models import ReferralProgram
 from rewards.models import PointsProgram
 from rewards.services import counter, guessing, member_search, reward_redeem, visits, voucher_gift
-from tests.factories import LocationFactory, RewardFactory, StampCardFactory, staff_user
+from tests.factories import RewardFactory, StampCardFactory, staff_user
 
 ZELMIRA_IP = "203.0.113.77"
 ZELMIRA_DEVICE = "zelmira-phone-device-id"
@@ -41,22 +41,6 @@ class Life:
     browser: Client  # Zelmira's logged-in browser
     owner: object
     personal: list[str]  # every value that identifies Zelmira
-
-
-@pytest.fixture
-def after_commit(django_capture_on_commit_callbacks):
-    """`with after_commit():` runs what the block queued for after commit (signals, tasks)."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-@pytest.fixture
-def shop(db):
-    return LocationFactory(name="Løkka")
-
-
-@pytest.fixture
-def cashier(shop):
-    return staff_user(roles.COUNTER_STAFF, shop)
 
 
 @pytest.fixture

@@ -12,11 +12,10 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from members import roles
 from referrals import services
 from referrals.models import ReferralProgram
 from rewards.models import PointsProgram
-from tests.factories import LocationFactory, MemberFactory, staff_user
+from tests.factories import MemberFactory
 
 
 @pytest.fixture
@@ -61,30 +60,8 @@ def kari_code(kari, program):
 
 
 @pytest.fixture
-def shop(db):
-    return LocationFactory(name="Løkka")
-
-
-@pytest.fixture
-def cashier(shop):
-    return staff_user(roles.COUNTER_STAFF, shop)
-
-
-@pytest.fixture
-def till(client, cashier):
-    client.force_login(cashier)
-    return client
-
-
-@pytest.fixture
 def english(client):
     """The visitor picked English: the pages' words are the source strings, whatever the
     translators do to the Norwegian ones."""
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
-
-
-@pytest.fixture
-def after_commit(django_capture_on_commit_callbacks):
-    """`with after_commit():` runs what the block queued for after commit (signals, tasks)."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)

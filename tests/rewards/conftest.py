@@ -4,14 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from rewards.models import PointsProgram
 from tests.factories import MemberFactory, TierFactory
-
-
-@pytest.fixture
-def program(db):
-    """The club's points program as the defaults leave it: 1 point per krone, 12 months."""
-    return PointsProgram.load()
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from decimal import Decimal
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.test import TestCase
-from hypothesis import HealthCheck, settings
+from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
@@ -321,13 +321,8 @@ class WalletMachine(RuleBasedStateMachine):
         assert [stock[r.pk] for r in self.rewards] == self.model.stock
 
 
-WalletMachine.TestCase.settings = settings(
-    max_examples=25,
-    stateful_step_count=50,
-    deadline=None,
-    database=None,  # keep the repository clean; a failure prints its reproduction
-    suppress_health_check=[HealthCheck.too_slow],
-)
+# Examples, deadline and health checks from the profile (tests/conftest.py: more in CI).
+WalletMachine.TestCase.settings = settings(stateful_step_count=50)
 
 
 # The machine's TestCase comes first: its `settings` must win over Django's settings() helper.
