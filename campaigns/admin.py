@@ -58,8 +58,3 @@ class TierChangeAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-# The owner's member page (wallet, history, GDPR buttons, import and export) replaces
-# members' own MemberAdmin; it reads rewards and referrals, so it lives here.
-from campaigns import member_admin  # noqa: E402,F401

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,3 +13,11 @@ class ClubAdminSite(admin.AdminSite):
         # club's own pages; only the owner (superuser or the "Owner" group) manages the club.
         user = request.user
         return bool(user.is_active and user.is_staff and getattr(user, "is_owner", False))
+
+
+def changelist_url(changelist: str, **params) -> str:
+    """An admin list's address, filtered: only what a list allows as a filter (a search, or
+    a foreign key's id), so that a link from one page to another never opens an error."""
+    allowed = {k: v for k, v in params.items() if k == "q" or k.endswith("__id__exact")}
+    query = "&".join(f"{key}={value}" for key, value in allowed.items())
+    return f"{reverse(f'admin:{changelist}_changelist')}?{query}"

@@ -193,7 +193,7 @@ CELERY_BEAT_SCHEDULE = {
     "referrals-pay-due": {"task": "referrals.tasks.pay_due", "schedule": crontab(minute=15)},
     # GDPR retention: warn members inactive for nearly the club's period, erase those warned
     # 30 days ago who stayed away.
-    "erase-inactive": {"task": "campaigns.tasks.erase_inactive", "schedule": crontab(hour=4, minute=30)},
+    "erase-inactive": {"task": "members.tasks.erase_inactive", "schedule": crontab(hour=4, minute=30)},
 }
 
 # --- Accounts: one identity by e-mail or phone, no username, login by a one-time code.

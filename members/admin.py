@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from members.card import NUMBER_PATTERN
-from members.models import Club, ConsentEvent, Interest, Location, Member, User
+from members.models import Club, ConsentEvent, Interest, Location, User
 from members.phone import InvalidPhoneNumber, phone_display, phone_normalize
 
 
@@ -164,8 +164,9 @@ class ConsentEventInline(admin.TabularInline):
         return False
 
 
-@admin.register(Member)
 class MemberAdmin(PhoneSearchMixin, admin.ModelAdmin):
+    """The member's own fields; the owner's page (members.admin_member) adds the rest."""
+
     phone_search_field = "user__phone"
     number_search_field = "number"
     list_display = ["number", "first_name", "last_name", "email", "phone", "joined_at", "source"]
@@ -256,3 +257,7 @@ class ConsentEventAdmin(PhoneSearchMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# The owner's member page (panels, GDPR buttons, import and export) is registered there.
+from members import admin_member  # noqa: E402,F401

@@ -221,7 +221,7 @@ class Member(models.Model):
     )
     language = models.CharField(_("language"), max_length=8, blank=True)
     erased_at = models.DateTimeField(_("erased"), null=True, blank=True)
-    # When the retention sweep (campaigns.services.retention) told the member that their
+    # When the retention sweep (members.services.retention) told the member that their
     # inactive membership will be erased; cleared when they come back. A re-run never
     # warns twice, and erases only once the warning is old enough.
     erasure_warned_at = models.DateTimeField(_("warned of erasure"), null=True, blank=True)

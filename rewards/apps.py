@@ -8,9 +8,10 @@ class RewardsConfig(AppConfig):
 
     def ready(self):
         from members import signals as member_signals
-        from rewards import config, gdpr, receivers
+        from rewards import config, gdpr, member_parts, receivers
 
         config.connect()
+        member_parts.register()
         member_signals.member_joined.connect(receivers.on_member_joined, dispatch_uid="rewards.welcome")
         member_signals.profile_updated.connect(receivers.on_profile_updated, dispatch_uid="rewards.profile")
         member_signals.member_exporting.connect(gdpr.on_member_exporting, dispatch_uid="rewards.gdpr_export")

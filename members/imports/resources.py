@@ -12,22 +12,20 @@ from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
-from campaigns.imports.rows import (
-    ALIASES,
-    COLUMNS,
-    MAX_ROWS,
-    OPENING_REASON,
-    ImportRow,
-    cell_text,
-    match_existing,
-    opening_key,
-    parse_row,
-)
 from clubsite.tabular import SafeTextWidget
 from members import services as member_services
+from members.imports.rows import (
+    BASE_COLUMNS,
+    MAX_ROWS,
+    ImportRow,
+    cell_text,
+    column_for,
+    match_existing,
+    parse_row,
+)
 from members.models import ConsentEvent, Member, User
 from members.phone import InvalidPhoneNumber, phone_normalize
-from rewards import services as wallet_services
+from members.registry import member_columns
 
 
 def _consent_grant(*, member: Member, channel: str, row: ImportRow) -> None:
@@ -47,9 +45,9 @@ def _consent_grant(*, member: Member, channel: str, row: ImportRow) -> None:
 
 @transaction.atomic
 def member_import_row(*, row: ImportRow, staff: User | None = None) -> Member:
-    """Create the member of a checked row (or take the existing one) and post the opening
-    balance once. New members get no welcome bonus or welcome message: they are customers
-    the shop already had, not people who just joined."""
+    """Create the member of a checked row (or take the existing one) and apply the other
+    apps' columns (the opening balance) once. New members get no welcome bonus or welcome
+    message: they are customers the shop already had, not people who just joined."""
     member = row.existing
     if member is None:
         user = User.objects.create_user(
@@ -67,14 +65,9 @@ def member_import_row(*, row: ImportRow, staff: User | None = None) -> Member:
         for channel, granted in row.consents.items():
             if granted:
                 _consent_grant(member=member, channel=channel, row=row)
-    if row.posts_points:
-        wallet_services.points_award(
-            member=member,
-            points=row.opening_points,
-            reason=OPENING_REASON,
-            idempotency_key=opening_key(member),
-            staff=staff,
-        )
+    for column, value in row.registered():
+        if column.name not in row.applied:
+            column.apply(member=member, value=value, staff=staff)
     return member
 
 
@@ -82,7 +75,7 @@ class MemberImportResource(resources.ModelResource):
     """The import's columns and rules for django-import-export's admin import.
 
     The library reads the file and runs every row in its own savepoint, the whole dry run
-    in a transaction that it rolls back; the rules are in campaigns.imports.rows and in
+    in a transaction that it rolls back; the rules are in members.imports.rows and in
     member_import_row above.
     """
 
@@ -95,12 +88,11 @@ class MemberImportResource(resources.ModelResource):
     consent_sms = fields.Field(column_name="consent_sms")
     consent_version = fields.Field(column_name="consent_version")
     consent_wording = fields.Field(column_name="consent_wording")
-    opening_points = fields.Field(column_name="opening_points")
 
     class Meta:
         model = Member
-        fields = COLUMNS
-        import_order = COLUMNS
+        fields = BASE_COLUMNS  # the registered columns are read from the row as it is
+        import_order = BASE_COLUMNS
         skip_diff = True
         store_row_values = True
         use_transactions = True
@@ -128,8 +120,7 @@ class MemberImportResource(resources.ModelResource):
 
     @staticmethod
     def _column(header) -> str:
-        name = cell_text(header).lower().replace(" ", "_")
-        return ALIASES.get(name, name)
+        return column_for(cell_text(header).lower().replace(" ", "_"))
 
     @staticmethod
     def _duplicates_in_file(dataset) -> dict[int, dict[str, list[int]]]:
@@ -173,7 +164,7 @@ class MemberImportResource(resources.ModelResource):
             raise ValidationError({column: list(messages) for column, messages in self._row.errors.items()})
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
-        return not import_validation_errors and self._row.existing is not None and not self._row.posts_points
+        return not import_validation_errors and self._row.existing is not None and not self._row.has_work
 
     def save_instance(self, instance, is_create, row, **kwargs):
         member = member_import_row(row=self._row, staff=self._staff)
@@ -202,7 +193,8 @@ def consent_now(channel: str) -> Subquery:
 
 
 class MemberExportResource(resources.ModelResource):
-    """Members with their wallet, in the import's column names where they are the same."""
+    """Members with the other apps' columns (their wallet), in the import's column names
+    where they are the same."""
 
     first_name = fields.Field(attribute="user__first_name", column_name="first_name", widget=SafeTextWidget())
     last_name = fields.Field(attribute="user__last_name", column_name="last_name", widget=SafeTextWidget())
@@ -214,8 +206,13 @@ class MemberExportResource(resources.ModelResource):
     consent_sms = fields.Field(
         attribute="consent_sms", column_name="consent_sms", widget=widgets.BooleanWidget()
     )
-    points = fields.Field(attribute="wallet__balance", column_name="points")
-    tier = fields.Field(attribute="wallet__tier__name", column_name="tier")
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        for column in member_columns:  # the other apps' columns (the points and the tier)
+            self.fields[column.name] = fields.Field(
+                attribute=column.name, column_name=column.name, dehydrate_method=column.value
+            )
 
     class Meta:
         model = Member
@@ -231,16 +228,18 @@ class MemberExportResource(resources.ModelResource):
             "source",
             "consent_email",
             "consent_sms",
-            "points",
-            "tier",
             "erased_at",
         ]
-        export_order = fields
+
+    def get_export_order(self):
+        *own, erased_at = self._meta.fields
+        return (*own, *(column.name for column in member_columns), erased_at)
 
     @staticmethod
     def annotate(queryset):
         """What the columns read, in the list's one query (no query per member)."""
-        return queryset.select_related("user", "wallet__tier").annotate(
+        joined = [column.select_related for column in member_columns]
+        return queryset.select_related("user", *joined).annotate(
             consent_email=consent_now(ConsentEvent.Channel.EMAIL),
             consent_sms=consent_now(ConsentEvent.Channel.SMS),
         )

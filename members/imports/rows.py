@@ -15,10 +15,9 @@ from django.utils.translation import gettext as _
 
 from members.models import ConsentEvent, Member, User
 from members.phone import InvalidPhoneNumber, phone_normalize
-from rewards.models import LedgerEntry
-from rewards.services.core import MAX_POINTS
+from members.registry import ImportColumn, member_import_columns
 
-COLUMNS = [
+BASE_COLUMNS = [
     "first_name",
     "last_name",
     "email",
@@ -28,7 +27,6 @@ COLUMNS = [
     "consent_sms",
     "consent_version",
     "consent_wording",
-    "opening_points",
 ]
 # Headers a Norwegian or Swedish spreadsheet may already have, read as ours.
 ALIASES = {
@@ -48,19 +46,24 @@ ALIASES = {
     "samtykke_epost": "consent_email",
     "samtykke_sms": "consent_sms",
     "samtykkeversjon": "consent_version",
-    "poeng": "opening_points",
-    "startpoeng": "opening_points",
 }
 MAX_ROWS = 5000  # a small shop's whole list; more is a mistake or belongs in several files
 YES = {"1", "yes", "y", "ja", "j", "x", "true", "sant", "sann"}
 NO = {"", "0", "no", "n", "nei", "nej", "false", "usant", "falskt"}
 DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%d-%m-%Y"]
-OPENING_REASON = "opening_balance"  # shown to members as a label (rewards.selectors.REASON_LABELS)
 
 
-def opening_key(member: Member) -> str:
-    """The idempotency key of a member's opening balance: one per member, ever."""
-    return f"import:opening:{member.pk}"
+def columns() -> list[str]:
+    """Every column the import reads: its own, then those the other apps registered."""
+    return BASE_COLUMNS + [column.name for column in member_import_columns]
+
+
+def column_for(header: str) -> str:
+    """A header of the file, as the column it is (Norwegian and Swedish names too)."""
+    for column in member_import_columns:
+        if header in column.aliases:
+            return column.name
+    return ALIASES.get(header, header)
 
 
 @dataclass
@@ -77,17 +80,25 @@ class ImportRow:
     consents: dict[str, bool] = field(default_factory=dict)
     consent_version: str = ""
     consent_wording: str = ""
-    opening_points: int = 0
+    extras: dict[str, object] = field(default_factory=dict)  # registered columns' values
+    applied: set[str] = field(default_factory=set)  # of those, what an earlier import applied
     existing: Member | None = None
-    opening_posted: bool = False  # an existing member's opening balance is already in
     errors: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
 
     def error(self, column: str, message: str) -> None:
         self.errors[column].append(message)
 
     @property
-    def posts_points(self) -> bool:
-        return self.opening_points > 0 and not self.opening_posted
+    def has_work(self) -> bool:
+        """Whether a registered column has something to apply (an opening balance)."""
+        return any(name not in self.applied for name in self.extras)
+
+    def registered(self) -> list[tuple[ImportColumn, object]]:
+        return [
+            (column, self.extras[column.name])
+            for column in member_import_columns
+            if column.name in self.extras
+        ]
 
     @property
     def note(self) -> str:
@@ -95,10 +106,8 @@ class ImportRow:
             parts = [_("new member")]
         else:
             parts = [_("already a member (%(number)s)") % {"number": self.existing.display_number}]
-        if self.posts_points:
-            parts.append(_("%(points)s opening points") % {"points": self.opening_points})
-        elif self.opening_points:
-            parts.append(_("opening points already imported"))
+        for column, value in self.registered():
+            parts.append(column.note(value, column.name in self.applied))
         if self.existing is None:
             granted = [str(ConsentEvent.Channel(c).label) for c, yes in self.consents.items() if yes]
             if granted:
@@ -174,12 +183,17 @@ def parse_row(raw: dict, *, line: int) -> ImportRow:
                 row.birthday = None
                 row.error("birthday", _("This birthday is not possible."))
     _parse_consents(raw, row)
-    points = cell_text(raw.get("opening_points")).replace(" ", "").replace("\xa0", "")
-    if points:
-        if not points.isdigit() or int(points) > MAX_POINTS:
-            row.error("opening_points", _("Write a whole number of points, 0 or more."))
-        else:
-            row.opening_points = int(points)
+    for column in member_import_columns:
+        text = cell_text(raw.get(column.name))
+        if not text:
+            continue
+        try:
+            value = column.parse(text)
+        except ValueError as error:
+            row.error(column.name, str(error))
+            continue
+        if value is not None:
+            row.extras[column.name] = value
     return row
 
 
@@ -243,24 +257,9 @@ def match_existing(row: ImportRow) -> None:
         )
     else:
         row.existing = member
-        _check_opening_points(row)
-
-
-def _check_opening_points(row: ImportRow) -> None:
-    entry = (
-        LedgerEntry.objects.filter(operation__key=opening_key(row.existing)).only("points").first()
-        if row.existing
-        else None
-    )
-    if entry is None:
-        return
-    row.opening_posted = True
-    if row.opening_points and entry.points != row.opening_points:
-        row.error(
-            "opening_points",
-            _(
-                "This member's opening balance was imported before, with %(points)s points. "
-                "Correct it with a bonus or a reversal instead."
-            )
-            % {"points": entry.points},
-        )
+        for column, value in row.registered():
+            try:
+                if column.applied(member, value):
+                    row.applied.add(column.name)
+            except ValueError as error:
+                row.error(column.name, str(error))

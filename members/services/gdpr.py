@@ -41,7 +41,7 @@ from members.models import Club, ConsentEvent, Member, User
 from members.selectors import consent_current
 from members.services.accounts import MembersError, consent_set
 
-# How long before erasure an inactive member is warned (campaigns.services.retention).
+# How long before erasure an inactive member is warned (members.services.retention).
 ERASURE_WARNING_DAYS = 30
 # Shorter values are left out of the free-text search: "Bo" or "Li" would match half the
 # words ever typed at a till, and a two-letter fragment identifies nobody.
@@ -294,7 +294,7 @@ def _delete_sessions_of(user: User, personal: tuple[str, ...]) -> None:
             store(session_key=session.session_key).delete()
 
 
-# --- Retention: the warning before an inactive member is erased (campaigns.services.retention)
+# --- Retention: the warning before an inactive member is erased (members.services.retention)
 
 
 def erasure_warning_channel(member: Member) -> str | None:

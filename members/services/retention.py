@@ -7,9 +7,10 @@ period runs out they are told, by e-mail if they have one, else by SMS; coming b
 (logging in, a scan at the till, a purchase) cancels the warning. Once the warning is
 ERASURE_WARNING_DAYS old and they stayed away, members.services.member_erase erases them.
 
-This lives in campaigns because "inactive" reads visits and the ledger, which the members
-app may not import. Every step is safe to run twice: the warning time on the member is the
-record that a warning went out.
+"Inactive" also reads the other apps' rows (a visit at a till, the member's own ledger
+entries): each app registers how to find its latest one in members.registry.member_activity.
+Every step is safe to run twice: the warning time on the member is the record that a
+warning went out.
 """
 
 from __future__ import annotations
@@ -20,22 +21,14 @@ from functools import partial
 
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from members.models import Club, Member
-from members.services import ERASURE_WARNING_DAYS, MembersError, member_erase
-from members.tasks import send_erasure_warning
-from rewards.models import LedgerEntry, Visit
-
-# Ledger entries that show the member was there: purchases, redemptions and staff's
-# adjustments, and anything booked at a till. Not the club's own doing (expiry, birthday and
-# bulk bonuses from admin, a referral reward earned by a friend's purchase): those would
-# keep a member who never comes back on file for ever.
-OWN_ENTRIES = Q(kind__in=[LedgerEntry.Kind.EARN, LedgerEntry.Kind.REDEEM, LedgerEntry.Kind.ADJUST]) | Q(
-    location__isnull=False
-)
+from members.registry import member_activity
+from members.services.accounts import MembersError
+from members.services.gdpr import ERASURE_WARNING_DAYS, member_erase
 
 
 @dataclass
@@ -50,16 +43,9 @@ class RetentionRun:
 
 def members_with_last_activity() -> QuerySet[Member]:
     """Members who are not erased, with `last_activity`: the latest of joining, logging in,
-    a visit at a till and a ledger entry of their own. Staff accounts are the owner's to
-    close in admin, never the sweep's (erasing one would lock a colleague out)."""
-    last_visit = (
-        Visit.objects.filter(member=OuterRef("pk")).order_by("-last_seen_at").values("last_seen_at")[:1]
-    )
-    last_entry = (
-        LedgerEntry.objects.filter(OWN_ENTRIES, wallet__member=OuterRef("pk"))
-        .order_by("-created_at")
-        .values("created_at")[:1]
-    )
+    and what the other apps registered (a visit at a till, a ledger entry of their own).
+    Staff accounts are the owner's to close in admin, never the sweep's (erasing one would
+    lock a colleague out)."""
     joined = F("joined_at")
     # Every part falls back to the join time: GREATEST is NULL on SQLite if any part is.
     return (
@@ -69,8 +55,7 @@ def members_with_last_activity() -> QuerySet[Member]:
             last_activity=Greatest(
                 joined,
                 Coalesce("user__last_login", joined),
-                Coalesce(Subquery(last_visit), joined),
-                Coalesce(Subquery(last_entry), joined),
+                *(Coalesce(since(OuterRef("pk")), joined) for since in member_activity),
             )
         )
     )
@@ -135,5 +120,7 @@ def _warn(member: Member, *, now: datetime) -> bool:
     ):
         return False
     member.erasure_warned_at = now
+    from members.tasks import send_erasure_warning  # the task module imports the services
+
     transaction.on_commit(partial(send_erasure_warning.delay, member.pk))
     return True

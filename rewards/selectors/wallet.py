@@ -37,7 +37,7 @@ REASON_LABELS = {
     "profile": _("Thanks for completing your profile"),
     "birthday": _("Happy birthday!"),
     "voucher handed back": _("Voucher handed back"),
-    "opening_balance": _("Points carried over from before"),  # campaigns.imports
+    "opening_balance": _("Points carried over from before"),  # rewards.member_parts (the member import)
     # The referral programme's rewards (the referrals app writes these reasons).
     "referral_referrer": _("Thanks for inviting a friend"),
     "referral_friend": _("Welcome gift: a friend invited you"),

@@ -11,7 +11,7 @@ import tablib
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from campaigns.imports import MemberImportResource
+from members.imports import MemberImportResource
 from members.models import ConsentEvent, Member
 from rewards import services
 from rewards.models import LedgerEntry, Wallet

@@ -13,11 +13,11 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from campaigns import tasks
-from campaigns.services import retention_sweep
 from clubsite import sms
 from clubsite.celery import app as celery_app
+from members import tasks
 from members.models import Club, Member
+from members.services.retention import retention_sweep
 from rewards.services import points_award, points_expire_due, purchase_register, visits
 from tests.factories import LocationFactory, MemberFactory, UserFactory
 
@@ -193,7 +193,7 @@ def test_the_command_warns_and_erases(sweep, django_capture_on_commit_callbacks)
 def test_the_scheduled_task_runs_the_sweep_daily(django_capture_on_commit_callbacks):
     member(email="sover@example.com")
     entry = next(
-        e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == "campaigns.tasks.erase_inactive"
+        e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == "members.tasks.erase_inactive"
     )
     assert entry["task"] in celery_app.tasks
 

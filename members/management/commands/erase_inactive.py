@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from campaigns.services import retention_sweep
 from members.services import erasure_warning_channel
+from members.services.retention import retention_sweep
 
 
 class Command(BaseCommand):

@@ -1,0 +1,90 @@
+"""Where the apps above members plug their parts into what members gathers about a member.
+
+members imports no other app, yet the owner's member page shows the wallet and the
+referrals, the import reads an opening points balance, the member list has the points,
+and the retention sweep must know when a member last came by. Each app registers its part
+here from its AppConfig.ready() (as pretix's apps answer its data exporter and shredder
+signals); members calls what is registered, in order. The GDPR export and erasure are
+signals of their own (members.signals), answered the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Expression, OuterRef
+
+
+@dataclass(frozen=True)
+class MemberPanel:
+    """A panel on the owner's member page in admin: `render(member)` returns its HTML (keep
+    it to a fixed number of queries, however long the member's history)."""
+
+    key: str
+    title: str
+    render: Callable[[Any], str]
+    order: int = 50
+
+
+@dataclass(frozen=True)
+class MemberColumn:
+    """A column of the owner's member list and of its export: `attribute` is read from each
+    member (a path like "wallet__balance"; `default` when a part is missing), with
+    `select_related` joined into the list's one query; `ordering` sorts the list by it."""
+
+    name: str
+    label: str
+    attribute: str
+    select_related: str
+    ordering: str
+    default: Any = None
+
+    def value(self, member) -> Any:
+        for part in self.attribute.split("__"):
+            member = getattr(member, part, None)
+            if member is None:
+                return self.default
+        return member
+
+
+@dataclass(frozen=True)
+class ImportColumn:
+    """A column of the member import that another app reads and applies.
+
+    - `parse(text)`: the cell (stripped, not empty) → a value; raises ValueError with the
+      message for the row when the cell is wrong.
+    - `applied(member, value)`: whether it was applied to this existing member before (an
+      import run again); raises ValueError when that earlier value clashes with this one.
+    - `apply(member=, value=, staff=)`: apply it, once the row's member exists.
+    - `note(value, applied)`: what the dry run says of it.
+    """
+
+    name: str
+    aliases: tuple[str, ...]
+    parse: Callable[[str], Any]
+    applied: Callable[[Any, Any], bool]
+    apply: Callable[..., None]
+    note: Callable[[Any, bool], str]
+
+
+# The latest time something of the member's own doing happened in an app: `since(member)`
+# gets OuterRef("pk") of a Member queryset and returns a subquery expression (or NULL).
+Activity = Callable[[OuterRef], Expression]
+
+
+class Registry(list):
+    def register(self, item):
+        self.append(item)
+        return item
+
+
+member_panels: Registry = Registry()  # of MemberPanel
+member_columns: Registry = Registry()  # of MemberColumn
+member_import_columns: Registry = Registry()  # of ImportColumn
+member_activity: Registry = Registry()  # of Activity
+
+
+def panels() -> list[MemberPanel]:
+    return sorted(member_panels, key=lambda panel: panel.order)
