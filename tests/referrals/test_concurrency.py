@@ -11,7 +11,7 @@ from referrals.models import Referral, ReferralPayout
 from rewards.models import LedgerEntry
 from rewards.services import entry_reverse, purchase_register, wallets_reconcile
 from tests.conftest import requires_postgres
-from tests.referrals.helpers import balance, invited, new_friend
+from tests.referrals.helpers import balance, invited, new_friend, purchase_signal_held_back
 from tests.rewards.wallet_helpers import run_together
 
 pytestmark = [requires_postgres(), pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -19,7 +19,10 @@ pytestmark = [requires_postgres(), pytest.mark.postgres, pytest.mark.django_db(t
 
 def test_the_qualifying_signal_delivered_ten_times_at_once_pays_each_side_once(kari_code, no_hold):
     referral = invited(kari_code)
-    purchase = purchase_register(member=referral.friend, amount_ore=15_000, idempotency_key="the-purchase")
+    with purchase_signal_held_back():
+        purchase = purchase_register(
+            member=referral.friend, amount_ore=15_000, idempotency_key="the-purchase"
+        )
 
     run_together(10, lambda n: tasks.qualify_purchase(referral.friend_id, purchase.entry.pk, 15_000))
 
@@ -82,9 +85,10 @@ def test_rounds_of_the_qualifying_signal_racing_the_pay_job_and_a_refund_settle_
     no_hold.save()
     for round_no in range(8):
         referral = invited(kari_code, ip=f"203.0.113.{round_no}")
-        purchase = purchase_register(
-            member=referral.friend, amount_ore=15_000, idempotency_key=f"buy-{round_no}"
-        )
+        with purchase_signal_held_back():
+            purchase = purchase_register(
+                member=referral.friend, amount_ore=15_000, idempotency_key=f"buy-{round_no}"
+            )
         refunds = round_no % 2  # every other round, the purchase is refunded meanwhile
 
         def act(n, referral=referral, purchase=purchase, refunds=refunds):
