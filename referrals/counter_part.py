@@ -1,12 +1,13 @@
+"""The referrals' section of the till's member panel (rewards.registry), registered in
+ReferralsConfig.ready(): who invited the member, or a field for a friend's code."""
+
 import time
 
-from django import template
 from django.db.models.signals import post_delete, post_save
 
 from referrals import selectors
 from referrals.models import ReferralProgram
-
-register = template.Library()
+from rewards.registry import PanelSection, counter_panel_sections
 
 # Whether the programme is on, as this process last read it, and when (monotonic seconds).
 # The counter panel asks after every action at the till; the programme changes a few times
@@ -32,15 +33,20 @@ def forget(**kwargs) -> None:
 
 
 # The copy exists only once this module is loaded, so connecting here covers it.
-post_save.connect(forget, sender=ReferralProgram, dispatch_uid="referrals.templatetags.programme.save")
-post_delete.connect(forget, sender=ReferralProgram, dispatch_uid="referrals.templatetags.programme.delete")
+post_save.connect(forget, sender=ReferralProgram, dispatch_uid="referrals.counter_part.programme.save")
+post_delete.connect(forget, sender=ReferralProgram, dispatch_uid="referrals.counter_part.programme.delete")
 
 
-@register.simple_tag
-def referral_counter(member):
-    """What the counter panel shows about referrals for `member`: whether the programme is
-    on, and who invited them (if anyone). No query while the programme is off (from this
+def referral_section(member):
+    """What the counter panel shows about referrals for `member`: who invited them (if
+    anyone), or nothing while the programme is off. No query while it is off (from this
     process's copy); one when it is on."""
-    active = programme_active()
-    invited = selectors.invited_by(member) if active else None
-    return {"active": active, "invited_by": invited}
+    if not programme_active():
+        return None
+    return {"invited_by": selectors.invited_by(member)}
+
+
+def register() -> None:
+    counter_panel_sections.register(
+        PanelSection(template="referrals/counter_panel.html", context=referral_section)
+    )

@@ -39,7 +39,7 @@ def _fresh_cache():
     # wallet's settings too, and their copy in this process (rolled back with each test).
     from django.core.cache import cache
 
-    from referrals.templatetags import referral_tags
+    from referrals import counter_part as referral_tags
     from rewards import config
 
     cache.clear()

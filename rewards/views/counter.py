@@ -25,6 +25,7 @@ from rewards import selectors
 from rewards.errors import RewardsError
 from rewards.forms import AdjustForm, NonceForm, PurchaseForm, RewardForm, ScanForm, StampsForm, VoucherForm
 from rewards.models import CounterAction, Reward, StampCard
+from rewards.registry import panel_sections
 from rewards.services import counter as service
 from rewards.services.guessing import refusal_record
 from rewards.services.member_search import looks_like_voucher, member_find
@@ -279,6 +280,7 @@ def panel_context(request, member: Member, outcome, error: str) -> dict:
         "visits": _visits(request, member),
         "undoable": _undoable(member, request.location, now, outcome),
         "flags": selectors.member_flags(member, summary.vouchers, now=now),
+        "sections": panel_sections(member),  # the other apps' parts (rewards.registry)
         "can_adjust": request.user.is_customer_service,
         "actions": _action_urls(request.location, member),
         "outcome": outcome,

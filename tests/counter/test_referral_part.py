@@ -1,18 +1,15 @@
-"""The panel's referral part: whether the programme is on comes from this process's copy."""
+"""The panel's referral part (registered in rewards.registry): whether the programme is on
+comes from this process's copy."""
 
 import time
 
 import pytest
-from django.template.loader import render_to_string
 
+from referrals import counter_part as referral_tags
 from referrals.models import ReferralProgram
-from referrals.templatetags import referral_tags
+from tests.referrals.helpers import referral_part
 
 pytestmark = pytest.mark.django_db
-
-
-def referral_part(member, shop) -> str:
-    return render_to_string("referrals/counter_panel.html", {"member": member, "location": shop}).strip()
 
 
 @pytest.fixture

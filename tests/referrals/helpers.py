@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import uuid
+from contextlib import contextmanager
+
+from django.template.loader import render_to_string
 
 from members.models import Member
 from members.services import member_join
-from referrals import services
+from referrals import receivers, services
 from referrals.models import Referral
+from rewards import signals as wallet_signals
 from rewards.models import Wallet
+from rewards.registry import panel_sections
 from rewards.services import purchase_register
 
 _counter = iter(range(10_000))
@@ -42,3 +47,25 @@ def balance(member: Member) -> int:
 
 def fresh(referral: Referral) -> Referral:
     return Referral.objects.get(pk=referral.pk)
+
+
+def referral_part(member: Member, shop) -> str:
+    """The sections the other apps add to the till's member panel, included as the panel
+    includes them (the referrals' is the only one)."""
+    context = {"member": member, "location": shop}
+    parts = [render_to_string(template, context | {"section": s}) for template, s in panel_sections(member)]
+    return "".join(parts).strip()
+
+
+@contextmanager
+def purchase_signal_held_back():
+    """As if the purchase's signal waited in a queue: the referrals' receiver is off while
+    the block runs, so that a race test can deliver it itself, from many threads at once
+    (in a transactional test it would otherwise qualify the referral at the commit)."""
+    wallet_signals.purchase_recorded.disconnect(dispatch_uid="referrals.qualify")
+    try:
+        yield
+    finally:
+        wallet_signals.purchase_recorded.connect(
+            receivers.on_purchase_recorded, dispatch_uid="referrals.qualify"
+        )

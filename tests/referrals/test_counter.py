@@ -3,7 +3,6 @@
 from types import SimpleNamespace
 
 import pytest
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
@@ -12,7 +11,7 @@ from referrals.models import Referral
 from referrals.services import referral_code_get_or_create
 from rewards.models import ScanRefusal
 from tests.factories import LocationFactory, MemberFactory, staff_user
-from tests.referrals.helpers import balance, buy, invited, new_friend
+from tests.referrals.helpers import balance, buy, invited, new_friend, referral_part
 
 pytestmark = pytest.mark.django_db
 
@@ -129,12 +128,11 @@ def test_an_unknown_member_number_is_not_found(till, shop, kari_code):
 
 def test_the_panel_part_offers_the_code_field_and_later_shows_who_invited(english, shop, kari_code):
     friend = new_friend()
-    context = {"member": friend, "location": shop}
 
     with translation.override("en"):
-        form = render_to_string("referrals/counter_panel.html", context)
+        form = referral_part(friend, shop)
         invited_friend = invited(kari_code).friend
-        shown = render_to_string("referrals/counter_panel.html", context | {"member": invited_friend})
+        shown = referral_part(invited_friend, shop)
 
     assert 'name="code"' in form and reverse("referrals:counter_code", args=[shop.pk, friend.number]) in form
     assert "Invited by Kari" in shown and 'name="code"' not in shown
@@ -144,6 +142,6 @@ def test_the_panel_part_is_empty_when_the_programme_is_off(shop, program):
     program.is_active = False
     program.save()
 
-    html = render_to_string("referrals/counter_panel.html", {"member": new_friend(), "location": shop})
+    html = referral_part(new_friend(), shop)
 
-    assert html.strip() == ""
+    assert html == ""
