@@ -1,13 +1,12 @@
 from django.contrib import admin
-from django.shortcuts import redirect
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import ClubEconomics, TierChange
+from clubsite.singleton import SingletonAdmin
 
 
 @admin.register(ClubEconomics)
-class ClubEconomicsAdmin(admin.ModelAdmin):
+class ClubEconomicsAdmin(SingletonAdmin):
     """One row: the owner's assumptions behind the dashboard's ROI, LTV and active share."""
 
     fieldsets = [
@@ -29,15 +28,6 @@ class ClubEconomicsAdmin(admin.ModelAdmin):
         ),
         (_("Active members"), {"fields": ["active_window_days"]}),
     ]
-
-    def changelist_view(self, request, extra_context=None):
-        return redirect(reverse("admin:campaigns_clubeconomics_change", args=[ClubEconomics.load().pk]))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(TierChange)

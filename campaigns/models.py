@@ -10,13 +10,14 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from clubsite.singleton import SingletonModel
 from members.models import Member
 from rewards.models import Tier
 
 PERCENT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
 
 
-class ClubEconomics(models.Model):
+class ClubEconomics(SingletonModel):
     """The owner's figures that the club's own data cannot know: margin, running cost, how
     much of the members' buying the club brings in extra. One per club, edited in admin."""
 
@@ -74,11 +75,6 @@ class ClubEconomics(models.Model):
 
     def __str__(self):
         return str(_("Club economics"))
-
-    @classmethod
-    def load(cls) -> ClubEconomics:
-        economics, _created = cls.objects.get_or_create(pk=1)
-        return economics
 
 
 class TierChange(models.Model):

@@ -4,11 +4,11 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 from django.contrib.auth.forms import UserCreationForm as DjangoUserCreationForm
-from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from clubsite.singleton import SingletonAdmin
 from members.card import NUMBER_PATTERN
 from members.models import Club, ConsentEvent, Interest, Location, User
 from members.phone import InvalidPhoneNumber, phone_display, phone_normalize
@@ -105,7 +105,7 @@ class UserAdmin(PhoneSearchMixin, DjangoUserAdmin):
 
 
 @admin.register(Club)
-class ClubAdmin(admin.ModelAdmin):
+class ClubAdmin(SingletonAdmin):
     """One club per installation: the list goes straight to its form."""
 
     fieldsets = [
@@ -113,16 +113,6 @@ class ClubAdmin(admin.ModelAdmin):
         (_("Home and welcome pages"), {"fields": ["benefits", "first_steps"]}),
         (_("Terms and privacy"), {"fields": ["terms", "privacy", "retention_months"]}),
     ]
-
-    def changelist_view(self, request, extra_context=None):
-        Club.load()
-        return redirect(reverse("admin:members_club_change", args=[1]))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ErasedFilter(admin.SimpleListFilter):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from clubsite.singleton import SingletonModel
 from members import roles
 
 
@@ -106,7 +107,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour as #RRGGBB, e.g. #8a4b2d."))
 
 
-class Club(models.Model):
+class Club(SingletonModel):
     """The one club this installation runs; the owner edits its texts in admin."""
 
     name = models.CharField(_("name"), max_length=80, default="Lojal")
@@ -146,11 +147,6 @@ class Club(models.Model):
 
     def __str__(self):
         return self.name
-
-    @classmethod
-    def load(cls) -> Club:
-        club, _created = cls.objects.get_or_create(pk=1)
-        return club
 
     @property
     def benefit_list(self) -> list[str]:

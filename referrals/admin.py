@@ -2,11 +2,10 @@
 review of flagged ones, and the figures above the list. Writes go through the services."""
 
 from django.contrib import admin, messages
-from django.shortcuts import redirect
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from clubsite.admin_guards import SafeAutocompleteMixin
+from clubsite.singleton import SingletonAdmin
 from members.admin import related_column
 from referrals import selectors, services
 from referrals.errors import ReferralsError
@@ -15,7 +14,7 @@ from referrals.models import Reason, Referral, ReferralCode, ReferralPayout, Ref
 
 
 @admin.register(ReferralProgram)
-class ReferralProgramAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
+class ReferralProgramAdmin(SafeAutocompleteMixin, SingletonAdmin):
     form = ReferralProgramAdminForm
     autocomplete_fields = ["referrer_reward", "friend_reward"]
     fieldsets = [
@@ -46,16 +45,6 @@ class ReferralProgramAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
         ),
         (_("The invitation link"), {"fields": ["cookie_days"]}),
     ]
-
-    def changelist_view(self, request, extra_context=None):
-        # One programme per club: the list is its settings page.
-        return redirect(reverse("admin:referrals_referralprogram_change", args=[ReferralProgram.load().pk]))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ReasonFilter(admin.SimpleListFilter):

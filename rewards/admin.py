@@ -4,12 +4,12 @@ ledgers read-only. Every change to points goes through rewards.services."""
 import uuid
 
 from django.contrib import admin, messages
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.shortcuts import render
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from clubsite.admin_guards import SafeAutocompleteMixin
+from clubsite.singleton import SingletonAdmin
 from members.admin import related_column, titled_filter
 from rewards import services
 from rewards.errors import RewardsError
@@ -40,7 +40,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(PointsProgram)
-class PointsProgramAdmin(admin.ModelAdmin):
+class PointsProgramAdmin(SingletonAdmin):
     fieldsets = [
         (
             _("Earning"),
@@ -84,15 +84,6 @@ class PointsProgramAdmin(admin.ModelAdmin):
             },
         ),
     ]
-
-    def changelist_view(self, request, extra_context=None):
-        return redirect(reverse("admin:rewards_pointsprogram_change", args=[PointsProgram.load().pk]))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Tier)

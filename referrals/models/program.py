@@ -8,15 +8,18 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from clubsite.singleton import SingletonModel
 from rewards.models import Reward
 
 
-class ReferralProgram(models.Model):
+class ReferralProgram(SingletonModel):
     """Who gets what for a friend brought in, what counts as qualifying, and the fraud limits.
 
     Changes apply to what happens next: a referral already paid keeps what it got, one not
     yet paid is paid by the settings of the day it is paid.
     """
+
+    load_related = ("referrer_reward", "friend_reward")
 
     class RewardKind(models.TextChoices):
         POINTS = "points", _("points")
@@ -125,11 +128,6 @@ class ReferralProgram(models.Model):
 
     def __str__(self):
         return str(_("Referral programme"))
-
-    @classmethod
-    def load(cls) -> ReferralProgram:
-        program, _created = cls.objects.select_related("referrer_reward", "friend_reward").get_or_create(pk=1)
-        return program
 
     def gift(self, side: str) -> tuple[str, int, Reward | None]:
         """(kind, points, reward) that `side` ("referrer" or "friend") gets."""

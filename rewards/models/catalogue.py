@@ -9,8 +9,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from clubsite.singleton import SingletonModel
 
-class PointsProgram(models.Model):
+
+class PointsProgram(SingletonModel):
     """How the club earns and spends points. One per club; changes apply to new earnings."""
 
     class EarnMode(models.TextChoices):
@@ -84,11 +86,6 @@ class PointsProgram(models.Model):
 
     def __str__(self):
         return str(_("Points program"))
-
-    @classmethod
-    def load(cls) -> PointsProgram:
-        program, _created = cls.objects.get_or_create(pk=1)
-        return program
 
     def value_ore(self, points: int) -> int:
         """What `points` are worth in øre when redeemed."""
