@@ -60,7 +60,7 @@ def test_each_kpi_query_is_one_aggregate_whatever_the_number_of_members(club, na
     fn, budget = SELECTORS[name]
     before = _queries(fn)
     _more_members(club, 12)
-    assert _queries(fn) == before == budget
+    assert _queries(fn) == before <= budget  # the same for more members, and within its budget
 
 
 def test_the_whole_dashboard_makes_as_many_queries_for_a_big_club_as_for_a_small_one(club):

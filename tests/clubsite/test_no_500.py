@@ -1,10 +1,12 @@
 """Odd input anywhere a person can type or paste gets an answer, never a server error."""
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 from django.utils import translation
 
-from members.models import ConsentEvent, Interest
+from clubsite import sms
+from members.models import ConsentEvent, Interest, Member
 from rewards.errors import RewardsError
 from rewards.models import Voucher
 from tests.factories import MemberFactory, RewardFactory
@@ -75,11 +77,16 @@ def test_odd_values_in_the_profile_are_refused_or_stored_clean(client_of_member,
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("value", ODD)
-def test_anonymous_forms_and_links_answer_odd_values_without_a_server_error(client, value):
-    assert client.post(reverse("members:join"), {"contact": value, "first_name": value}).status_code < 500
-    assert client.post(reverse("account_request_login_code"), {"login": value}).status_code < 500
+def test_anonymous_forms_and_links_refuse_odd_values_and_change_nothing(client, value):
+    joined = client.post(reverse("members:join"), {"contact": value, "first_name": value})
+    asked = client.post(reverse("account_request_login_code"), {"login": value})
     token = value.replace("/", "") or "x"
-    assert client.get(f"/avmeld/{token[:300]}/").status_code < 500
+    unsubscribed = client.get(f"/avmeld/{token[:300]}/")
+
+    assert joined.status_code in (200, 400) and "invalid-feedback" in joined.content.decode()
+    assert not Member.objects.exists()
+    assert asked.status_code < 500 and mail.outbox == [] and sms.outbox == []  # no code sent anywhere
+    assert unsubscribed.status_code in (400, 404) and not ConsentEvent.objects.exists()
 
 
 @pytest.mark.django_db
