@@ -20,11 +20,13 @@ transaction: lock the wallet, insert an operation and a ledger entry, update the
 Same load generator, same concurrency, its own members. pgbench's TPC-B (8 clients, a
 throwaway database) says what the database server itself manages on this machine.
 
-A third side, the floor, only goes to the log: the bare view's work and answer behind all
-that the project puts around a counter action (tests.bench.urls.counter_floor, served like
-the real side: middleware, the tills' sessions and CSRF tokens, at_location's shop and
-member check). floor / bare is what the stack costs before an action does anything of its
-own, and so the most a real action could reach; real / floor is the action's own share.
+A third side, the floor (floor_rps): the bare view's work and answer behind all that the
+project puts around a counter action (tests.bench.urls.counter_floor, served like the real
+side: middleware, the tills' sessions and CSRF tokens, at_location's shop and member check).
+floor / bare is what the stack costs before an action does anything of its own; real / floor
+is the action's own share. The targets (logged, met or not): p99 <= 100 ms and >= 100
+credits/s at 8 tills, real / floor >= 0.35, every credit answered once, every wallet
+reconciled.
 
 With BENCH_THREADS=1,4 (see THREADS) every side is also served by gunicorn's threaded
 worker, and all the servers are measured in the same rounds.
@@ -321,6 +323,7 @@ def run() -> Iterator[dict]:
             "rps": round(rps, 1),
             "p50_ms": round(percentile(latencies, 50), 1),
             "p99_ms": round(percentile(latencies, 99), 1),
+            "floor_rps": round(floor_rps, 1),
             "bare_rps": round(bare_rps, 1),
             "pgbench_tps": round(tps, 1),
             "ratio": round(rps / bare_rps, 3),
@@ -328,15 +331,17 @@ def run() -> Iterator[dict]:
             "credited": len(credited["real"]),
             "wallets_off": wallets_off,
         }
-        ratio_met, p99_met = line["ratio"] >= 0.6, line["p99_ms"] <= 50
+        # The targets (issue 13): what a shop feels, not a ratio to a view that does nothing.
+        targets = {
+            "p99 <= 100 ms": line["p99_ms"] <= 100,
+            ">= 100 credits/s": rps >= 100,
+            "real / floor >= 0.35": rps / floor_rps >= 0.35,
+        }
         of = "" if len(THREADS) == 1 else f" ({threads} thread(s) per worker)"
         log(
-            f"counter_credit{of}: ratio {line['ratio']} (target >= 0.6: {'met' if ratio_met else 'NOT met'});"
-            f" p99 {line['p99_ms']} ms (target <= 50: {'met' if p99_met else 'NOT met'})"
-        )
-        log(
-            f"counter_credit{of}: floor {floor_rps:.1f}/s = {floor_rps / bare_rps:.3f} of bare (the most"
-            f" any counter action could reach); the purchase = {rps / floor_rps:.3f} of the floor"
+            f"counter_credit{of}: p99 {line['p99_ms']} ms, {rps:.1f} credits/s, real / floor"
+            f" {rps / floor_rps:.3f}, floor / bare {floor_rps / bare_rps:.3f}; targets: "
+            + ", ".join(f"{name} {'met' if met else 'NOT met'}" for name, met in targets.items())
         )
         yield line
     if not consistent:
