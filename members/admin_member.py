@@ -32,9 +32,8 @@ from members import services as member_services
 from members.admin import MemberAdmin
 from members.imports import MemberExportResource, MemberImportResource, columns
 from members.models import ConsentEvent, Member
-from members.registry import MemberPanel, member_columns, member_panels, panels
+from members.registry import MemberPanel, member_columns, member_panels, panel_rows, panels
 
-PANEL_ROWS = 20  # rows per panel: the page stays fast however long a member's history is
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
 
@@ -83,7 +82,7 @@ class EraseForm(forms.Form):
 @admin.register(Member)
 class OwnerMemberAdmin(SafeExportMixin, ImportExportMixin, MemberAdmin):
     change_form_template = "admin/members/member/owner_change_form.html"
-    inlines = []  # the histories are the panels below, each cut to PANEL_ROWS rows
+    inlines = []  # the histories are the panels below, each cut short (registry.panel_rows)
     # Import and export (django-import-export).
     import_template_name = "admin/members/member/import.html"
     import_form_class = MemberImportForm
@@ -284,13 +283,12 @@ def _counts(result) -> dict[str, int]:
 
 
 def consents_panel(member: Member) -> str:
-    events = ConsentEvent.objects.filter(member=member)
-    rows = list(events[:PANEL_ROWS])
+    rows, total = panel_rows(ConsentEvent.objects.filter(member=member))
     return render_to_string(
         "admin/members/member/_consents.html",
         {
             "events": rows,
-            "total": events.count() if len(rows) == PANEL_ROWS else len(rows),
+            "total": total,
             "all_url": changelist_url("members_consentevent", member__id__exact=member.pk),
         },
     )

@@ -88,3 +88,13 @@ member_activity: Registry = Registry()  # of Activity
 
 def panels() -> list[MemberPanel]:
     return sorted(member_panels, key=lambda panel: panel.order)
+
+
+PANEL_ROWS = 20  # rows per panel: the member page stays fast however long a history is
+
+
+def panel_rows(queryset) -> tuple[list, int]:
+    """A panel's rows (the first PANEL_ROWS of `queryset`) and how many there are in all:
+    counted only when the panel is full (one query, two for a long history)."""
+    rows = list(queryset[:PANEL_ROWS])
+    return rows, queryset.count() if len(rows) == PANEL_ROWS else len(rows)

@@ -8,20 +8,17 @@ from django.utils.translation import gettext_lazy as _
 
 from clubsite.admin_site import changelist_url
 from members.models import Member
-from members.registry import MemberPanel, member_panels
+from members.registry import MemberPanel, member_panels, panel_rows
 from referrals.models import Referral
-
-PANEL_ROWS = 20
 
 
 def referrals_panel(member: Member) -> str:
-    made = Referral.objects.filter(referrer=member).select_related("friend__user")
-    rows = list(made[:PANEL_ROWS])
+    rows, total = panel_rows(Referral.objects.filter(referrer=member).select_related("friend__user"))
     return render_to_string(
         "admin/members/member/_referrals.html",
         {
             "made": rows,
-            "total": made.count() if len(rows) == PANEL_ROWS else len(rows),
+            "total": total,
             "received": Referral.objects.filter(friend=member).select_related("referrer__user").first(),
             "all_url": changelist_url("referrals_referral", referrer__id__exact=member.pk),
         },

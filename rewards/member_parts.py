@@ -21,13 +21,13 @@ from members.registry import (
     member_columns,
     member_import_columns,
     member_panels,
+    panel_rows,
 )
 from rewards.models import LedgerEntry, Visit, Voucher
 from rewards.selectors import reason_label, wallet_summary
 from rewards.services import points_award, wallet_get_or_create
 from rewards.services.core import MAX_POINTS
 
-PANEL_ROWS = 20  # rows per panel: the page stays fast however long a member's history is
 OPENING_REASON = "opening_balance"  # shown to members as a label (rewards.selectors.REASON_LABELS)
 
 
@@ -49,14 +49,14 @@ def wallet_panel(member: Member) -> str:
 def history_panel(member: Member) -> str:
     wallet = wallet_get_or_create(member)
     entries = LedgerEntry.objects.filter(wallet=wallet).select_related("location", "staff", "reversal")
-    rows = list(entries[:PANEL_ROWS])
+    rows, total = panel_rows(entries)
     for entry in rows:
         entry.reason_shown = reason_label(entry.reason)
     return render_to_string(
         "admin/members/member/_history.html",
         {
             "entries": rows,
-            "total": entries.count() if len(rows) == PANEL_ROWS else len(rows),
+            "total": total,
             "all_url": changelist_url("rewards_ledgerentry", wallet__id__exact=wallet.pk),
         },
     )
@@ -64,13 +64,12 @@ def history_panel(member: Member) -> str:
 
 def vouchers_panel(member: Member) -> str:
     wallet = wallet_get_or_create(member)
-    vouchers = Voucher.objects.filter(wallet=wallet).select_related("reward")
-    rows = list(vouchers[:PANEL_ROWS])
+    rows, total = panel_rows(Voucher.objects.filter(wallet=wallet).select_related("reward"))
     return render_to_string(
         "admin/members/member/_vouchers.html",
         {
             "vouchers": rows,
-            "total": vouchers.count() if len(rows) == PANEL_ROWS else len(rows),
+            "total": total,
             "all_url": changelist_url("rewards_voucher", wallet__id__exact=wallet.pk),
         },
     )
