@@ -136,7 +136,7 @@ def wallet_write(member: Member, *, key: str, kind: str, params: dict, now: date
     write.result.balance = wallet.balance
     if (wallet.balance, wallet.tier_id, wallet.tier_review_at) != was:
         save_balance(wallet, changed_from=was[0])
-    _store_result(op, write.result)
+    _store_result(op, write.result, tier_before=was[1:])
 
 
 def _fingerprint(kind: str, params: dict) -> str:
@@ -151,13 +151,16 @@ def _operation(*, key: str, kind: str, params: dict, now: datetime) -> Operation
     return Operation(key=key, kind=kind, fingerprint=_fingerprint(kind, params), created_at=now)
 
 
-def _store_result(op: Operation, result: WalletResult) -> None:
-    """What a second arrival of the key gets back."""
+def _store_result(op: Operation, result: WalletResult, *, tier_before: tuple) -> None:
+    """What a second arrival of the key gets back, and the tier the wallet had before the
+    write (a reversal of it later puts back a tier that only this write's progress reached)."""
+    tier_id, review_at = tier_before
     op.result = {
         "balance": result.balance,
         "entries": [e.pk for e in result.entries],
         "vouchers": [v.pk for v in result.vouchers],
         "stamp_entries": [s.pk for s in result.stamp_entries],
+        "tier_before": [tier_id, review_at.isoformat() if review_at else None],
     }
     # update() rather than save(): one column of a row just written, on every wallet write;
     # save()'s machinery cost more than the statement here.

@@ -16,7 +16,7 @@ from rewards.errors import RewardsError
 from rewards.models import LedgerEntry, PointsProgram, Voucher, Wallet
 from rewards.services import core
 from rewards.services.stamps import add_stamps_locked
-from rewards.services.tiers import tier_raise
+from rewards.services.tiers import tier_after_reversal, tier_raise
 
 MAX_AMOUNT_ORE = 100_000_000  # one million kroner: more is a typo at a bakery's till
 
@@ -196,6 +196,9 @@ def entry_reverse(
             core.post_debit(
                 write, points=entry.points, kind=LedgerEntry.Kind.REVERSAL, now=now, first_lot=entry, **fields
             )
+            if entry.qualifying:
+                rules = config()
+                tier_after_reversal(write.wallet, entry, now=now, program=rules.program, tiers=rules.tiers)
         else:
             _cancel_voucher_of(entry, now=now)
             core.post_restore(write, entry, now=now, **fields)

@@ -94,6 +94,45 @@ def tier_raise(
         wallet.tier_review_at = (now + REVIEW_AFTER).date()
 
 
+def tier_after_reversal(
+    wallet: Wallet,
+    reversed_entry: LedgerEntry,
+    *,
+    now: datetime,
+    program: PointsProgram,
+    tiers: list[Tier],
+) -> None:
+    """After a qualifying entry was reversed (wallet locked): take back a tier that only the
+    reversed progress reached, judged the way earning judges it.
+
+    A tier the wallet still qualifies for stays, and so does one held before the reversed
+    entry was made (kept until its review, as always). Otherwise the wallet goes back to the
+    higher of the tier its remaining qualifying total reaches and the tier it had before the
+    reversed entry's write, with that tier's review date.
+    """
+    current = wallet.tier
+    if current is None:
+        return
+    total = qualifying_total(wallet, now=now, program=program)
+    if total >= current.threshold:
+        return
+    reached_on = wallet.tier_review_at - REVIEW_AFTER if wallet.tier_review_at else None
+    if reached_on is None or reached_on < reversed_entry.created_at.date():
+        return  # held before the reversed progress was made
+    before_id, before_review = (reversed_entry.operation.result or {}).get("tier_before", [None, None])
+    before = next((t for t in tiers if t.pk == before_id), None)
+    earned = tier_for(total, tiers)
+    target = max(before, earned, key=lambda tier: _rank(tier, tiers))
+    if _rank(target, tiers) >= _rank(current, tiers):
+        return
+    _tell_tier_change(wallet, wallet.tier_id, target, upgrade=False, at=now)
+    wallet.tier = target
+    if target is None:
+        wallet.tier_review_at = None
+    elif target == before:
+        wallet.tier_review_at = date.fromisoformat(before_review) if before_review else None
+
+
 def _tell_tier_change(wallet: Wallet, from_id: int | None, to: Tier | None, *, upgrade: bool, at) -> None:
     """Send tier_changed after commit (nothing is said of a change that is rolled back)."""
     member_id, to_id = wallet.member_id, getattr(to, "pk", None)
