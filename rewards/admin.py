@@ -24,6 +24,7 @@ from rewards.models import (
     Wallet,
 )
 from rewards.services.catalogue import reward_thumbnail_refresh
+from rewards.services.tiers import tier_base_assign
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -102,6 +103,10 @@ class TierAdmin(admin.ModelAdmin):
             },
         )
     ]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        tier_base_assign()  # a tier from 0 holds every member from joining
 
 
 @admin.register(Reward)

@@ -34,6 +34,11 @@ class Config:
     rewards: list[Reward]  # the active catalogue, cheapest first (the till's "within reach")
 
     @property
+    def base_tier(self) -> Tier | None:
+        """The tier every member is in from joining: the lowest, if it starts at 0."""
+        return self.tiers[0] if self.tiers and self.tiers[0].threshold <= 0 else None
+
+    @property
     def purchase_cards(self) -> list[StampCard]:
         return [card for card in self.cards if card.counts_purchases]
 

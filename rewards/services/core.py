@@ -81,7 +81,9 @@ class Write:
 
 
 def wallet_get_or_create(member: Member) -> Wallet:
-    wallet, _created = Wallet.objects.get_or_create(member=member)
+    """The member's wallet; a new one starts in the base tier (the tier from 0), if any."""
+    base_tier = config.config().base_tier
+    wallet, _created = Wallet.objects.get_or_create(member=member, defaults={"tier": base_tier})
     return wallet
 
 

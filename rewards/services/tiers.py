@@ -64,6 +64,16 @@ def qualifying_months_rebuild(*, wallet: Wallet) -> None:
     )
 
 
+def tier_base_assign() -> int:
+    """Put every wallet without a tier in the base tier (the lowest, when it starts at 0):
+    after the owner adds such a tier, members already in the club are in it too, as new
+    ones are from joining. Returns how many wallets moved."""
+    base = Tier.objects.order_by("threshold").first()
+    if base is None or base.threshold > 0:
+        return 0
+    return Wallet.objects.filter(tier=None).update(tier=base)
+
+
 def tier_for(total: int, tiers: list[Tier]) -> Tier | None:
     reached = [t for t in tiers if t.threshold <= total]
     return reached[-1] if reached else None

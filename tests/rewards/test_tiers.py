@@ -7,8 +7,15 @@ from decimal import Decimal
 import pytest
 
 from rewards.models import QualifyingMonth, Wallet
-from rewards.services import entry_reverse, purchase_register, tier_progress, tier_review_due
-from rewards.services.tiers import qualifying_months_rebuild
+from rewards.services import (
+    entry_reverse,
+    purchase_register,
+    tier_progress,
+    tier_review_due,
+    wallet_get_or_create,
+)
+from rewards.services.tiers import qualifying_months_rebuild, tier_base_assign
+from tests.factories import TierFactory
 from tests.rewards.wallet_helpers import T0, give, new_key, set_tier
 
 pytestmark = pytest.mark.django_db
@@ -54,9 +61,31 @@ def test_one_large_purchase_can_skip_a_tier(member, program, tiers):
 def test_bonus_points_do_not_count_towards_a_tier(member, program, tiers):
     give(member, 10_000, at=T0)
 
-    assert tier_name(member) is None
-    buy(member, 1)
-    assert tier_name(member) == "Bronse"
+    assert tier_name(member) == "Bronse"  # where every member starts, not Gull
+
+
+def test_a_member_is_in_the_base_tier_from_joining_with_the_next_one_ahead(member, program, tiers):
+    progress = tier_progress(wallet_get_or_create(member))
+
+    assert (progress.tier.name, progress.next_tier.name, progress.missing) == ("Bronse", "Sølv", 2000)
+
+
+def test_without_a_tier_from_zero_a_new_member_has_none(member, program, tiers):
+    bronse, _solv, _gull = tiers
+    bronse.threshold = 100
+    bronse.save()
+
+    assert wallet_get_or_create(member).tier is None
+
+
+def test_members_already_in_the_club_join_a_new_base_tier(member, program):
+    wallet_get_or_create(member)
+    assert wallet(member).tier is None
+
+    base = TierFactory(name="Bronse", threshold=0)
+    assert tier_base_assign() == 1
+
+    assert wallet(member).tier == base
 
 
 def test_earnings_older_than_a_year_do_not_count(member, program, tiers):

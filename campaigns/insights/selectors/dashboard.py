@@ -238,8 +238,15 @@ def _segment_rows(segments: list[ledger.Segment]) -> list[SegmentRow]:
 
 
 def _tier_rows(tiers, per_tier: dict, members_now: int) -> list[TierRow]:
-    tiered = sum(per_tier.values())
-    rows = [TierRow(_("No tier yet"), members_now - tiered, percent(members_now - tiered, members_now))]
+    """Members per tier. A member with no wallet yet (nothing earned, card never opened) is
+    in the base tier (one from 0) like every member; only without one is there "no tier"."""
+    per_tier = dict(per_tier)
+    untiered = members_now - sum(per_tier.values())
+    rows = []
+    if tiers and tiers[0].threshold <= 0:
+        per_tier[tiers[0].pk] = per_tier.get(tiers[0].pk, 0) + untiered
+    else:
+        rows.append(TierRow(_("No tier yet"), untiered, percent(untiered, members_now)))
     rows += [
         TierRow(tier.name, per_tier.get(tier.pk, 0), percent(per_tier.get(tier.pk, 0), members_now))
         for tier in tiers
