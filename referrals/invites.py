@@ -21,7 +21,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
-from clubsite.templatetags.club import kr
+from clubsite.money import kr
 from referrals.models import Referral, ReferralProgram
 from referrals.services import refusal_error
 

@@ -80,7 +80,14 @@ class PointsProgramAdmin(SingletonAdmin):
         (
             _("Counter"),
             {
-                "fields": ["undo_minutes", "max_stamps_per_day", "flag_credits_per_day"],
+                "fields": [
+                    "undo_minutes",
+                    "max_stamps_per_day",
+                    "purchase_confirm_above_kr",
+                    "purchase_max_kr",
+                    "flag_credits_per_day",
+                    "flag_points_per_day",
+                ],
                 "description": _("Limits at the till, against mistakes and misuse. They apply at once."),
             },
         ),

@@ -10,6 +10,10 @@ class RewardsError(CodedError):
         "insufficient_points": _("Not enough points for this."),
         "invalid_points": _("Enter a whole number of points greater than zero."),
         "invalid_amount": _("Enter an amount greater than zero and below one million kroner."),
+        "amount_above_limit": _(
+            "That is more than the club allows for one purchase. Check the amount; the owner sets the limit."
+        ),
+        "amount_to_confirm": _("Are you sure? Check the amount before it is registered."),
         "invalid_stamps": _("Enter a number of stamps greater than zero."),
         "out_of_stock": _("Sorry, this reward is sold out."),
         "limit_reached": _("You have already taken this reward as many times as allowed."),

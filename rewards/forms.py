@@ -53,6 +53,8 @@ class ScanForm(forms.Form):
 
 class PurchaseForm(NonceForm):
     amount = AmountField(label=_("Amount (kr)"))
+    # Set by the "Yes, register" button of the till's "Are you sure?" for a large amount.
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 class StampsForm(NonceForm):

@@ -6,7 +6,7 @@ from django import template
 from django.utils import formats
 from django.utils.translation import pgettext
 
-from clubsite.templatetags.club import kr
+from clubsite.money import kr
 
 register = template.Library()
 

@@ -1,23 +1,13 @@
-from decimal import Decimal
-
 from django import template
 from django.utils import formats
-from django.utils.translation import gettext as _
 
+from clubsite import money
 from members.phone import phone_display
 
 register = template.Library()
 
 
-@register.filter
-def kr(ore):
-    """Format an amount in øre as kroner for the active language: "kr 1 234,50" in nb."""
-    if ore is None or ore == "":
-        return ""
-    amount = formats.number_format(Decimal(int(ore)) / 100, 2, use_l10n=True, force_grouping=True)
-    # Translators: where the currency goes around an amount; nb "kr %(amount)s", sv "%(amount)s kr".
-    # A no-break space keeps "kr" and the amount on one line.
-    return (_("NOK %(amount)s") % {"amount": amount}).replace(" ", "\xa0")
+register.filter("kr", money.kr)  # "kr 1 234,50" (clubsite.money)
 
 
 @register.filter
@@ -36,3 +26,11 @@ def grouped(value):
 @register.filter
 def minus(value, other):
     return int(value) - int(other)
+
+
+@register.filter
+def kr_plain(ore):
+    """An amount in øre as the till's amount field takes it back: "100000,00"."""
+    if ore is None or ore == "":
+        return ""
+    return f"{int(ore) // 100},{int(ore) % 100:02d}"

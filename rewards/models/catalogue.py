@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.core.validators import MinValueValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -73,6 +74,24 @@ class PointsProgram(SingletonModel):
         default=10,
         help_text=_("All stamp cards together, at all shops. 0 = no limit."),
     )
+    purchase_confirm_above_kr = models.PositiveIntegerField(
+        _("ask staff to confirm purchases above (kr)"),
+        default=10_000,
+        help_text=_('The till asks "Are you sure?" with the amount before crediting more. 0 = never ask.'),
+    )
+    purchase_max_kr = models.PositiveIntegerField(
+        _("refuse purchases above (kr)"),
+        default=100_000,
+        validators=[MinValueValidator(1), MaxValueValidator(1_000_000)],
+        help_text=_("A larger amount is refused as a typing mistake, at the till and everywhere else."),
+    )
+    flag_points_per_day = models.PositiveIntegerField(
+        _("flag a member credited more points than (a day)"),
+        default=5_000,
+        help_text=_(
+            "Points from the till (purchases and grants) above this in a day raise a flag. 0 = never."
+        ),
+    )
     flag_credits_per_day = models.PositiveIntegerField(
         _("flag a member credited more than (times a day)"),
         default=5,
@@ -86,6 +105,13 @@ class PointsProgram(SingletonModel):
 
     def __str__(self):
         return str(_("Points program"))
+
+    def clean(self):
+        super().clean()
+        if self.purchase_confirm_above_kr and self.purchase_confirm_above_kr >= (self.purchase_max_kr or 0):
+            raise ValidationError(
+                {"purchase_confirm_above_kr": _("Set this below the amount that is refused.")}
+            )
 
     def value_ore(self, points: int) -> int:
         """What `points` are worth in øre when redeemed."""

@@ -150,6 +150,8 @@ class CounterFlag(models.Model):
         STAFF_CREDITS = "staff_credits", _("staff member's credits far above colleagues'")
         STAFF_UNDOS = "staff_undos", _("staff member's undos far above colleagues'")
         GRANT_THEN_REDEEM = "grant_redeem", _("redemption right after a manual grant")
+        LARGE_PURCHASE = "large_purchase", _("purchase above the amount staff must confirm")
+        MEMBER_POINTS = "member_points", _("member credited unusually many points in a day")
 
     kind = models.CharField(_("flag"), max_length=20, choices=Kind.choices)
     day = models.DateField(_("day"))

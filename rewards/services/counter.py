@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from clubsite.money import kr
 from members.models import Location, Member, User
 from rewards.config import config
 from rewards.errors import RewardsError
@@ -148,9 +149,24 @@ def counter_stamps(
     )
 
 
+class AmountToConfirm(RewardsError):
+    """A purchase above the owner's "ask to confirm" amount, not confirmed yet: nothing was
+    done, and the till asks "Are you sure?" with the amount."""
+
+    def __init__(self, amount_ore: int):
+        super().__init__("amount_to_confirm")
+        self.amount_ore = amount_ore
+
+
 def counter_purchase(
-    *, member: Member, amount_ore: int, nonce, staff: User, location: Location, at=None
+    *, member: Member, amount_ore: int, nonce, staff: User, location: Location, at=None, confirmed=False
 ) -> Outcome:
+    """Register a purchase at the till. Above the program's confirmation amount staff must
+    confirm it first (AmountToConfirm); above its limit the wallet refuses it."""
+    ask_above = config().program.purchase_confirm_above_kr
+    if ask_above and isinstance(amount_ore, int) and amount_ore > ask_above * 100 and not confirmed:
+        raise AmountToConfirm(amount_ore)
+
     def call(key, now):
         return purchase_register(
             member=member, amount_ore=amount_ore, idempotency_key=key, location=location, staff=staff, at=now
@@ -158,7 +174,7 @@ def counter_purchase(
 
     def summary(result):
         points = result.entry.points if result.entry else 0
-        return f"{amount_ore // 100},{amount_ore % 100:02d} kr → +{points}"
+        return f"{kr(amount_ore)} → +{points}"
 
     return _act(
         CounterAction.Kind.PURCHASE,

@@ -10,10 +10,11 @@ from __future__ import annotations
 import statistics
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from clubsite.money import kr
 from rewards.config import config
 from rewards.models import CounterAction, CounterFlag, LedgerEntry
 
@@ -27,8 +28,13 @@ def counter_flags_scan(*, now: datetime | None = None) -> int:
     """Raise (or refresh) every flag of the last WINDOW. Returns how many flags are current."""
     now = now or timezone.now()
     since = now - WINDOW
-    raised = _member_credits(since, now) + _staff_outliers(since, now) + _grant_then_redeem(since, now)
-    return raised
+    return (
+        _member_credits(since, now)
+        + _member_points(since, now)
+        + _large_purchases(since, now)
+        + _staff_outliers(since, now)
+        + _grant_then_redeem(since, now)
+    )
 
 
 def _flag(kind, *, day, subject, count, detail="", member_id=None, staff_id=None) -> None:
@@ -62,6 +68,64 @@ def _member_credits(since: datetime, now: datetime) -> int:
             subject=f"member:{row['member_id']}",
             count=row["n"],
             member_id=row["member_id"],
+        )
+    return len(rows)
+
+
+def _counter_entries(since: datetime, now: datetime):
+    """Credits made by staff (at the till or in admin) in the window, with their local day."""
+    zone = timezone.get_current_timezone()
+    return (
+        LedgerEntry.objects.filter(
+            staff__isnull=False, points__gt=0, created_at__gte=since, created_at__lte=now
+        )
+        .annotate(day=TruncDate("created_at", tzinfo=zone))
+        .order_by()
+    )
+
+
+def _member_points(since: datetime, now: datetime) -> int:
+    """Members given more points by staff in a day than the owner's limit: one purchase of
+    100 000 kr is one credit, but far from a normal day."""
+    limit = config().program.flag_points_per_day
+    if not limit:
+        return 0
+    rows = (
+        _counter_entries(since, now)
+        .values("wallet__member_id", "day")
+        .annotate(points=Sum("points"))
+        .filter(points__gt=limit)
+    )
+    for row in rows:
+        _flag(
+            CounterFlag.Kind.MEMBER_POINTS,
+            day=row["day"],
+            subject=f"member:{row['wallet__member_id']}",
+            count=row["points"],
+            member_id=row["wallet__member_id"],
+        )
+    return len(rows)
+
+
+def _large_purchases(since: datetime, now: datetime) -> int:
+    """Purchases above the amount staff must confirm (confirmed, but worth a second look)."""
+    ask_above = config().program.purchase_confirm_above_kr
+    if not ask_above:
+        return 0
+    rows = (
+        _counter_entries(since, now)
+        .filter(kind=LedgerEntry.Kind.EARN, amount_ore__gt=ask_above * 100)
+        .values("wallet__member_id", "day")
+        .annotate(n=Count("id"), largest=Max("amount_ore"))
+    )
+    for row in rows:
+        _flag(
+            CounterFlag.Kind.LARGE_PURCHASE,
+            day=row["day"],
+            subject=f"member:{row['wallet__member_id']}",
+            count=row["n"],
+            detail=kr(row["largest"]),
+            member_id=row["wallet__member_id"],
         )
     return len(rows)
 

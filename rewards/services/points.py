@@ -48,6 +48,8 @@ def purchase_register(
     now = core.now_or(at)
     settings = config()
     program = settings.program
+    if amount_ore > program.purchase_max_kr * 100:
+        raise RewardsError("amount_above_limit")
     params = {"amount_ore": amount_ore, "location": getattr(location, "pk", None)}
     with core.wallet_write(member, key=idempotency_key, kind="purchase", params=params, now=now) as write:
         if write.replayed:

@@ -167,6 +167,8 @@ def _act_for(request, member: Member, act):
     """Run one action and answer with the panel: the result, or the reason it was refused."""
     try:
         outcome = act()
+    except service.AmountToConfirm as pending:  # nothing done: ask, with the amount
+        return _panel(request, member, confirm_ore=pending.amount_ore)
     except FormError as error:
         return _panel(request, member, error=error.message, status=400)
     except CodedError as error:
@@ -209,7 +211,9 @@ def _stamps(request, member):
 
 def _purchase(request, member):
     data = _bound(request, PurchaseForm)
-    return service.counter_purchase(member=member, amount_ore=data["amount"], **_common(request, data))
+    return service.counter_purchase(
+        member=member, amount_ore=data["amount"], confirmed=data["confirmed"], **_common(request, data)
+    )
 
 
 def _voucher(request, member):
@@ -262,10 +266,10 @@ def _respond(request, partial: str, context: dict, *, status: int = 200):
     )
 
 
-def _panel(request, member: Member, *, outcome=None, error: str = "", status: int = 200):
-    return _respond(
-        request, "rewards/counter/_panel.html", panel_context(request, member, outcome, error), status=status
-    )
+def _panel(request, member: Member, *, outcome=None, error: str = "", status: int = 200, confirm_ore=None):
+    context = panel_context(request, member, outcome, error)
+    context["confirm_ore"] = confirm_ore
+    return _respond(request, "rewards/counter/_panel.html", context, status=status)
 
 
 def panel_context(request, member: Member, outcome, error: str) -> dict:

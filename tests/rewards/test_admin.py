@@ -49,6 +49,9 @@ def test_the_owner_sets_the_earning_rate_and_it_applies_to_new_points_only(owner
             "undo_minutes": "10",
             "max_stamps_per_day": "10",
             "flag_credits_per_day": "5",
+            "purchase_confirm_above_kr": "10000",
+            "purchase_max_kr": "100000",
+            "flag_points_per_day": "5000",
         },
     )
     assert response.status_code == 302

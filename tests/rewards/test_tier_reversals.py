@@ -41,7 +41,7 @@ def test_an_undo_at_the_till_takes_the_tier_back_too(member, program, tiers, cas
     def at_till():
         return {"staff": cashier, "location": shop, "nonce": counter.new_nonce()}
 
-    counter.counter_purchase(member=member, amount_ore=10_000_000, **at_till())
+    counter.counter_purchase(member=member, amount_ore=10_000_000, confirmed=True, **at_till())
     assert tier_of(member)[0] == "Gull"
 
     counter.counter_undo(member=member, **at_till())
