@@ -22,9 +22,9 @@ def on_visit_recorded(sender, member_id, visit_id, **kwargs):
         tasks.qualify_visit.delay(member_id, visit_id)
 
 
-def on_purchase_reversed(sender, member_id, reverses_id, **kwargs):
+def on_purchase_reversed(sender, member_id, reverses_id, remaining_ore=0, **kwargs):
     if selectors.qualified_by(member_id, reverses_id):
-        tasks.refund_purchase.delay(member_id, reverses_id)
+        tasks.refund_purchase.delay(member_id, reverses_id, remaining_ore)
 
 
 def on_user_logged_in(sender, request, user, **kwargs):

@@ -16,8 +16,8 @@ def qualify_visit(member_id: int, visit_id: int) -> None:
 
 
 @shared_task
-def refund_purchase(member_id: int, reverses_id: int) -> None:
-    services.referral_refund(friend_id=member_id, reverses_id=reverses_id)
+def refund_purchase(member_id: int, reverses_id: int, remaining_ore: int = 0) -> None:
+    services.referral_refund(friend_id=member_id, reverses_id=reverses_id, remaining_ore=remaining_ore)
 
 
 @shared_task

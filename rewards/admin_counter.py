@@ -3,8 +3,9 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from clubsite.money import kr
 from rewards.admin import ReadOnlyAdmin
-from rewards.models import CounterAction, CounterFlag, ScanRefusal, Visit
+from rewards.models import CounterAction, CounterFlag, Refund, ScanRefusal, Visit
 from rewards.services.flags import counter_flags_scan
 
 
@@ -50,3 +51,31 @@ class CounterFlagAdmin(ReadOnlyAdmin):
         # Fresh flags whenever the owner looks (beat also raises them every hour).
         counter_flags_scan()
         return super().changelist_view(request, extra_context)
+
+
+@admin.register(Refund)
+class RefundAdmin(ReadOnlyAdmin):
+    """What each refund took back; `points already spent` is what it could not."""
+
+    list_display = [
+        "created_at",
+        "member",
+        "amount",
+        "points",
+        "points_short",
+        "stamps",
+        "stamps_kept",
+        "staff",
+    ]
+    list_filter = ["location"]
+    list_select_related = ["purchase__wallet__member__user", "staff"]
+    search_fields = ["purchase__wallet__member__number", "purchase__wallet__member__user__first_name"]
+    date_hierarchy = "created_at"
+
+    @admin.display(description=_("member"))
+    def member(self, obj):
+        return obj.purchase.wallet.member
+
+    @admin.display(description=_("amount"), ordering="amount_ore")
+    def amount(self, obj):
+        return kr(obj.amount_ore)

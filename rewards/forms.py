@@ -57,6 +57,11 @@ class PurchaseForm(NonceForm):
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
+class RefundForm(NonceForm):
+    purchase = forms.IntegerField(widget=forms.HiddenInput)
+    amount = AmountField(label=_("Amount to refund (kr)"), required=False)  # empty: all that is left
+
+
 class StampsForm(NonceForm):
     card = forms.IntegerField(widget=forms.HiddenInput)
     stamps = forms.IntegerField(label=_("Stamps"), min_value=1, max_value=100, initial=1)

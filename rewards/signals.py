@@ -4,7 +4,8 @@ from django.dispatch import Signal
 
 # member_id, entry_id, amount_ore, location_id: a purchase was registered
 purchase_recorded = Signal()
-# member_id, entry_id (the reversal), reverses_id: a purchase was undone or refunded
+# member_id, entry_id (the reversal or refund entry, if any), reverses_id (the purchase's
+# entry), remaining_ore (what is left of the purchase: 0 when undone or refunded in whole)
 purchase_reversed = Signal()
 # member_id, balance: the points balance changed
 points_changed = Signal()

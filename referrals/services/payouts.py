@@ -171,15 +171,25 @@ def referrals_pay_due(*, now: datetime | None = None) -> int:
 
 
 @transaction.atomic
-def referral_refund(*, friend_id: int, reverses_id: int, at: datetime | None = None) -> Referral | None:
+def referral_refund(
+    *, friend_id: int, reverses_id: int, remaining_ore: int = 0, at: datetime | None = None
+) -> Referral | None:
     """The friend's purchase `reverses_id` was undone or refunded. If it was the one that
-    qualified their referral: during the hold the referral is cancelled; after payment both
-    rewards are taken back by ledger reversals (a voucher by cancelling it). A reward already
-    spent or used cannot be taken back; the referral then says so for the owner."""
+    qualified their referral, and what is left of it (`remaining_ore`, after a part refund)
+    no longer reaches the programme's minimum purchase: during the hold the referral is
+    cancelled; after payment both rewards are taken back by ledger reversals (a voucher by
+    cancelling it). A reward already spent or used cannot be taken back; the referral then
+    says so for the owner.
+
+    A referral reward is one fixed reward for bringing a customer, not a share of the
+    purchase: a part refund that leaves a qualifying purchase keeps it whole, one that
+    does not takes it back whole."""
     now = at or timezone.now()
     referral = _locked(friend_id=friend_id)
     if referral is None or referral.qualifying_entry_id != reverses_id:
         return referral
+    if remaining_ore > 0 and remaining_ore >= ReferralProgram.load().min_purchase_ore:
+        return referral  # what the friend kept still qualifies
     if referral.status == Referral.Status.QUALIFIED:
         _close(referral, Referral.Status.CANCELLED, Reason.REFUNDED, now)
     elif referral.status == Referral.Status.PAID:

@@ -1,5 +1,6 @@
 from rewards.models.catalogue import PointsProgram, Reward, StampCard, Tier
 from rewards.models.counter import CounterAction, CounterFlag, ScanRefusal, Visit
+from rewards.models.refunds import Refund
 from rewards.models.wallet import (
     LedgerAllocation,
     LedgerEntry,
@@ -22,6 +23,7 @@ __all__ = [
     "Operation",
     "PointsProgram",
     "QualifyingMonth",
+    "Refund",
     "Reward",
     "ScanRefusal",
     "StampCard",

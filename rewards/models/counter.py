@@ -54,6 +54,7 @@ class CounterAction(models.Model):
         GRANT = "grant", _("points granted")
         DEDUCT = "deduct", _("points deducted")
         UNDO = "undo", _("undone")
+        REFUND = "refund", _("refund")
 
     CREDITS = (Kind.STAMPS, Kind.PURCHASE, Kind.GRANT)
 

@@ -165,6 +165,7 @@ class LedgerEntry(AppendOnlyModel):
         EXPIRE = "expire", _("expired")
         REVERSAL = "reversal", _("reversal")
         ADJUST = "adjust", _("adjustment")
+        REFUND = "refund", _("refund")
 
     wallet = models.ForeignKey(
         Wallet, on_delete=models.PROTECT, related_name="entries", verbose_name=_("wallet")

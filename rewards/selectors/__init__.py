@@ -2,10 +2,12 @@
 
 from rewards.selectors.till import (
     VISITS_SHOWN,
+    RecentPurchase,
     Till,
     last_action,
     locations_for,
     member_by_number,
+    purchases_recent,
     till_read,
     visits_recent,
 )
@@ -33,6 +35,7 @@ __all__ = [
     "CardState",
     "Expiring",
     "HistoryRow",
+    "RecentPurchase",
     "Till",
     "WalletSummary",
     "active_vouchers",
@@ -42,6 +45,7 @@ __all__ = [
     "locations_for",
     "member_by_number",
     "member_flags",
+    "purchases_recent",
     "reason_label",
     "rewards_within_reach",
     "stamp_cards",

@@ -4,13 +4,15 @@ their last visits, and the last action that undo would take back."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Sum
 
 from members.models import Location, Member, User
-from rewards.models import CounterAction, Visit
+from rewards.models import CounterAction, LedgerEntry, Operation, Visit
 
 VISITS_SHOWN = 5  # on the member panel
+PURCHASES_SHOWN = 5  # that staff may refund, on the member panel
 
 
 @dataclass(frozen=True)
@@ -70,3 +72,37 @@ def last_action(member: Member, location: Location) -> CounterAction | None:
         .order_by("-created_at", "-id")
         .first()
     )
+
+
+@dataclass(frozen=True)
+class RecentPurchase:
+    """A purchase staff may refund from the panel: what is left of it to refund."""
+
+    operation_id: int
+    at: datetime
+    amount_ore: int
+    refunded_ore: int
+
+    @property
+    def left_ore(self) -> int:
+        return self.amount_ore - self.refunded_ore
+
+
+def purchases_recent(member: Member) -> list[RecentPurchase]:
+    """The member's last purchases that are neither undone nor refunded in whole, newest
+    first. One query."""
+    undone = LedgerEntry.objects.filter(
+        operation=OuterRef("pk"), kind=LedgerEntry.Kind.EARN, reversal__isnull=False
+    )
+    operations = (
+        Operation.objects.filter(wallet__member=member, kind="purchase")
+        .exclude(Exists(undone))
+        .annotate(refunded=Sum("refunds__amount_ore", default=0))
+        .order_by("-created_at", "-id")
+        .values_list("pk", "created_at", "result", "refunded")[: PURCHASES_SHOWN * 2]
+    )
+    rows = [
+        RecentPurchase(pk, at, (result or {}).get("amount_ore") or 0, refunded)
+        for pk, at, result, refunded in operations
+    ]
+    return [row for row in rows if row.left_ore > 0][:PURCHASES_SHOWN]

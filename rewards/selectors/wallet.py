@@ -37,6 +37,8 @@ REASON_LABELS = {
     "profile": _("Thanks for completing your profile"),
     "birthday": _("Happy birthday!"),
     "voucher handed back": _("Voucher handed back"),
+    "undo": _("Undone at the till"),
+    "refund": _("Purchase refunded"),
     "opening_balance": _("Points carried over from before"),  # rewards.member_parts (the member import)
     # The referral programme's rewards (the referrals app writes these reasons).
     "referral_referrer": _("Thanks for inviting a friend"),

@@ -58,6 +58,7 @@ class WalletResult:
     stamp_entries: list[StampEntry] = field(default_factory=list)
     replayed: bool = False
     operation_id: int | None = None  # the Operation row of the key (the counter links to it)
+    amount_ore: int | None = None  # of a purchase: what a refund of it may give back
 
     @property
     def entry(self) -> LedgerEntry | None:
@@ -164,6 +165,8 @@ def _store_result(op: Operation, result: WalletResult, *, tier_before: tuple) ->
         "stamp_entries": [s.pk for s in result.stamp_entries],
         "tier_before": [tier_id, review_at.isoformat() if review_at else None],
     }
+    if result.amount_ore is not None:
+        op.result["amount_ore"] = result.amount_ore
     # update() rather than save(): one column of a row just written, on every wallet write;
     # save()'s machinery cost more than the statement here.
     Operation.objects.filter(pk=op.pk).update(result=op.result)
@@ -184,6 +187,7 @@ def replay(op: Operation) -> WalletResult:
         stamp_entries=in_order(StampEntry, data.get("stamp_entries")),
         replayed=True,
         operation_id=op.pk,
+        amount_ore=data.get("amount_ore"),
     )
 
 

@@ -16,14 +16,24 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clubsite.money import kr
 from members.models import Location, Member, User
 from rewards.config import config
 from rewards.errors import RewardsError
-from rewards.models import CounterAction, LedgerEntry, Operation, Reward, StampCard, StampEntry, Voucher
+from rewards.models import (
+    CounterAction,
+    LedgerEntry,
+    Operation,
+    Refund,
+    Reward,
+    StampCard,
+    StampEntry,
+    Voucher,
+)
 from rewards.selectors import last_action
-from rewards.services import core
+from rewards.services import core, refunds
 from rewards.services.member_search import normalized
 from rewards.services.points import entry_reverse, points_award, points_deduct, purchase_register
 from rewards.services.stamps import stamp_entry_reverse, stamps_add
@@ -286,6 +296,44 @@ def counter_adjust(
         at=at,
         call=call,
         summary=lambda result: f"{points:+d}: {reason}",
+    )
+
+
+def counter_refund(
+    *, member: Member, purchase_id, amount_ore: int | None, nonce, staff: User, location: Location, at=None
+) -> Outcome:
+    """Refund one of the member's purchases, whole (`amount_ore` None: all that is left) or
+    in part, by the wallet's refund rule (rewards.services.refunds)."""
+    purchase = Operation.objects.filter(pk=purchase_id, kind="purchase", wallet__member=member).first()
+    if purchase is None:
+        raise RewardsError("not_a_purchase")
+
+    def call(key, now):
+        amount = amount_ore
+        if amount is None:
+            amount = (refunds.purchase_paid(purchase) or 0) - refunds.refunded_so_far(purchase)["amount"]
+        return refunds.purchase_refund(
+            purchase=purchase, amount_ore=amount, idempotency_key=key, staff=staff, location=location, at=now
+        )
+
+    def summary(result):
+        refund = Refund.objects.get(operation_id=result.operation_id)
+        text = f"{kr(refund.amount_ore)} → −{refund.points}"
+        if refund.points_short:
+            text += " " + _("(%(points)s points were spent already)") % {"points": refund.points_short}
+        if refund.stamps_kept:
+            text += " " + _("(a stamp's voucher was used: the stamp stays)")
+        return text
+
+    return _act(
+        CounterAction.Kind.REFUND,
+        nonce=nonce,
+        member=member,
+        staff=staff,
+        location=location,
+        at=at,
+        call=call,
+        summary=summary,
     )
 
 

@@ -13,7 +13,7 @@ from members.services import profile_is_complete
 from rewards import signals
 from rewards.config import config
 from rewards.errors import RewardsError
-from rewards.models import LedgerEntry, PointsProgram, Voucher, Wallet
+from rewards.models import LedgerEntry, PointsProgram, Refund, Voucher, Wallet
 from rewards.services import core
 from rewards.services.stamps import add_stamps_locked
 from rewards.services.tiers import tier_after_reversal, tier_raise
@@ -55,6 +55,7 @@ def purchase_register(
         if write.replayed:
             return write.result
         wallet = write.wallet
+        write.result.amount_ore = amount_ore
         points = (
             points_for_purchase(amount_ore, program=program, wallet=wallet) if program.earns_points else 0
         )
@@ -182,10 +183,12 @@ def entry_reverse(
         if write.replayed:
             return write.result
         entry = LedgerEntry.objects.get(pk=entry.pk)
-        if entry.kind in (LedgerEntry.Kind.EXPIRE, LedgerEntry.Kind.REVERSAL):
+        if entry.kind in (LedgerEntry.Kind.EXPIRE, LedgerEntry.Kind.REVERSAL, LedgerEntry.Kind.REFUND):
             raise RewardsError("cannot_reverse")
         if LedgerEntry.objects.filter(reverses=entry).exists():
             raise RewardsError("already_reversed")
+        if Refund.objects.filter(purchase_id=entry.operation_id).exists():
+            raise RewardsError("already_refunded")  # the rest is refunded, not undone
         fields = {
             "reverses": entry,
             "reason": (reason or "").strip()[:200],
@@ -208,7 +211,11 @@ def entry_reverse(
         member_id, reversal_id = member.pk, write.result.entry.pk
         transaction.on_commit(
             lambda: signals.purchase_reversed.send(
-                sender=LedgerEntry, member_id=member_id, entry_id=reversal_id, reverses_id=entry.pk
+                sender=LedgerEntry,
+                member_id=member_id,
+                entry_id=reversal_id,
+                reverses_id=entry.pk,
+                remaining_ore=0,
             )
         )
     return write.result

@@ -23,7 +23,16 @@ from clubsite.errors import CodedError
 from members.models import Location, Member
 from rewards import selectors
 from rewards.errors import RewardsError
-from rewards.forms import AdjustForm, NonceForm, PurchaseForm, RewardForm, ScanForm, StampsForm, VoucherForm
+from rewards.forms import (
+    AdjustForm,
+    NonceForm,
+    PurchaseForm,
+    RefundForm,
+    RewardForm,
+    ScanForm,
+    StampsForm,
+    VoucherForm,
+)
 from rewards.models import CounterAction, Reward, StampCard
 from rewards.registry import panel_sections
 from rewards.services import counter as service
@@ -216,6 +225,13 @@ def _purchase(request, member):
     )
 
 
+def _refund(request, member):
+    data = _bound(request, RefundForm)
+    return service.counter_refund(
+        member=member, purchase_id=data["purchase"], amount_ore=data["amount"], **_common(request, data)
+    )
+
+
 def _voucher(request, member):
     data = _bound(request, VoucherForm)
     return service.counter_voucher(member=member, code=data["code"], **_common(request, data))
@@ -250,6 +266,7 @@ ACTIONS = {
     "kupong": _voucher,
     "belonning": _reward,
     "angre": _undo,
+    "refusjon": _refund,
     "juster": _adjust,
 }
 
@@ -282,6 +299,7 @@ def panel_context(request, member: Member, outcome, error: str) -> dict:
         "nonce": service.new_nonce(),
         "rewards": selectors.rewards_within_reach(summary.wallet, now=now),
         "visits": _visits(request, member),
+        "purchases": selectors.purchases_recent(member),
         "undoable": _undoable(member, request.location, now, outcome),
         "flags": selectors.member_flags(member, summary.vouchers, now=now),
         "sections": panel_sections(member),  # the other apps' parts (rewards.registry)

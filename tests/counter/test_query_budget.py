@@ -36,9 +36,10 @@ pytestmark = pytest.mark.django_db
 #  20  the panel: points expiring soon
 #  21  the panel: the stamp cards
 #  22  the panel: the usable vouchers
-#  23  after commit: is the member a friend whose invitation waits for a purchase? (referrals)
+#  23  the panel: the recent purchases staff may refund
+#  24  after commit: is the member a friend whose invitation waits for a purchase? (referrals)
 # With tiers, stamp cards counting purchases, or the month's first purchase, a few more.
-BUDGET = 24
+BUDGET = 25
 
 
 def purchase_statements(till, shop, guest, panel, django_capture_on_commit_callbacks, amount="129,50"):

@@ -110,7 +110,9 @@ def test_a_reversed_purchase_is_announced_after_commit(
         reversal = entry_reverse(entry=purchase, reason="returned", idempotency_key=new_key()).entry
         assert reversed_ == []
 
-    assert reversed_ == [{"member_id": member.pk, "entry_id": reversal.pk, "reverses_id": purchase.pk}]
+    assert reversed_ == [
+        {"member_id": member.pk, "entry_id": reversal.pk, "reverses_id": purchase.pk, "remaining_ore": 0}
+    ]
 
 
 def test_a_bonus_announces_its_balance_but_no_purchase(

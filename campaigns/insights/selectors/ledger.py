@@ -61,13 +61,13 @@ class Flows:
         return bought - refunded
 
     def issued(self, start, end, scope=HERE) -> int:
-        """Points credited (purchases, bonuses, grants), less credits reversed."""
+        """Points credited (purchases, bonuses, grants), less credits reversed or refunded."""
         return sum(
             r.points
             for r in self._within(start, end, scope)
             if r.kind in (Kind.EARN, Kind.BONUS)
             or (r.kind == Kind.ADJUST and r.positive)
-            or (r.kind == Kind.REVERSAL and not r.positive)
+            or (r.kind in (Kind.REVERSAL, Kind.REFUND) and not r.positive)
         )
 
     def redeemed(self, start, end, scope=HERE) -> int:
