@@ -35,9 +35,6 @@ class RewardsError(CodedError):
         "reason_required": _("Give a reason."),
         # The counter.
         "scan_empty": _("Scan the member's card, or type a member number, mobile number or name."),
-        "voucher_in_member_field": _(
-            "That is a voucher code. Find the member first, then scan the voucher in their panel."
-        ),
         "voucher_other_member": _("This voucher belongs to another member."),
         "stamp_limit_per_day": _("This member has had as many stamps today as the club allows."),
         "nothing_to_undo": _("There is nothing to undo for this member here."),

@@ -26,6 +26,7 @@ class Found:
 
     members: list[Member]
     confirmed: bool
+    voucher: Voucher | None = None  # a voucher's code was scanned: its member, it ready to use
 
 
 def normalized(raw: str) -> str:
@@ -56,8 +57,16 @@ def member_find(*, raw: str, staff: User | None, location: Location | None, ip: 
 
 def _find(text: str) -> Found:
     compact = normalized(text)
-    if _VOUCHER_CODE.match(compact) and Voucher.objects.filter(code=compact).exists():
-        raise RewardsError("voucher_in_member_field")
+    if _VOUCHER_CODE.match(compact):
+        voucher = (
+            Voucher.objects.select_related("reward", "wallet__member__user")
+            .filter(code=compact, wallet__member__erased_at=None)
+            .first()
+        )
+        if voucher is not None:
+            # The code on the member's phone: open their panel with it ready to use. Like a
+            # card code it is unguessable, so it is taken as proof of who stands there.
+            return Found([voucher.wallet.member], confirmed=True, voucher=voucher)
     card_code = "." in text  # only rotating card codes have a dot
     if card_code or _is_number(compact):
         try:

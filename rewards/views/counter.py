@@ -33,7 +33,7 @@ from rewards.forms import (
     StampsForm,
     VoucherForm,
 )
-from rewards.models import CounterAction, Reward, StampCard
+from rewards.models import CounterAction, Reward, StampCard, Voucher
 from rewards.registry import panel_sections
 from rewards.services import counter as service
 from rewards.services.guessing import refusal_record
@@ -134,7 +134,7 @@ def counter_find(request):
     if found.confirmed and len(found.members) == 1:
         member = found.members[0]
         visit_record(member=member, location=request.location, staff=request.user)
-        return _panel(request, member)
+        return _panel(request, member, scanned_voucher=found.voucher)
     return _respond(request, "rewards/counter/_candidates.html", {"candidates": found.members})
 
 
@@ -283,10 +283,36 @@ def _respond(request, partial: str, context: dict, *, status: int = 200):
     )
 
 
-def _panel(request, member: Member, *, outcome=None, error: str = "", status: int = 200, confirm_ore=None):
+def _panel(
+    request,
+    member: Member,
+    *,
+    outcome=None,
+    error: str = "",
+    status: int = 200,
+    confirm_ore=None,
+    scanned_voucher=None,
+):
     context = panel_context(request, member, outcome, error)
     context["confirm_ore"] = confirm_ore
+    context["ready"] = _ready_vouchers(outcome, scanned_voucher)
     return _respond(request, "rewards/counter/_panel.html", context, status=status)
+
+
+def _ready_vouchers(outcome, scanned_voucher) -> list:
+    """Vouchers to hand over now, said prominently with a one-tap "use it now": the voucher
+    a full stamp card just issued, or the one whose code was scanned to find the member."""
+    if scanned_voucher is not None:
+        if scanned_voucher.status != Voucher.Status.ACTIVE:
+            return []
+        return [(_("Voucher scanned: %(reward)s") % {"reward": scanned_voucher.reward.name}, scanned_voucher)]
+    if outcome is None or outcome.result is None or outcome.action.kind == CounterAction.Kind.UNDO:
+        return []
+    return [
+        (_("Card full – give %(reward)s") % {"reward": voucher.reward.name}, voucher)
+        for voucher in outcome.result.vouchers
+        if voucher.source == Voucher.Source.STAMP_CARD and voucher.status == Voucher.Status.ACTIVE
+    ]
 
 
 def panel_context(request, member: Member, outcome, error: str) -> dict:

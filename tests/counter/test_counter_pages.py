@@ -176,3 +176,37 @@ def test_a_scan_sent_with_a_broken_open_panel_number_is_a_plain_scan(till, shop,
 
     assert response.status_code == 200
     assert guest.user.first_name in response.content.decode()  # the member, to confirm
+
+
+def test_a_voucher_scanned_in_the_main_field_opens_its_member_ready_to_use_it(till, shop, guest, program):
+    give(guest, 500)
+    voucher = reward_redeem(
+        member=guest, reward=RewardFactory(name="Gratis kaffe"), idempotency_key="r"
+    ).voucher
+
+    page = find(till, shop, voucher.code, **HTMX).content.decode()
+
+    assert "Kari Nordmann" in page
+    assert "Kupong skannet: Gratis kaffe" in page and "Bruk nå" in page
+    used = act(till, shop, guest, "kupong", {"nonce": nonce_in_ready(page), "code": voucher.code}, **HTMX)
+    assert used.status_code == 200 and 'data-kind="voucher"' in used.content.decode()
+
+
+def test_a_stamp_that_fills_the_card_says_so_with_the_voucher_to_hand_over(
+    till, shop, guest, program, coffee_card
+):
+    panel = till.get(reverse("rewards:counter_member", args=[shop.pk, guest.number]), **HTMX)
+    act(till, shop, guest, "stempel", {"nonce": nonce_in(panel), "card": coffee_card.pk, "stamps": 2}, **HTMX)
+    panel = till.get(reverse("rewards:counter_member", args=[shop.pk, guest.number]), **HTMX)
+    assert "Kortet er fullt" not in panel.content.decode()
+
+    page = act(
+        till, shop, guest, "stempel", {"nonce": nonce_in(panel), "card": coffee_card.pk, "stamps": 1}, **HTMX
+    ).content.decode()
+
+    assert f"Kortet er fullt – gi {coffee_card.reward.name}" in page and "Bruk nå" in page
+
+
+def nonce_in_ready(page: str) -> str:
+    form = re.search(r'<form class="counter-action counter-ready.*?</form>', page, re.S)[0]
+    return re.search(r'name="nonce" value="([0-9a-f]{32})"', form)[1]

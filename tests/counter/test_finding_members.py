@@ -49,11 +49,17 @@ def test_a_first_name_lists_the_members_with_that_name(guest, cashier, shop):
     assert find("kari", cashier, shop).members == [guest]
 
 
-def test_a_voucher_code_in_the_member_field_is_refused_with_a_clear_reason(guest, cashier, shop, program):
+def test_a_voucher_code_in_the_member_field_finds_its_member_with_the_voucher(guest, cashier, shop, program):
     give(guest, 500)
     voucher = reward_redeem(member=guest, reward=RewardFactory(), idempotency_key="r1").voucher
 
-    assert refusal_code(voucher.code, cashier, shop) == "voucher_in_member_field"
+    found = find(voucher.code.lower(), cashier, shop)
+
+    assert (found.members, found.confirmed, found.voucher) == ([guest], True, voucher)
+
+
+def test_an_unknown_voucher_like_code_is_refused_and_counted_as_a_guess(cashier, shop):
+    assert refusal_code("ABCDEFGHJK", cashier, shop) == "member_not_found"
 
 
 @pytest.mark.parametrize(
