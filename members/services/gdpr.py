@@ -249,8 +249,8 @@ def _identifiers(personal: tuple[str, ...]) -> list[str]:
 
 def _forget_login_records(personal: tuple[str, ...]) -> None:
     """Failed (and, if kept, successful) logins typed with the member's address or number,
-    with their IP address and browser. allauth's login form is not the field axes reads,
-    so those rows have no username and the address is only in the posted data."""
+    with their IP address and browser: by the account axes recorded (members.lockout) or
+    by what the posted data holds."""
     logins = _identifiers(personal)
     for model in (AccessAttempt, AccessFailureLog, AccessLog):
         fields = [f for f in ("username", "post_data", "get_data") if hasattr(model, f)]
