@@ -111,11 +111,31 @@ NOT_SENT = ("logout", "slett", "erase", "delete")
 KEPT = ("csrfmiddlewaretoken",)  # without it every post is a 403, and nothing is tried
 
 
+# Social login URLs exist for every provider installed, set up in admin or not (the demo
+# has none): typed or bookmarked, they must answer 404, not 500.
+SOCIAL_LOGIN = [
+    "/accounts/google/login/",
+    "/accounts/google/login/callback/",
+    "/accounts/google/login/token/",
+    "/accounts/apple/login/",
+    "/accounts/apple/login/callback/",
+]
+
+
+def test_social_login_urls_of_a_provider_not_set_up_answer_not_found(db):
+    client = Client(raise_request_exception=False)
+    answers = {url: (client.get(url).status_code, client.post(url).status_code) for url in SOCIAL_LOGIN}
+
+    assert all(get < 500 and post < 500 for get, post in answers.values()), answers
+    assert answers["/accounts/google/login/"] == (404, 404)
+    assert answers["/accounts/apple/login/"] == (404, 404)
+
+
 def logged_in(email: str | None) -> tuple[Client, list[str]]:
     """A client as the demo login `email` (None: a visitor), and where it starts."""
     client = Client(raise_request_exception=False)  # a 500 as the browser sees it
     if email is None:
-        return client, ["/", "/bli-medlem/", "/accounts/login/", "/verv/"]
+        return client, ["/", "/bli-medlem/", "/accounts/login/", "/verv/", *SOCIAL_LOGIN]
     user = User.objects.get(email=email)
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     start = ["/"]
