@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from members.models import ConsentEvent, Interest, Member
 from members.phone import InvalidPhoneNumber, phone_normalize
 from members.services import consent_wording
+from members.text import name_clean
 
 CONTACT_HELP = _("We send your login codes here. No password needed.")
 CONTACT_ERROR = _(
@@ -84,7 +85,7 @@ class JoinForm(forms.Form):
         return self.cleaned_data["contact"]
 
     def clean_first_name(self):
-        name = self.cleaned_data["first_name"].strip()
+        name = name_clean(self.cleaned_data["first_name"])
         if not name or re.search(r"[<>{}\[\]@/\\]|\d", name):
             raise ValidationError(_("Enter your first name, using letters only."))
         return name

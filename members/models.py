@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clubsite.singleton import SingletonModel
 from members import roles
+from members.text import NameField
 
 
 class UserManager(BaseUserManager):
@@ -45,8 +46,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("e-mail address"), unique=True, null=True, blank=True)
     phone = models.CharField(_("mobile number"), max_length=20, unique=True, null=True, blank=True)
     phone_verified = models.BooleanField(_("mobile number verified"), default=False)
-    first_name = models.CharField(_("first name"), max_length=60, blank=True)
-    last_name = models.CharField(_("last name"), max_length=80, blank=True)
+    first_name = NameField(_("first name"), max_length=60, blank=True)
+    last_name = NameField(_("last name"), max_length=80, blank=True)
     is_staff = models.BooleanField(_("staff status"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
