@@ -5,6 +5,7 @@ import uuid
 
 from django.contrib import admin, messages
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -233,22 +234,46 @@ class WalletAdmin(admin.ModelAdmin):
         return render(request, "admin/rewards/grant_bonus.html", context)
 
 
+class VoucherStateFilter(admin.SimpleListFilter):
+    """The status as the owner thinks of it: "expired" is a ready voucher past its date."""
+
+    title = _("status")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [*Voucher.Status.choices[:1], ("expired", _("expired")), *Voucher.Status.choices[1:]]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "expired":
+            return queryset.filter(status=Voucher.Status.ACTIVE, expires_at__lte=now)
+        if self.value() == Voucher.Status.ACTIVE:
+            return queryset.filter(status=Voucher.Status.ACTIVE, expires_at__gt=now)
+        if self.value():
+            return queryset.filter(status=self.value())
+        return queryset
+
+
 @admin.register(Voucher)
 class VoucherAdmin(ReadOnlyAdmin):
     list_display = [
         "code",
         related_column("reward", _("reward"), ordering="reward__name"),
         related_column("wallet__member", _("member"), ordering="wallet__member__number"),
-        "status",
+        "state",
         "source",
         "issued_at",
         "expires_at",
         "used_at",
     ]
-    list_filter = ["status", "source", ("reward", titled_filter(_("reward")))]
+    list_filter = [VoucherStateFilter, "source", ("reward", titled_filter(_("reward")))]
     list_select_related = ["reward", "wallet__member__user"]
     search_fields = ["code", "wallet__member__number", "wallet__member__user__email"]
     date_hierarchy = "issued_at"
+
+    @admin.display(description=_("status"), ordering="status")
+    def state(self, obj):
+        return obj.state_label
 
 
 @admin.register(StampEntry)

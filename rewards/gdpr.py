@@ -97,7 +97,7 @@ def on_member_exporting(sender, member: Member, **kwargs) -> dict:
             "reward": v.reward.name,
             "code": v.code,
             "status": v.status,
-            "status_text": str(v.get_status_display()),
+            "status_text": v.state_label,
             "source": v.source,
             "issued_at": export_time(v.issued_at),
             "expires_at": export_time(v.expires_at),

@@ -359,6 +359,14 @@ class Voucher(models.Model):
         return self.status == self.Status.ACTIVE and not self.is_expired()
 
     @property
+    def state_label(self) -> str:
+        """The status as people read it: a ready voucher past its date is "expired" (the
+        stored status stays "ready": expiry is a date, not a write)."""
+        if self.status == self.Status.ACTIVE and self.is_expired():
+            return str(_("expired"))
+        return choice_label(self.Status, self.status)
+
+    @property
     def can_be_cancelled(self) -> bool:
         """A member may hand back an unused voucher bought with points (refund)."""
         return self.is_usable and self.redeem_entry_id is not None
