@@ -258,8 +258,8 @@ class OwnerMemberAdmin(SafeExportMixin, ImportExportMixin, MemberAdmin):
         self.message_user(
             request,
             _(
-                "Import done: %(new)s new members, %(points)s with opening points added, "
-                "%(skipped)s already there."
+                "Import done: %(new)s new members, %(opening)s members given their opening "
+                "points, %(skipped)s already there."
             )
             % counts,
             messages.SUCCESS,
@@ -276,7 +276,15 @@ def _counts(result) -> dict[str, int]:
     totals = result.totals
     return {
         "new": totals[RowResult.IMPORT_TYPE_NEW],
+        # Members already here who get opening points (the only change to them), and all
+        # members, new or already here, whose row adds its opening points.
         "points": totals[RowResult.IMPORT_TYPE_UPDATE],
+        "opening": sum(
+            1
+            for row in result.rows
+            if getattr(row, "adds_extras", False)
+            and row.import_type in (RowResult.IMPORT_TYPE_NEW, RowResult.IMPORT_TYPE_UPDATE)
+        ),
         "skipped": totals[RowResult.IMPORT_TYPE_SKIP],
         "invalid": totals[RowResult.IMPORT_TYPE_INVALID] + totals[RowResult.IMPORT_TYPE_ERROR],
     }

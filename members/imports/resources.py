@@ -177,6 +177,7 @@ class MemberImportResource(resources.ModelResource):
     def after_import_row(self, row, row_result, **kwargs):
         row_result.note = self._row.note if not self._row.errors else ""
         row_result.line = self._row.line
+        row_result.adds_extras = not self._row.errors and self._row.has_work  # an opening balance
 
     def after_import(self, dataset, result, **kwargs):
         # Not the library's sequence reset: ids come from the database as usual, and moving

@@ -74,7 +74,7 @@ def test_the_dry_run_lists_the_errors_of_each_row_and_writes_nothing(owner_clien
     assert "with another mobile number" in errors[7]["email"][0]
     assert "birthday" in errors[9]
     assert "consent_version" in errors[10]
-    assert dry_run.context["counts"] == {"new": 2, "points": 1, "skipped": 0, "invalid": 6}
+    assert dry_run.context["counts"] == {"new": 2, "points": 1, "opening": 2, "skipped": 0, "invalid": 6}
     page = dry_run.content.decode()
     assert "Not a valid mobile number." in page and "Nothing has been saved yet." in page
     assert snapshot() == before
@@ -83,7 +83,10 @@ def test_the_dry_run_lists_the_errors_of_each_row_and_writes_nothing(owner_clien
 def test_the_import_creates_the_good_rows_with_consents_and_opening_points(owner_client, owner, existing):
     done = confirm(owner_client, upload(owner_client, FILE.encode()))
     assert done.status_code == 200
-    assert any("2 new members" in str(m) for m in done.context["messages"])
+    # Nora (new) and Kari (already here) got opening points: the message says 2, not 0
+    # or only Kari's 1 (issue 14, item 20).
+    (message,) = [str(m) for m in done.context["messages"]]
+    assert message == "Import done: 2 new members, 2 members given their opening points, 0 already there."
 
     nora = Member.objects.get(user__email="nora@example.com")
     assert (nora.user.first_name, nora.user.last_name, nora.user.phone) == ("Nora", "Hansen", "+4741234567")
