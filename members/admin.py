@@ -109,7 +109,7 @@ class ClubAdmin(SingletonAdmin):
     """One club per installation: the list goes straight to its form."""
 
     fieldsets = [
-        (None, {"fields": ["name", "tagline", "logo", "brand_colour", "contact_email"]}),
+        (None, {"fields": ["name", "app_name", "tagline", "logo", "brand_colour", "contact_email"]}),
         (_("Home and welcome pages"), {"fields": ["benefits", "first_steps"]}),
         (_("Terms and privacy"), {"fields": ["terms", "privacy", "retention_months"]}),
     ]

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clubsite.singleton import SingletonModel
 from members import roles
-from members.text import NameField
+from members.text import NameField, short_name
 
 
 class UserManager(BaseUserManager):
@@ -112,6 +112,14 @@ class Club(SingletonModel):
     """The one club this installation runs; the owner edits its texts in admin."""
 
     name = models.CharField(_("name"), max_length=80, default="Lojal")
+    app_name = models.CharField(
+        _("name on the home screen"),
+        max_length=12,
+        blank=True,
+        help_text=_(
+            "At most 12 characters, under the icon of the installed card. Empty: the first words of the name."
+        ),
+    )
     tagline = models.CharField(_("tagline"), max_length=160, blank=True)
     benefits = models.TextField(
         _("what members get"), blank=True, help_text=_("One benefit per line; shown on the home page.")
@@ -148,6 +156,10 @@ class Club(SingletonModel):
 
     def __str__(self):
         return self.name
+
+    @property
+    def home_screen_name(self) -> str:
+        return self.app_name or short_name(self.name)
 
     @property
     def benefit_list(self) -> list[str]:

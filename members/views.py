@@ -272,7 +272,7 @@ def manifest(request):
     club = Club.load()
     data = {
         "name": club.name,
-        "short_name": club.name[:12],
+        "short_name": club.home_screen_name,
         "description": _("Your member card"),
         "lang": translation.get_language() or settings.LANGUAGE_CODE,
         "id": reverse("members:card"),

@@ -32,7 +32,6 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from clubsite.sms import send_sms
@@ -40,6 +39,7 @@ from members import signals
 from members.models import Club, ConsentEvent, Member, User
 from members.selectors import consent_current
 from members.services.accounts import MembersError, consent_set
+from members.text import ascii_slug
 
 # How long before erasure an inactive member is warned (members.services.retention).
 ERASURE_WARNING_DAYS = 30
@@ -141,7 +141,7 @@ def member_export_archive(*, member: Member) -> tuple[str, bytes]:
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("data.json", json.dumps(data, indent=2, ensure_ascii=False, cls=DjangoJSONEncoder))
         archive.writestr("summary.html", summary)
-    name = slugify(club.name) or "lojal"
+    name = ascii_slug(club.name) or "lojal"
     return f"{name}-{member.number}.zip", buffer.getvalue()
 
 
