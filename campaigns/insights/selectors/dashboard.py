@@ -165,9 +165,8 @@ def dashboard(*, period: Period, location: Location | None = None, now: datetime
     )
     seed = formulas(
         periods=periods,
-        members_start={n: counts[ends[n][0]] for n in periods},
-        members_end={n: facts.members_at_end(n) for n in periods},
-        joined=joined,
+        active_start={n: active[ends[n][0]] for n in periods},
+        churned=churned,
         sales={n: facts.sales(n, ledger.CLUB) for n in periods},
         buyers={n: buyers[n, ledger.CLUB].buyers for n in periods},
         benefits_ore={n: facts.worth(voucher.get(f"usedall_{n}")) for n in periods},

@@ -1,11 +1,15 @@
 """The seeds' three formulas, each with the terms it is made of, for both periods.
 
-    retention rate = (members at end - new in period) / members at start * 100
+    retention rate = (customers at end - new customers) / customers at start * 100
     LTV            = average purchase * purchases per year * retention rate
     ROI            = (extra revenue * gross margin - cost of benefits and operation - discounts) / costs
 
-Always for the whole club (running costs and retention are not per location). Amounts in
-øre; the owner's assumptions come from campaigns.models.ClubEconomics.
+A "customer" in the retention rate is an *active* member (a purchase or visit within the
+owner's active window), not anyone who has joined: members are seldom deleted, so with
+joined members the rate was 100 % whatever happened. Customers at the end less the new
+ones are those active at the start who still are, so the rate is 100 - churn, and follows
+the shop filter as churn does. LTV and ROI are for the whole club (running costs are not
+per shop). Amounts in øre; the owner's assumptions come from campaigns.models.ClubEconomics.
 """
 
 from __future__ import annotations
@@ -24,9 +28,8 @@ DAYS_PER_YEAR = Decimal(365)
 def formulas(
     *,
     periods: dict[str, Period],
-    members_start: dict[str, int],
-    members_end: dict[str, int],
-    joined: dict[str, int],
+    active_start: dict[str, int],
+    churned: dict[str, int],
     sales: dict[str, dict],
     buyers: dict[str, int],
     benefits_ore: dict[str, int],
@@ -36,7 +39,8 @@ def formulas(
     margin, uplift = economics.gross_margin_percent, economics.uplift_percent
     discount = economics.member_discount_percent
 
-    retention = {n: percent(members_end[n] - joined[n], members_start[n]) for n in names}
+    retention = {n: percent(active_start[n] - churned[n], active_start[n]) for n in names}
+    days = economics.active_window_days
     average = {n: _div(sales[n]["revenue"], sales[n]["purchases"]) for n in names}
     per_year = {
         n: None
@@ -70,22 +74,26 @@ def formulas(
         Formula(
             "retention",
             _("Retention rate"),
-            _("(members at the end − new members in the period) ÷ members at the start × 100"),
+            _(
+                "(active members at the start − those of them not active at the end) ÷ active "
+                "members at the start × 100. Active: a purchase or visit in the last %(days)s days."
+            )
+            % {"days": days},
             PERCENT,
             *pair(retention),
             terms=[
                 Term(
-                    _("Members at the end"),
-                    _("Joined before the period ended, not erased."),
+                    _("Active members at the start"),
+                    _("A purchase or visit in the %(days)s days before the period began.") % {"days": days},
                     "count",
-                    *pair(members_end),
+                    *pair(active_start),
                 ),
-                Term(_("New members"), _("Joined in the period."), "count", *pair(joined)),
                 Term(
-                    _("Members at the start"),
-                    _("Joined before the period began, not erased then."),
+                    _("Of them, not active at the end"),
+                    _("No purchase or visit in the %(days)s days before the period ended, or erased.")
+                    % {"days": days},
                     "count",
-                    *pair(members_start),
+                    *pair(churned),
                 ),
             ],
         ),
