@@ -81,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "clubsite.context_processors.club",
+                "clubsite.context_processors.welcome_offers",
             ],
         },
     },

@@ -84,6 +84,19 @@ member_panels: Registry = Registry()  # of MemberPanel
 member_columns: Registry = Registry()  # of MemberColumn
 member_import_columns: Registry = Registry()  # of ImportColumn
 member_activity: Registry = Registry()  # of Activity
+# What a new member gets, in words, for the home, join and welcome pages and the welcome
+# message: callables () -> str ("" for nothing), so that the pages say what the settings give.
+welcome_offers: Registry = Registry()
+# A first thing to do, shown on the card page: callables (member) -> str ("" for nothing).
+card_missions: Registry = Registry()
+
+
+def welcome_offer_lines() -> list[str]:
+    return [text for describe in welcome_offers if (text := describe())]
+
+
+def card_mission_lines(member) -> list[str]:
+    return [text for mission in card_missions if (text := mission(member))]
 
 
 def panels() -> list[MemberPanel]:

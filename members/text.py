@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 
+from django.conf import settings
 from django.db import models
 from django.utils.text import slugify
 
@@ -56,3 +59,12 @@ class NameField(models.CharField):
         value = name_clean(getattr(model_instance, self.attname))
         setattr(model_instance, self.attname, value)
         return value
+
+
+def contact_hashes(*, email: str | None, phone: str | None) -> list[str]:
+    """Keyed one-way hashes of an e-mail address (lower case) and a phone number (E.164):
+    the same person's address gives the same hash, and the hash does not give the address
+    back. For rules that must outlive an erased member (a welcome gift once per person)."""
+    values = [f"email:{email.strip().lower()}" if email else "", f"phone:{phone}" if phone else ""]
+    key = settings.SECRET_KEY.encode()
+    return [hmac.new(key, value.encode(), hashlib.sha256).hexdigest() for value in values if value]

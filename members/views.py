@@ -25,6 +25,7 @@ from members.card import STEP_SECONDS, member_key
 from members.forms import ConsentForm, JoinForm, ProfileForm, signup_consent_wording
 from members.models import Club, ConsentEvent, Member
 from members.privacy import privacy_purposes, retention_text
+from members.registry import card_mission_lines
 from members.selectors import consent_current
 from members.services import MembersError
 
@@ -126,14 +127,16 @@ def _card_context(member: Member) -> dict:
 @member_required
 @cache_control(private=True, no_cache=True)  # the page holds the card key: no shared caches
 def welcome(request):
-    return render(request, "members/welcome.html", _card_context(request.member))
+    member = request.member
+    context = _card_context(member) | {"missions": card_mission_lines(member)}
+    return render(request, "members/welcome.html", context)
 
 
 @member_required
 @cache_control(private=True, no_cache=True)
 def card(request):
     member = request.member
-    context = _card_context(member)
+    context = _card_context(member) | {"missions": card_mission_lines(member)}
     question = next((f for f in PROGRESSIVE_FIELDS if _unanswered(member, f)), None)
     if question:
         context["question"] = question

@@ -64,7 +64,7 @@ class PointsProgramAdmin(SingletonAdmin):
         (
             _("Bonuses"),
             {
-                "fields": ["welcome_bonus", "profile_bonus", "birthday_bonus"],
+                "fields": ["welcome_bonus", "welcome_reward", "profile_bonus", "birthday_bonus"],
                 "description": _("0 = no bonus. A changed bonus applies to the next ones given."),
             },
         ),

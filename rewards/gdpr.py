@@ -130,5 +130,15 @@ def on_privacy_purposes(sender, **kwargs) -> list[dict]:
                 "The bookkeeping records of points and purchases are kept as long as the accounting "
                 "rules require, but no longer linked to you once your membership is deleted."
             ),
-        }
+        },
+        {
+            "title": _("The welcome gift, once per person"),
+            "data": _(
+                "A one-way code made from the e-mail address and mobile number you joined with; it "
+                "cannot be turned back into them."
+            ),
+            "why": _("So that leaving and joining again does not give a second welcome gift."),
+            "basis": _("Legitimate interest: a fair welcome offer (GDPR art. 6(1)(f))."),
+            "kept": _("Also after your membership is deleted, for this purpose only."),
+        },
     ]

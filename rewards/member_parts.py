@@ -17,16 +17,19 @@ from members.registry import (
     ImportColumn,
     MemberColumn,
     MemberPanel,
+    card_missions,
     member_activity,
     member_columns,
     member_import_columns,
     member_panels,
     panel_rows,
+    welcome_offers,
 )
 from rewards.models import LedgerEntry, Visit, Voucher
 from rewards.selectors import reason_label, wallet_summary
 from rewards.services import points_award, wallet_get_or_create
 from rewards.services.core import MAX_POINTS
+from rewards.services.welcome import welcome_gift_text, welcome_mission
 
 OPENING_REASON = "opening_balance"  # shown to members as a label (rewards.selectors.REASON_LABELS)
 
@@ -173,3 +176,5 @@ def register() -> None:
     member_import_columns.register(OPENING_POINTS)
     member_activity.register(last_visit)
     member_activity.register(last_own_entry)
+    welcome_offers.register(welcome_gift_text)
+    card_missions.register(welcome_mission)

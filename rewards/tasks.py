@@ -5,6 +5,7 @@ from celery import shared_task
 from members.models import Member
 from rewards import services
 from rewards.services.flags import counter_flags_scan
+from rewards.services.welcome import welcome_gift_give
 
 
 @shared_task
@@ -29,7 +30,7 @@ def counter_flags() -> int:
 
 @shared_task
 def welcome_bonus(member_id: int) -> None:
-    services.bonus_welcome_award(member=Member.objects.get(pk=member_id))
+    welcome_gift_give(member=Member.objects.get(pk=member_id))
 
 
 @shared_task

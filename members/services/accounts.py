@@ -22,6 +22,7 @@ from clubsite.errors import CodedError
 from clubsite.sms import send_sms
 from members import signals
 from members.models import Club, ConsentEvent, Interest, Member, User
+from members.registry import welcome_offer_lines
 from members.selectors import consent_current
 
 # Human-typed codes: no 0/O, no 1/I/L, so that a number read aloud at the till is unambiguous.
@@ -163,6 +164,7 @@ def member_welcome_send(*, member_id: int) -> None:
             "member": member,
             "card_url": settings.LOJAL_SITE_URL + reverse("members:card"),
             "login_url": settings.LOJAL_SITE_URL + reverse("account_request_login_code"),
+            "welcome_offers": welcome_offer_lines(),
         }
         if user.email:
             subject = _("Welcome to %(club)s") % {"club": club.name}

@@ -12,6 +12,7 @@ from rewards.models.wallet import (
     Voucher,
     Wallet,
 )
+from rewards.models.welcome import WelcomeClaim
 
 __all__ = [
     "CounterAction",
@@ -32,4 +33,5 @@ __all__ = [
     "Visit",
     "Voucher",
     "Wallet",
+    "WelcomeClaim",
 ]

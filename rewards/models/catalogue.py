@@ -42,6 +42,18 @@ class PointsProgram(SingletonModel):
     welcome_bonus = models.PositiveIntegerField(
         _("welcome bonus (points)"), default=0, help_text=_("Given once, when a member joins.")
     )
+    welcome_reward = models.ForeignKey(
+        "Reward",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("welcome gift (voucher)"),
+        help_text=_(
+            "A voucher for this reward to every new member, valid as long as the reward's vouchers are. "
+            "The join, welcome and home pages say what the welcome gift is."
+        ),
+    )
     profile_bonus = models.PositiveIntegerField(
         _("completed-profile bonus (points)"),
         default=0,

@@ -300,6 +300,7 @@ class Voucher(models.Model):
         REDEEM = "redeem", _("redeemed for points")
         STAMP_CARD = "stamp_card", _("full stamp card")
         GIFT = "gift", _("gift from the club")
+        WELCOME = "welcome", _("welcome gift")
 
     wallet = models.ForeignKey(
         Wallet, on_delete=models.PROTECT, related_name="vouchers", verbose_name=_("wallet")

@@ -222,6 +222,6 @@ def member_flags(member: Member, vouchers: list[Voucher], *, now: datetime) -> l
             flags.append(_("Birthday this week"))
     if member.joined_at >= now - timedelta(days=14):
         flags.append(_("New member"))
-    if any(v.source == Voucher.Source.GIFT for v in vouchers):
+    if any(v.source in (Voucher.Source.GIFT, Voucher.Source.WELCOME) for v in vouchers):
         flags.append(_("Welcome gift not used yet"))
     return flags

@@ -8,7 +8,6 @@ from rewards.services.core import WalletResult, wallet_get_or_create
 from rewards.services.points import (
     bonus_birthdays_due,
     bonus_profile_award,
-    bonus_welcome_award,
     entry_reverse,
     points_award,
     points_deduct,
@@ -31,7 +30,6 @@ __all__ = [
     "WalletResult",
     "bonus_birthdays_due",
     "bonus_profile_award",
-    "bonus_welcome_award",
     "entry_reverse",
     "points_award",
     "points_deduct",

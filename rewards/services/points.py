@@ -254,18 +254,6 @@ def points_expire_due(*, now: datetime | None = None) -> int:
     return posted
 
 
-def bonus_welcome_award(*, member: Member) -> core.WalletResult | None:
-    program = PointsProgram.load()
-    if not program.welcome_bonus:
-        return None
-    return points_award(
-        member=member,
-        points=program.welcome_bonus,
-        reason="welcome",
-        idempotency_key=f"bonus:welcome:{member.pk}",
-    )
-
-
 def bonus_profile_award(*, member: Member) -> core.WalletResult | None:
     """Once per member, when the profile is complete (a second call replays the first)."""
     program = PointsProgram.load()

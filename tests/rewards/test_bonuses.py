@@ -7,7 +7,8 @@ import pytest
 
 from members.models import Interest
 from rewards.models import LedgerEntry
-from rewards.services import bonus_birthdays_due, bonus_profile_award, bonus_welcome_award
+from rewards.services import bonus_birthdays_due, bonus_profile_award
+from rewards.services.welcome import welcome_gift_give as bonus_welcome_award
 from tests.factories import MemberFactory
 from tests.rewards.wallet_helpers import balance
 

@@ -42,6 +42,8 @@ def load_wallet_demo(rng: random.Random, staff: list[User], kari: Member) -> Non
     coffee = Reward.objects.create(
         name="Gratis kaffe", description="En kopp kaffe eller te.", cost_points=150
     )
+    program.welcome_reward = coffee  # the welcome gift: 50 points and a free coffee
+    program.save(update_fields=["welcome_reward"])
     Reward.objects.create(name="Kanelbolle", description="Nybakt, med kardemomme.", cost_points=100)
     Reward.objects.create(name="Surdeigsbrød", description="Dagens surdeigsbrød.", cost_points=400)
     Reward.objects.create(

@@ -89,7 +89,6 @@ class Command(BaseCommand):
         club.tagline = "Nybakt hver morgen – og litt ekstra til deg som er medlem."
         club.benefits = "\n".join(
             [
-                "Gratis kaffe når du blir medlem",
                 "10 brød = 1 gratis brød",
                 "Tidlig tilgang til helgebaksten",
                 "Bursdagsoverraskelse i bursdagsmåneden",
