@@ -27,7 +27,7 @@ run messages vendor lint: export DEBUG ?= 1
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo --url http://$(HOST):$(PORT)/
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	SITE_URL=http://$(HOST):$(PORT) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # The whole suite on every core, a test file per worker at a time (files that start a Redis
 # worker or load the demo club keep to one process); with DATABASE_URL set, on PostgreSQL.

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from clubsite.sms import send_sms
+from members.mail import club_from_email, club_site
 from members.models import Club, Member, User
 from members.phone import InvalidPhoneNumber, phone_normalize
 from members.services import member_create_for_user
@@ -19,6 +20,16 @@ from members.services import member_create_for_user
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request):
         return True
+
+    # --- The club's own name on its e-mail, not "[127.0.0.1:8101]" or "klubb@localhost".
+    def get_from_email(self):
+        return club_from_email()
+
+    def format_email_subject(self, subject):
+        return f"{club_site().name}: {subject.strip()}"
+
+    def send_mail(self, template_prefix, email, context):
+        super().send_mail(template_prefix, email, {"current_site": club_site(), **context})
 
     def get_login_redirect_url(self, request):
         user = request.user

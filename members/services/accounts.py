@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from clubsite.errors import CodedError
 from clubsite.sms import send_sms
 from members import signals
+from members.mail import club_from_email
 from members.models import Club, ConsentEvent, Interest, Member, User
 from members.registry import welcome_offer_lines
 from members.selectors import consent_current
@@ -169,7 +170,7 @@ def member_welcome_send(*, member_id: int) -> None:
         if user.email:
             subject = _("Welcome to %(club)s") % {"club": club.name}
             body = render_to_string("members/email/welcome.txt", context)
-            send_mail(str(subject), body, None, [user.email])
+            send_mail(str(subject), body, club_from_email(), [user.email])
         elif user.phone:
             send_sms(user.phone, render_to_string("members/sms/welcome.txt", context).strip())
 

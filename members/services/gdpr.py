@@ -36,6 +36,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clubsite.sms import send_sms
 from members import signals
+from members.mail import club_from_email
 from members.models import Club, ConsentEvent, Member, User
 from members.selectors import consent_current
 from members.services.accounts import MembersError, consent_set
@@ -335,7 +336,7 @@ def member_erasure_warning_send(*, member_id: int) -> str | None:
         if channel == ConsentEvent.Channel.EMAIL:
             subject = _("Your membership in %(club)s will be deleted") % {"club": club.name}
             body = render_to_string("members/email/erasure_warning.txt", context)
-            send_mail(str(subject), body, None, [member.user.email])
+            send_mail(str(subject), body, club_from_email(), [member.user.email])
         else:
             send_sms(member.user.phone, render_to_string("members/sms/erasure_warning.txt", context).strip())
     return channel
