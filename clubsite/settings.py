@@ -222,7 +222,10 @@ ACCOUNT_PHONE_VERIFICATION_ENABLED = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_SESSION_REMEMBER = True
 ACCOUNT_LOGOUT_ON_GET = False
-ACCOUNT_FORMS = {"request_login_code": "members.forms.RequestLoginCodeForm"}
+ACCOUNT_FORMS = {
+    "login": "members.forms.LoginForm",
+    "request_login_code": "members.forms.RequestLoginCodeForm",
+}
 ACCOUNT_RATE_LIMITS = {
     "signup": env.str("RATE_LIMIT_SIGNUP", default="20/m/ip,5/m/key"),
     "request_login_code": env.str("RATE_LIMIT_LOGIN_CODE", default="20/m/ip,3/m/key"),

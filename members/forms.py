@@ -91,6 +91,15 @@ class JoinForm(forms.Form):
         return name
 
 
+class LoginForm(allauth_forms.LoginForm):
+    """allauth's password login, its field named for what people type (it said "Login")."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["login"].label = _("E-mail or mobile number")
+        self.fields["login"].widget.attrs["placeholder"] = ""
+
+
 class RequestLoginCodeForm(allauth_forms.RequestLoginCodeForm):
     """allauth's "send me a code" form with one field for e-mail *or* mobile number."""
 

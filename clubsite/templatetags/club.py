@@ -1,4 +1,5 @@
 from django import template
+from django.conf import settings
 from django.utils import formats
 
 from clubsite import money
@@ -34,3 +35,9 @@ def kr_plain(ore):
     if ore is None or ore == "":
         return ""
     return f"{int(ore) // 100},{int(ore) % 100:02d}"
+
+
+@register.simple_tag
+def login_code_minutes() -> int:
+    """How long a one-time login code works, as allauth is configured."""
+    return settings.ACCOUNT_LOGIN_BY_CODE_TIMEOUT // 60
