@@ -28,6 +28,10 @@
     syncPanel();
     refocus();
   });
+  // A scan that found someone empties the field for the next one.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (event.target === form && event.detail.successful) form.reset();
+  });
   document.addEventListener("click", function (event) {
     if (!event.target.closest("input, select, textarea, button, a, summary, label")) refocus();
   });
@@ -49,9 +53,22 @@
     scanner = null;
     box.hidden = true;
   }
-  start.addEventListener("click", function () {
-    if (scanner) { stop(); return; }
-    if (typeof Html5Qrcode === "undefined") { note.hidden = false; return; }
+  // The library is fetched the first time the camera is asked for, not with the page:
+  // most tills use a handheld scanner and never need it.
+  var library = null;
+  function loadLibrary() {
+    if (!library) {
+      library = new Promise(function (resolve, reject) {
+        var script = document.createElement("script");
+        script.src = start.dataset.library;
+        script.onload = resolve;
+        script.onerror = function () { library = null; reject(); };
+        document.head.appendChild(script);
+      });
+    }
+    return library;
+  }
+  function startScanner() {
     box.hidden = false;
     scanner = new Html5Qrcode("camera");
     scanner.start({ facingMode: "environment" }, { fps: 10, qrbox: 220 }, function (text) {
@@ -59,5 +76,11 @@
       scan.value = text;
       if (form.requestSubmit) form.requestSubmit(); else form.submit();
     }).catch(function () { stop(); note.hidden = false; });
+  }
+  start.addEventListener("click", function () {
+    if (scanner) { stop(); return; }
+    start.disabled = true;
+    loadLibrary().then(startScanner, function () { note.hidden = false; })
+      .then(function () { start.disabled = false; });
   });
 })();

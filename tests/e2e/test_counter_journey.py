@@ -62,3 +62,44 @@ def test_staff_scan_the_card_add_a_stamp_register_a_purchase_use_a_voucher_and_u
     wallet = member.content()
     assert "229" in wallet and "Kanelbolle" in wallet
     assert member.locator(".stamp.filled").count() == 1
+
+
+def test_the_camera_library_is_fetched_only_when_the_camera_is_asked_for(logged_in):
+    shop = LocationFactory(name="Bakeriet Løkka")
+    cashier = staff_user(roles.COUNTER_STAFF, shop)
+    till = logged_in(cashier, **PHONE).new_page()
+    fetched = []
+    till.on("request", lambda request: fetched.append(request.url))
+
+    till.goto("/kasse/")
+    till.wait_for_load_state("networkidle")
+    assert not [url for url in fetched if "html5-qrcode" in url]
+
+    with till.expect_request(lambda request: "html5-qrcode" in request.url):
+        till.locator("#camera-start").click()
+    till.wait_for_function("typeof Html5Qrcode !== 'undefined'")
+
+
+def test_the_till_fits_a_phone_screen_390_px_wide(logged_in, artifacts):
+    shop = LocationFactory(name="Bakeriet på Grünerløkka sentrum")
+    cashier = staff_user(roles.COUNTER_STAFF, shop, LocationFactory(name="Majorstuen"))
+    kari = MemberFactory(number="KAR2345Q", user__first_name="Kari", user__last_name="Nordmann-Haugeland")
+    StampCardFactory(name="Kaffekort for store kopper", stamps_needed=10, max_stamps_per_visit=2)
+    till = logged_in(cashier, **PHONE).new_page()
+    till.goto(f"/kasse/{shop.pk}/medlem/{kari.number}/")
+    till.wait_for_selector("#member-name")
+    till.screenshot(path=artifacts / "counter-390.png", full_page=True)
+
+    overflow = till.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, "the page scrolls sideways"
+    stamp = till.locator("form.counter-stamps button").bounding_box()
+    assert stamp["x"] >= 0 and stamp["x"] + stamp["width"] <= 390, "'+ stempel' is clipped"
+    heading = till.locator("h1").bounding_box()
+    change = till.locator("a:has-text('Bytt butikk')").bounding_box()
+    apart = (
+        heading["x"] + heading["width"] + 8 <= change["x"]  # a clear gap beside it
+        or change["y"] >= heading["y"] + heading["height"]  # or a line of its own
+    )
+    assert apart, "the heading runs into 'Bytt butikk'"
+    number = till.locator(".member-number")
+    assert number.evaluate("el => el.getClientRects().length") == 1, "the member number wraps"
