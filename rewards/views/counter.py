@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clubsite.errors import CodedError
+from clubsite.middleware import camera_allowed
 from members.models import Location, Member
 from rewards import selectors
 from rewards.errors import RewardsError
@@ -99,7 +100,7 @@ def counter_home(request):
 
 @at_location
 def counter_page(request):
-    return render(request, "rewards/counter/page.html", _page_context(request))
+    return _full_page(request, _page_context(request))
 
 
 def _page_context(request, **extra) -> dict:
@@ -275,12 +276,13 @@ def _respond(request, partial: str, context: dict, *, status: int = 200):
     context = {"location": request.location, **context}
     if _htmx(request):
         return render(request, partial, context, status=status)
-    return render(
-        request,
-        "rewards/counter/page.html",
-        _page_context(request, partial=partial, **context),
-        status=status,
-    )
+    return _full_page(request, _page_context(request, partial=partial, **context), status=status)
+
+
+@camera_allowed
+def _full_page(request, context: dict, *, status: int = 200):
+    """The till page (with the camera button, which needs the camera allowed)."""
+    return render(request, "rewards/counter/page.html", context, status=status)
 
 
 def _panel(

@@ -41,6 +41,29 @@ def browser():
         browser.close()
 
 
+# What the browser refused under the Content-Security-Policy during a test (every page of a
+# watched context reports it on its console): the pages must work with the policy enforced.
+_refused: list[str] = []
+
+
+def watch(context):
+    """Collect the context's Content-Security-Policy refusals for csp_enforced to check."""
+
+    def on_console(message):
+        if "Content Security Policy" in message.text:
+            _refused.append(message.text)
+
+    context.on("page", lambda page: page.on("console", on_console))
+    return context
+
+
+@pytest.fixture(autouse=True)
+def csp_enforced():
+    _refused.clear()
+    yield
+    assert _refused == [], "the page broke the Content-Security-Policy"
+
+
 @pytest.fixture
 def artifacts():
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -56,7 +79,7 @@ def logged_in(browser, live_server):
     def make(user, **options):
         client = Client()
         client.force_login(user)
-        context = browser.new_context(base_url=live_server.url, locale="nb-NO", **options)
+        context = watch(browser.new_context(base_url=live_server.url, locale="nb-NO", **options))
         context.add_cookies(
             [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
         )

@@ -5,6 +5,7 @@ from urllib.parse import unquote
 import pytest
 
 from referrals.models import Referral, ReferralProgram
+from tests.e2e.conftest import watch
 from tests.factories import MemberFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -35,7 +36,7 @@ def test_the_member_edits_the_message_the_links_carry_it_and_the_friend_joins_th
     assert f"Bli med i bakeklubben! {link}" in whatsapp
 
     # Her friend opens the link on his own phone: the page names Kari, and he joins.
-    friend = browser.new_context(base_url=live_server.url, locale="nb-NO", **PHONE)
+    friend = watch(browser.new_context(base_url=live_server.url, locale="nb-NO", **PHONE))
     try:
         landing = friend.new_page()
         landing.goto(link)
