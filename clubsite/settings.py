@@ -281,6 +281,9 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "members.lockout.axes_username"  # cut to its column: see there
 # Successful logins are not ours to keep (data minimisation); failures are, for lock-outs.
 AXES_DISABLE_ACCESS_LOG = True
+# Not in the owner's admin: its English models headed the list, and a lock-out ends by itself
+# after the cool-off time (members.lockout).
+AXES_ENABLE_ADMIN = False
 LOGIN_IP_FAILURE_LIMIT = env.int("LOGIN_IP_FAILURE_LIMIT", default=50)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -29,8 +29,15 @@ class SingletonModel(models.Model):
         return row
 
 
+# Decimals as the owner writes them ("10,00", also "10.5"), in a text field: a number field
+# shows "10.00" in a browser set to English, whatever the page's language.
+LOCALIZED_DECIMALS = {models.DecimalField: {"localize": True}}
+
+
 class SingletonAdmin(admin.ModelAdmin):
     """The list is the settings' form; nobody adds a second or deletes the one."""
+
+    formfield_overrides = LOCALIZED_DECIMALS
 
     def changelist_view(self, request, extra_context=None):
         meta = self.model._meta

@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from clubsite.admin_guards import SafeAutocompleteMixin
-from clubsite.singleton import SingletonAdmin
+from clubsite.singleton import LOCALIZED_DECIMALS, SingletonAdmin
 from members.admin import related_column, titled_filter
 from rewards import services
 from rewards.errors import RewardsError
@@ -97,6 +97,7 @@ class PointsProgramAdmin(SingletonAdmin):
 
 @admin.register(Tier)
 class TierAdmin(admin.ModelAdmin):
+    formfield_overrides = LOCALIZED_DECIMALS
     list_display = ["name", "threshold", "multiplier", "perks"]
     search_fields = ["name"]
     fieldsets = [

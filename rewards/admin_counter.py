@@ -5,14 +5,37 @@ from django.utils.translation import gettext_lazy as _
 
 from clubsite.money import kr
 from rewards.admin import ReadOnlyAdmin
+from rewards.errors import refusal_text
 from rewards.models import CounterAction, CounterFlag, Refund, ScanRefusal, Visit
 from rewards.services.flags import counter_flags_scan
 
 
+class RefusalReasonFilter(admin.SimpleListFilter):
+    title = _("reason")
+    parameter_name = "reason"
+
+    def lookups(self, request, model_admin):
+        codes = ScanRefusal.objects.order_by("reason").values_list("reason", flat=True).distinct()
+        return [(code, refusal_text(code)) for code in codes]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(reason=self.value()) if self.value() else queryset
+
+
 @admin.register(ScanRefusal)
 class ScanRefusalAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "reason", "raw_input", "staff", "location", "member", "ip"]
-    list_filter = ["reason", "location"]
+    list_display = ["created_at", "reason_text", "raw_input", "staff", "location", "member", "ip"]
+    readonly_fields = ["reason_text"]
+
+    def get_fields(self, request, obj=None):
+        fields = [f for f in super().get_fields(request, obj) if f != "reason_text"]
+        return ["reason_text" if f == "reason" else f for f in fields]
+
+    @admin.display(description=_("reason"), ordering="reason")
+    def reason_text(self, obj):
+        return refusal_text(obj.reason)
+
+    list_filter = [RefusalReasonFilter, "location"]
     list_select_related = ["staff", "location", "member__user"]
     search_fields = ["raw_input", "staff__email", "member__number"]
     date_hierarchy = "created_at"

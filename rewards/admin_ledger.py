@@ -19,6 +19,7 @@ from rewards.admin import ReadOnlyAdmin
 from rewards.errors import RewardsError
 from rewards.forms_admin import ReverseEntryForm
 from rewards.models import LedgerEntry
+from rewards.selectors import reason_label
 
 
 class LedgerExportResource(resources.ModelResource):
@@ -64,11 +65,12 @@ class LedgerEntryAdmin(SafeExportMixin, ExportMixin, ReadOnlyAdmin):
         "points",
         "remaining",
         "expires_at",
-        "reason",
+        "reason_text",
         "location",
         "staff",
         "reversed",
     ]
+    readonly_fields = ["reason_text"]
     list_filter = ["kind", "location", "expires_at"]
     list_select_related = ["wallet__member__user", "location", "staff", "reversal"]
     search_fields = ["wallet__member__number", "wallet__member__user__email", "reason"]
@@ -80,6 +82,15 @@ class LedgerEntryAdmin(SafeExportMixin, ExportMixin, ReadOnlyAdmin):
     formats = EXPORT_FORMATS
     export_form_class = ExportForm
     to_encoding = "utf-8-sig"
+
+    def get_fields(self, request, obj=None):
+        # The reason as people read it where the row has one of the club's own codes ("undo").
+        fields = [f for f in super().get_fields(request, obj) if f != "reason_text"]
+        return ["reason_text" if f == "reason" else f for f in fields]
+
+    @admin.display(description=_("reason"), ordering="reason")
+    def reason_text(self, obj):
+        return reason_label(obj.reason)
 
     @admin.display(boolean=True, description=_("reversed"))
     def reversed(self, obj):

@@ -43,3 +43,14 @@ class RewardsError(CodedError):
         "not_allowed": _("Only customer service can do this."),
         "wrong_location": _("You are not registered at this shop."),
     }
+
+
+def refusal_text(code: str) -> str:
+    """A refused scan's or action's reason as staff were told it, whichever app refused it
+    (the stored code stays for tests and logs)."""
+    from members.services.accounts import MembersError  # members imports nothing of ours
+
+    for error in (RewardsError, MembersError):
+        if code in error.messages:
+            return str(error.messages[code])
+    return code

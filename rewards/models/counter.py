@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clubsite.choices import choice_label
 from members.models import Location, Member, User
+from rewards.errors import refusal_text
 from rewards.models.wallet import Operation
 
 
@@ -140,7 +141,7 @@ class ScanRefusal(models.Model):
         indexes = [models.Index(fields=["-created_at"], name="refusal_time")]
 
     def __str__(self):
-        return self.reason
+        return refusal_text(self.reason)
 
 
 class CounterFlag(models.Model):

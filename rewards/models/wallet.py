@@ -178,7 +178,7 @@ class LedgerEntry(AppendOnlyModel):
     remaining = models.IntegerField(_("unspent"), default=0)
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
     # Counts towards tiers (purchases and their reversals); amount_ore is the purchase.
-    qualifying = models.BooleanField(default=False)
+    qualifying = models.BooleanField(_("counts towards tiers"), default=False)
     amount_ore = models.BigIntegerField(_("purchase amount (øre)"), null=True, blank=True)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     location = models.ForeignKey(
