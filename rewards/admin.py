@@ -29,7 +29,10 @@ from rewards.services.tiers import tier_base_assign
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    """Ledgers are evidence: the owner reads and searches them; corrections are reversals."""
+    """Ledgers are evidence: the owner reads and searches them; corrections are reversals.
+
+    A stored `reason` code ("undo", "member_not_found") is shown as people read it: the
+    admin defines reason_text(), and the detail page shows it in the reason's place."""
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -39,6 +42,14 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_readonly_fields(self, request, obj=None):
+        own = ["reason_text"] if hasattr(self, "reason_text") else []
+        return [*super().get_readonly_fields(request, obj), *own]
+
+    def get_fields(self, request, obj=None):
+        fields = [f for f in super().get_fields(request, obj) if f != "reason_text"]
+        return ["reason_text" if f == "reason" and hasattr(self, "reason_text") else f for f in fields]
 
 
 @admin.register(PointsProgram)

@@ -25,11 +25,6 @@ class RefusalReasonFilter(admin.SimpleListFilter):
 @admin.register(ScanRefusal)
 class ScanRefusalAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "reason_text", "raw_input", "staff", "location", "member", "ip"]
-    readonly_fields = ["reason_text"]
-
-    def get_fields(self, request, obj=None):
-        fields = [f for f in super().get_fields(request, obj) if f != "reason_text"]
-        return ["reason_text" if f == "reason" else f for f in fields]
 
     @admin.display(description=_("reason"), ordering="reason")
     def reason_text(self, obj):

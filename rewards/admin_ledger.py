@@ -70,7 +70,6 @@ class LedgerEntryAdmin(SafeExportMixin, ExportMixin, ReadOnlyAdmin):
         "staff",
         "reversed",
     ]
-    readonly_fields = ["reason_text"]
     list_filter = ["kind", "location", "expires_at"]
     list_select_related = ["wallet__member__user", "location", "staff", "reversal"]
     search_fields = ["wallet__member__number", "wallet__member__user__email", "reason"]
@@ -82,11 +81,6 @@ class LedgerEntryAdmin(SafeExportMixin, ExportMixin, ReadOnlyAdmin):
     formats = EXPORT_FORMATS
     export_form_class = ExportForm
     to_encoding = "utf-8-sig"
-
-    def get_fields(self, request, obj=None):
-        # The reason as people read it where the row has one of the club's own codes ("undo").
-        fields = [f for f in super().get_fields(request, obj) if f != "reason_text"]
-        return ["reason_text" if f == "reason" else f for f in fields]
 
     @admin.display(description=_("reason"), ordering="reason")
     def reason_text(self, obj):
