@@ -9,10 +9,16 @@ class ClubAdminSite(admin.AdminSite):
     index_title = _("The club's back office")
 
     def has_permission(self, request):
-        # Staff flags alone are not enough: counter staff and customer service work in the
-        # club's own pages; only the owner (superuser or the "Owner" group) manages the club.
+        # Staff flags alone are not enough: counter staff work at the till. The owner
+        # (superuser or the "Owner" group) manages the club; customer service gets the
+        # members' pages their group's permissions allow (members.roles), nothing more.
         user = request.user
-        return bool(user.is_active and user.is_staff and getattr(user, "is_owner", False))
+        if not user.is_active:
+            return False
+        return bool(
+            (user.is_staff and getattr(user, "is_owner", False))
+            or getattr(user, "is_customer_service", False)
+        )
 
 
 def changelist_url(changelist: str, **params) -> str:

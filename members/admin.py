@@ -103,6 +103,13 @@ class UserAdmin(PhoneSearchMixin, DjangoUserAdmin):
         (None, {"classes": ["wide"], "fields": ["email", "phone", "first_name", "password1", "password2"]}),
     ]
 
+    def get_queryset(self, request):
+        # Customer service (view only) sees members' accounts, never the staff's.
+        users = super().get_queryset(request)
+        if request.user.is_owner:
+            return users
+        return users.filter(is_staff=False, is_superuser=False, groups=None)
+
 
 @admin.register(Club)
 class ClubAdmin(SingletonAdmin):

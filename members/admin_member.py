@@ -32,6 +32,7 @@ from members import services as member_services
 from members.admin import MemberAdmin
 from members.imports import MemberExportResource, MemberImportResource, columns
 from members.models import ConsentEvent, Member
+from members.phone import InvalidPhoneNumber, phone_normalize
 from members.registry import MemberPanel, member_columns, member_panels, panel_rows, panels
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -43,6 +44,26 @@ class MemberImportForm(ImportForm):
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(_("The file is too large (at most 5 MB)."))
         return upload
+
+
+class ContactForm(forms.Form):
+    """The member's contact details as customer service corrects them, with the reason."""
+
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    phone = forms.CharField(label=_("Mobile number"), required=False, max_length=32)
+    first_name = forms.CharField(label=_("First name"), max_length=60)
+    last_name = forms.CharField(label=_("Last name"), max_length=80, required=False)
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=200,
+        help_text=_("E.g. «new number, asked in the shop». Kept in the admin history."),
+    )
+
+    def clean_phone(self):
+        try:
+            return phone_normalize(self.cleaned_data["phone"]) if self.cleaned_data["phone"].strip() else None
+        except InvalidPhoneNumber:
+            raise forms.ValidationError(_("Enter a mobile number, e.g. 412 34 567.")) from None
 
 
 class EraseForm(forms.Form):
@@ -139,6 +160,11 @@ class OwnerMemberAdmin(SafeExportMixin, ImportExportMixin, MemberAdmin):
                 name="members_member_export_data",
             ),
             path(
+                "<int:object_id>/contact/",
+                self.admin_site.admin_view(self.contact_view),
+                name="members_member_contact",
+            ),
+            path(
                 "<int:object_id>/erase/",
                 self.admin_site.admin_view(self.erase_view),
                 name="members_member_erase",
@@ -165,6 +191,54 @@ class OwnerMemberAdmin(SafeExportMixin, ImportExportMixin, MemberAdmin):
         response = HttpResponse(archive, content_type="application/zip")
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
+
+    def contact_view(self, request, object_id):
+        """Correct the contact details (customer service, at the member's request)."""
+        member = self._member_or_back(request, object_id)
+        user = member.user
+        initial = {
+            "email": user.email,
+            "phone": user.phone,
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+        }
+        form = ContactForm(request.POST if request.method == "POST" else None, initial=initial)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                changed = member_services.member_contact_update(
+                    member=member,
+                    email=data["email"],
+                    phone=data["phone"],
+                    first_name=data["first_name"],
+                    last_name=data["last_name"],
+                    reason=data["reason"],
+                )
+            except member_services.MembersError as error:
+                form.add_error(None, error.message)
+            else:
+                labels = ", ".join(str(form.fields[name].label) for name in changed) or gettext("nothing")
+                record = gettext("Contact details changed (%(fields)s): %(reason)s")
+                self.log_change(request, member, record % {"fields": labels, "reason": data["reason"]})
+                self.message_user(request, _("The contact details were saved."), messages.SUCCESS)
+                return self._back(member)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Change contact details"),
+            "opts": self.opts,
+            "original": member,
+            "form": form,
+        }
+        return TemplateResponse(
+            request, "admin/members/member/contact.html", context, status=400 if form.errors else 200
+        )
+
+    # The list's import and export are the owner's (customer service handles one member).
+    def has_import_permission(self, request):
+        return request.user.is_owner
+
+    def has_export_permission(self, request):
+        return request.user.is_owner
 
     def erase_view(self, request, object_id):
         member = self._member_or_back(request, object_id)

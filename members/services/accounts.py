@@ -38,6 +38,7 @@ class MembersError(CodedError):
     messages = {
         "already_member": _("There is already a member with this e-mail address or mobile number."),
         "contact_missing": _("Enter your e-mail address or your mobile number."),
+        "reason_required": _("Give a reason for the change."),
         "token_invalid": _("This code is not valid."),
         "token_expired": _("This code has expired. Ask the member to refresh the card."),
         "member_not_found": _("No member has this number."),
@@ -262,3 +263,54 @@ def unsubscribe_verify(*, token: str) -> tuple[Member, str]:
     if member is None or channel not in ConsentEvent.Channel.values:
         raise MembersError("link_invalid")
     return member, channel
+
+
+@transaction.atomic
+def member_contact_update(
+    *,
+    member: Member,
+    email: str | None,
+    phone: str | None,
+    first_name: str,
+    last_name: str,
+    reason: str,
+) -> list[str]:
+    """Customer service corrects a member's contact details at the member's request.
+
+    `email` any case, `phone` E.164 (None: none). One of them stays (the member logs in with
+    it); neither may belong to someone else; a reason is required (the admin logs it). A
+    new e-mail address is unverified until the member confirms it. Returns the names of
+    the fields that changed. Raises MembersError.
+    """
+    if not (reason or "").strip():
+        raise MembersError("reason_required")
+    email = (email or "").strip().lower() or None
+    if not email and not phone:
+        raise MembersError("contact_missing")
+    user = User.objects.select_for_update().get(pk=member.user_id)
+    others = User.objects.exclude(pk=user.pk)
+    taken_email = email and (
+        others.filter(email__iexact=email).exists()
+        or EmailAddress.objects.exclude(user=user).filter(email__iexact=email).exists()
+    )
+    if taken_email or (phone and others.filter(phone=phone).exists()):
+        raise MembersError("already_member")
+    changed = [
+        name
+        for name, value in (
+            ("email", email),
+            ("phone", phone),
+            ("first_name", first_name),
+            ("last_name", last_name),
+        )
+        if getattr(user, name) != value
+    ]
+    if "email" in changed:
+        EmailAddress.objects.filter(user=user).delete()
+        if email:
+            EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
+    if "phone" in changed:
+        user.phone_verified = False
+    user.email, user.phone, user.first_name, user.last_name = email, phone, first_name, last_name
+    user.save(update_fields=["email", "phone", "phone_verified", "first_name", "last_name"])
+    return changed

@@ -1,6 +1,8 @@
-"""The admin is the owner's alone, and its login locks after repeated wrong passwords."""
+"""The admin is the owner's, with the members' pages for customer service; its login locks
+after repeated wrong passwords."""
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.test import Client
 from django.urls import reverse
 
@@ -36,14 +38,13 @@ def entry(db):
     return services.points_award(member=MemberFactory(), points=10, reason="x", idempotency_key="k").entry
 
 
-@pytest.mark.parametrize("who", ["counter staff", "customer service", "member", "anonymous"])
-def test_only_the_owner_opens_the_admin(who, entry):
+@pytest.mark.parametrize("who", ["counter staff", "member", "anonymous"])
+def test_only_the_owner_and_customer_service_open_the_admin(who, entry):
     member = entry.wallet.member
     if who == "member":
         user = member.user
     elif who != "anonymous":
-        role = roles.COUNTER_STAFF if who == "counter staff" else roles.CUSTOMER_SERVICE
-        user = staff_user(role, LocationFactory(), is_staff=True)
+        user = staff_user(roles.COUNTER_STAFF, LocationFactory(), is_staff=True)
     client = Client()
     if who != "anonymous":
         client.force_login(user)
@@ -101,3 +102,87 @@ def test_a_right_password_below_the_limit_logs_in_and_clears_the_failures(settin
     for _ in range(2):
         client.post(LOGIN, {"username": "eier@example.com", "password": "wrong"})
     assert client.post(LOGIN, {"username": "eier@example.com", "password": PASSWORD}).status_code == 302
+
+
+def test_customer_service_fixes_contact_details_exports_and_erases_but_nothing_else(entry):
+    """Issue 14, item 17: customer service were refused the admin and could not help."""
+    member = entry.wallet.member
+    owner = staff_user(roles.OWNER)
+    service = staff_user(roles.CUSTOMER_SERVICE, LocationFactory())
+    client = Client()
+    client.force_login(service)
+    allowed = [
+        reverse("admin:index"),
+        reverse("admin:members_member_changelist"),
+        reverse("admin:members_member_change", args=[member.pk]),
+        reverse("admin:members_member_contact", args=[member.pk]),
+        reverse("admin:members_member_erase", args=[member.pk]),
+        reverse("admin:members_consentevent_changelist"),
+        reverse("admin:members_user_change", args=[member.user_id]),
+    ]
+    refused = [
+        reverse("admin:members_member_import"),
+        reverse("admin:members_member_export"),
+        reverse("admin:rewards_ledgerentry_changelist"),
+        reverse("admin:rewards_ledgerentry_reverse", args=[entry.pk]),
+        reverse("admin:rewards_pointsprogram_changelist"),
+        reverse("admin:referrals_referral_changelist"),
+        reverse("admin:members_club_changelist"),
+        reverse("admin:members_user_change", args=[owner.pk]),  # a staff account
+        reverse("admin:members_user_add"),
+    ]
+    for url in allowed:
+        assert client.get(url).status_code == 200, url
+    for url in refused:
+        assert client.get(url).status_code in (302, 403, 404), url
+    assert client.get(reverse("admin:members_member_export_data", args=[member.pk]))["Content-Type"] == (
+        "application/zip"
+    )
+
+    changed = client.post(
+        reverse("admin:members_member_contact", args=[member.pk]),
+        {
+            "email": "ny@example.org",
+            "phone": "412 34 567",
+            "first_name": "Kari",
+            "last_name": "",
+            "reason": "",
+        },
+    )
+    assert changed.status_code == 400 and changed.context["form"].errors["reason"]
+    client.post(
+        reverse("admin:members_member_contact", args=[member.pk]),
+        {
+            "email": "NY@example.org",
+            "phone": "412 34 567",
+            "first_name": "Kari",
+            "last_name": "Nordmann",
+            "reason": "ny e-post, ringte",
+        },
+    )
+    member.user.refresh_from_db()
+    assert (member.user.email, member.user.phone) == ("ny@example.org", "+4741234567")
+    log = LogEntry.objects.get(object_id=str(member.pk), change_message__contains="ny e-post, ringte")
+    assert log.user == service
+
+    client.post(reverse("admin:members_member_erase", args=[member.pk]), {"how": "phone", "confirm": "on"})
+    member.refresh_from_db()
+    assert member.is_erased
+
+
+def test_contact_details_of_someone_else_are_refused_and_nothing_changes(entry):
+    member = entry.wallet.member
+    MemberFactory(user__email="tatt@example.org")
+    service = staff_user(roles.CUSTOMER_SERVICE, LocationFactory())
+    client = Client()
+    client.force_login(service)
+    before = member.user.email
+
+    response = client.post(
+        reverse("admin:members_member_contact", args=[member.pk]),
+        {"email": "tatt@example.org", "phone": "", "first_name": "Kari", "reason": "ringte"},
+    )
+
+    assert response.status_code == 400 and "Det finnes allerede et medlem" in response.content.decode()
+    member.user.refresh_from_db()
+    assert member.user.email == before
