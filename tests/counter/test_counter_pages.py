@@ -8,7 +8,7 @@ from django.urls import reverse
 from members.services import card_code
 from rewards.models import CounterAction, LedgerEntry, ScanRefusal, Visit
 from rewards.services import reward_redeem
-from tests.factories import RewardFactory
+from tests.factories import RewardFactory, StampCardFactory
 from tests.rewards.wallet_helpers import balance, give
 
 pytestmark = pytest.mark.django_db
@@ -213,3 +213,15 @@ def test_a_stamp_that_fills_the_card_says_so_with_the_voucher_to_hand_over(
 def nonce_in_ready(page: str) -> str:
     form = re.search(r'<form class="counter-action counter-ready.*?</form>', page, re.S)[0]
     return re.search(r'name="nonce" value="([0-9a-f]{32})"', form)[1]
+
+
+def test_ids_in_the_panels_forms_are_plain_digits_however_large(till, shop, guest, program):
+    # With USE_THOUSAND_SEPARATOR a pk of 1234 was written "1 234": the form then pointed
+    # at nothing (found on PostgreSQL, whose ids had passed 1000 in a long test run).
+    card = StampCardFactory(pk=1234, name="Kaffekort")
+    give(guest, 500)
+    RewardFactory(pk=2345, cost_points=100)
+
+    page = till.get(reverse("rewards:counter_member", args=[shop.pk, guest.number]), **HTMX).content.decode()
+
+    assert f'name="card" value="{card.pk}"' in page and 'name="reward" value="2345"' in page
