@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from clubsite.errors import CodedError
+from members.services.accounts import MembersError
 
 
 class RewardsError(CodedError):
@@ -48,8 +49,6 @@ class RewardsError(CodedError):
 def refusal_text(code: str) -> str:
     """A refused scan's or action's reason as staff were told it, whichever app refused it
     (the stored code stays for tests and logs)."""
-    from members.services.accounts import MembersError  # members imports nothing of ours
-
     for error in (RewardsError, MembersError):
         if code in error.messages:
             return str(error.messages[code])
