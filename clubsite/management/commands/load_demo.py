@@ -188,7 +188,7 @@ class Command(BaseCommand):
         w(f"                    or the password {MEMBER[1]})")
         for email, password, first_name, place in COUNTER:
             w(f"  Counter staff:    {email} / {password}  ({first_name}, {place})")
-        w(f"  Customer service: {SERVICE[0]} / {SERVICE[1]}  -> /dashbord/")
+        w(f"  Customer service: {SERVICE[0]} / {SERVICE[1]}  -> /admin/ (the members) and /dashbord/")
         w(f"  Owner (admin):    {OWNER[0]} / {OWNER[1]}  -> /admin/ and /dashbord/")
         w("  Paper-card customers to import in admin (Members -> Import): static/demo/papirkort-kunder.csv")
         invite = ReferralCode.objects.filter(member__user__email=MEMBER[0]).first()
