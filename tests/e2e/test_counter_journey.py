@@ -77,7 +77,9 @@ def test_the_camera_library_is_fetched_only_when_the_camera_is_asked_for(logged_
 
     with till.expect_request(lambda request: "html5-qrcode" in request.url):
         till.locator("#camera-start").click()
-    till.wait_for_function("typeof Html5Qrcode !== 'undefined'")
+    # A function, not an expression: Playwright polls an expression string through eval(),
+    # which the page's Content-Security-Policy refuses once the first check comes out false.
+    till.wait_for_function("() => typeof Html5Qrcode !== 'undefined'")
 
 
 def test_the_till_fits_a_phone_screen_390_px_wide(logged_in, artifacts):

@@ -68,7 +68,7 @@ def test_the_owner_changes_an_offer_imports_customers_reads_the_dashboard_and_an
     # The dashboard, in Norwegian, with its four charts drawn.
     page.goto("/dashbord/")
     assert page.locator("h1").inner_text() == "Dashbord"
-    page.wait_for_function("window.Chart && Object.keys(window.Chart.instances).length === 4")
+    page.wait_for_function("() => window.Chart && Object.keys(window.Chart.instances).length === 4")
     page.screenshot(path=artifacts / "dashboard.png", full_page=True)
     with page.expect_download() as download:
         page.get_by_role("link", name="Last ned som CSV").first.click()
