@@ -50,12 +50,12 @@ def wanted(name: str) -> bool:
     return not only or name in only
 
 
-def run_benches(dsn: str) -> bool:
+def run_benches(dsn: str, server_url: str) -> bool:
     """Every bench (or those BENCH_ONLY names), then the ledger check. True when all is well."""
     from django.core.management import call_command
 
     from rewards.services import wallets_reconcile
-    from tests.bench import counter_credit, dashboard, data, ledger_ops, page_weight, wallet_page
+    from tests.bench import counter_credit, dashboard, data, ledger_ops, owner_pages, page_weight, wallet_page
 
     call_command("migrate", interactive=False, verbosity=0)
     log("migrated")
@@ -71,6 +71,8 @@ def run_benches(dsn: str) -> bool:
         "wallet_page": lambda: [line for line in [wallet_page.run()] if line is not None],
         "counter_credit": counter_credit.run,
         "page_weight": lambda: [page_weight.run()],
+        # The demo club in a database of its own, in Chromium.
+        "owner_pages": lambda: [line for line in [owner_pages.run(server_url)] if line is not None],
         # Last: its 100,000 members would only slow the others' setup down.
         "dashboard": lambda: [dashboard.run()],
     }
@@ -102,7 +104,7 @@ def main() -> int:
     name = database.create(url)
     try:
         configure_django(database.with_dbname(url, name))
-        ok = run_benches(database.conninfo(url, name))
+        ok = run_benches(database.conninfo(url, name), url)
     finally:
         from django.db import connections
 

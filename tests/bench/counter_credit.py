@@ -46,7 +46,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import socket
 import tempfile
 import time
 import urllib.request
@@ -67,7 +66,7 @@ from members.models import Location, Member, User
 from rewards.models import CounterAction, LedgerEntry
 from rewards.services import wallet_get_or_create, wallets_reconcile
 from tests.bench import data
-from tests.bench.http_load import ensure_tool, gunicorn, percentile, pgbench_tps, wrk_run
+from tests.bench.http_load import ensure_tool, gunicorn, percentile, pgbench_tps, production_env, wrk_run
 from tests.bench.log import log
 
 TILLS = 8  # connections = wrk threads = staff sessions
@@ -87,8 +86,6 @@ AMOUNT = "129,50"
 WARMUP_S = 5  # first requests of a worker: imports, templates, translations
 SECONDS = 12  # per round and variant: ROUNDS * SECONDS measured per variant
 ROUNDS = 3  # alternating which goes first: this machine drifts by 10-20 % between rounds
-REDIS = ("127.0.0.1", 6379)
-CACHE_URL = "redis://127.0.0.1:6379/1"  # the README's production value
 
 
 # --- Data
@@ -163,12 +160,6 @@ def _query_count(staff: User) -> int:
 # --- The bench
 
 
-def _redis_up() -> bool:
-    with contextlib.suppress(OSError), socket.create_connection(REDIS, timeout=1):
-        return True
-    return False
-
-
 def _own_wallets(prefix: str) -> list[list[int]]:
     """BARE_MEMBERS_PER_TILL new members' wallet ids per till, for a side of its own."""
     return [
@@ -187,26 +178,8 @@ def _bare_credits(wallet_ids: list[list[int]]) -> set[str]:
 
 def _environments(database_url: str) -> dict[str, tuple[str, dict[str, str]]]:
     """Each side's WSGI app and environment."""
-    common = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "SECRET_KEY": settings.SECRET_KEY,  # the sessions were signed with it
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DEBUG": "0",
-        "PYTHONDONTWRITEBYTECODE": "1",
-    }
-    cache_url = CACHE_URL if _redis_up() else "locmemcache://"
-    log(f"counter_credit: cache {cache_url}")
-    real_env = {
-        **common,
-        "DJANGO_SETTINGS_MODULE": "clubsite.settings",
-        # Plain HTTP on the loopback (production terminates TLS in front of gunicorn).
-        "SECURE_SSL_REDIRECT": "0",
-        "SESSION_COOKIE_SECURE": "0",
-        "CSRF_COOKIE_SECURE": "0",
-        "CACHE_URL": cache_url,
-        "CELERY_BROKER_URL": "",  # no worker in the bench: tasks (if any) run in-process
-    }
+    real_env = production_env(database_url, settings.SECRET_KEY)  # the sessions were signed with it
+    log(f"counter_credit: cache {real_env['CACHE_URL']}")
     return {
         "real": ("clubsite.wsgi:application", real_env),
         # The project's settings with the bench's views added to its URLs.
@@ -216,7 +189,7 @@ def _environments(database_url: str) -> dict[str, tuple[str, dict[str, str]]]:
         ),
         "bare": (
             "tests.bench.bare_app:application",
-            {**common, "DJANGO_SETTINGS_MODULE": "tests.bench.bare_settings"},
+            {**real_env, "DJANGO_SETTINGS_MODULE": "tests.bench.bare_settings"},
         ),
     }
 

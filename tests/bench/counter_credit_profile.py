@@ -35,37 +35,17 @@ import operator
 import os
 import pstats
 import re
-import socket
 import sys
 import time
 import uuid
 from urllib.parse import urlencode
 
-CACHE_URL = "redis://127.0.0.1:6379/1"  # as tests.bench.counter_credit (which needs Django set up)
-
-
-def _redis_up() -> bool:
-    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", 6379), timeout=1):
-        return True
-    return False
+from tests.bench.http_load import production_env
 
 
 def _configure(database_url: str) -> None:
-    os.environ.update(
-        {
-            "DATABASE_URL": database_url,
-            "DJANGO_SETTINGS_MODULE": "clubsite.settings",
-            "SECRET_KEY": "bench-profile-secret-key-that-is-long-enough-for-django",
-            "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
-            "DEBUG": "0",
-            "SECURE_SSL_REDIRECT": "0",
-            "SESSION_COOKIE_SECURE": "0",
-            "CSRF_COOKIE_SECURE": "0",
-            "CACHE_URL": CACHE_URL if _redis_up() else "locmemcache://",
-            "CELERY_BROKER_URL": "",
-            "LOG_LEVEL": "WARNING",
-        }
-    )
+    secret_key = "bench-profile-secret-key-that-is-long-enough-for-django"
+    os.environ.update({**production_env(database_url, secret_key), "LOG_LEVEL": "WARNING"})
     import django
 
     django.setup()

@@ -40,9 +40,9 @@ def _maintenance(url: str) -> psycopg.Connection:
     return psycopg.connect(conninfo(url, "postgres"), autocommit=True)
 
 
-def create(url: str) -> str:
-    """Drop-and-create a database named after this process; return its name."""
-    name = f"lojal_bench_{os.getpid()}"
+def create(url: str, suffix: str = "") -> str:
+    """Drop-and-create a database named after this process (and `suffix`); return its name."""
+    name = f"lojal_bench_{os.getpid()}{suffix}"
     with _maintenance(url) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))

@@ -54,6 +54,35 @@ def ensure_tool(binary: str, *packages: str) -> str:
     raise RuntimeError(f"{binary} is missing and apt-get could not install it ({', '.join(packages)})")
 
 
+CACHE_URL = "redis://127.0.0.1:6379/1"  # the README's production value
+
+
+def redis_up() -> bool:
+    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", 6379), timeout=1):
+        return True
+    return False
+
+
+def production_env(database_url: str, secret_key: str) -> dict[str, str]:
+    """The project's production settings for a server on the loopback: DEBUG off, the cache on
+    Redis when one is up, no Celery worker (tasks run in-process), plain HTTP (production
+    terminates TLS in front of gunicorn). `secret_key` signs the sessions the bench made."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "clubsite.settings",
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": secret_key,
+        "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
+        "DEBUG": "0",
+        "SECURE_SSL_REDIRECT": "0",
+        "SESSION_COOKIE_SECURE": "0",
+        "CSRF_COOKIE_SECURE": "0",
+        "CACHE_URL": CACHE_URL if redis_up() else "locmemcache://",
+        "CELERY_BROKER_URL": "",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
