@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db.models import BooleanField, OuterRef, Q, Subquery
+
 from members.models import ConsentEvent, Member
 
 
@@ -19,3 +21,23 @@ def consent_current(member: Member, purpose: str = ConsentEvent.Purpose.MARKETIN
     for channel, granted in events:
         current.setdefault(channel, granted)
     return current
+
+
+def consent_given(channel: str, purpose: str = ConsentEvent.Purpose.MARKETING) -> Subquery:
+    """A boolean expression on Member: the member's latest choice for `channel` is yes (no
+    choice at all is no). For filter() and Count(filter=...), one subquery per member row."""
+    latest = (
+        ConsentEvent.objects.filter(member=OuterRef("pk"), purpose=purpose, channel=channel)
+        .order_by("-created_at", "-id")
+        .values("granted")[:1]
+    )
+    return Subquery(latest, output_field=BooleanField())
+
+
+def reachable(channel: str) -> Q:
+    """Members a marketing message could reach on `channel` now: an address for it, their
+    latest consent for it given, marketing not paused, not erased."""
+    address = Q(user__email__isnull=False) & ~Q(user__email="")
+    if channel == ConsentEvent.Channel.SMS:
+        address = Q(user__phone__isnull=False) & ~Q(user__phone="")
+    return address & Q(consent_given(channel)) & Q(marketing_paused=False, erased_at=None)

@@ -30,7 +30,7 @@ from campaigns.insights.selectors.figures import (
 )
 from campaigns.insights.selectors.formulas import formulas
 from campaigns.insights.selectors.period import Month, Period, trend_months
-from campaigns.models import ClubEconomics
+from campaigns.models import CampaignSettings, ClubEconomics
 from members.models import Location
 from referrals.selectors import Figures, referral_figures
 from rewards.models import LedgerEntry, PointsProgram
@@ -45,6 +45,7 @@ class Dashboard:
     now: datetime
     economics: ClubEconomics
     program: PointsProgram
+    shares: CampaignSettings  # VIP and regulars' shares of the buyers
     sections: list[Section]
     formulas: list[Formula]
     owed: Owed
@@ -116,6 +117,7 @@ class Facts:
 def dashboard(*, period: Period, location: Location | None = None, now: datetime | None = None) -> Dashboard:
     now = now or timezone.now()
     economics = ClubEconomics.load()
+    shares = CampaignSettings.load()
     program = PointsProgram.load()
     location_id = getattr(location, "pk", None)
     periods = {CUR: period, PREV: period.previous}
@@ -137,7 +139,7 @@ def dashboard(*, period: Period, location: Location | None = None, now: datetime
     )
     flows = ledger.ledger_flows(moments | {m.start for m in months}, location_id=location_id)
     buyers = ledger.buyers(periods, location_id=location_id)
-    segments = ledger.segments(period, location_id=location_id)
+    segments = ledger.segments(period, location_id=location_id, shares=shares)
     voucher = vouchers.voucher_figures(periods, months, now=now, location_id=location_id)
     owed_points = _unexpired_points(now)
     consent = {name: members.consents(end) for name, (_start, end) in ends.items()}
@@ -178,6 +180,7 @@ def dashboard(*, period: Period, location: Location | None = None, now: datetime
         now=now,
         economics=economics,
         program=program,
+        shares=shares,
         sections=kpis.sections(facts),
         formulas=seed,
         owed=Owed(
@@ -207,7 +210,7 @@ def dashboard(*, period: Period, location: Location | None = None, now: datetime
             )
             for i, (month, end) in enumerate(zip(months, month_ends, strict=True))
         ],
-        segments=_segment_rows(segments),
+        segments=_segment_rows(segments, shares),
         tiers=_tier_rows(tiers, per_tier, counts[now]),
     )
 
@@ -222,16 +225,16 @@ def _unexpired_points(now: datetime) -> int:
 
 
 SEGMENT_LABELS = {
-    "vip": lambda: _("VIP (top 10 %)"),
-    "regular": lambda: _("Regulars (next 30 %)"),
-    "occasional": lambda: _("Occasional (the rest)"),
+    "vip": lambda shares: _("VIP (top %(percent)s %%)") % {"percent": shares.vip_percent},
+    "regular": lambda shares: _("Regulars (next %(percent)s %%)") % {"percent": shares.regular_percent},
+    "occasional": lambda shares: _("Occasional (the rest)"),
 }
 
 
-def _segment_rows(segments: list[ledger.Segment]) -> list[SegmentRow]:
+def _segment_rows(segments: list[ledger.Segment], shares: CampaignSettings) -> list[SegmentRow]:
     total = sum(s.spend_ore for s in segments)
     return [
-        SegmentRow(s.key, SEGMENT_LABELS[s.key](), s.members, s.spend_ore, percent(s.spend_ore, total))
+        SegmentRow(s.key, SEGMENT_LABELS[s.key](shares), s.members, s.spend_ore, percent(s.spend_ore, total))
         for s in segments
     ]
 

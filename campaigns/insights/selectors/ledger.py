@@ -16,6 +16,8 @@ from django.db import connection
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Sum, Value, When
 
 from campaigns.insights.selectors.period import Period
+from campaigns.models import CampaignSettings
+from campaigns.segments import rfm
 from rewards.models import LedgerEntry
 
 Kind = LedgerEntry.Kind
@@ -181,25 +183,8 @@ def buyers(periods: dict[str, Period], *, location_id: int | None) -> dict[tuple
     return result
 
 
-# VIP are the top 10 % of the period's buyers by what they spent, regulars the next 30 %,
-# occasional the rest (the seeds' simple RFM split). Ranked with a window function; a
-# share of n buyers is rounded up, so that a handful of buyers still has a VIP.
-SEGMENTS = ("vip", "regular", "occasional")
-_SEGMENTS_SQL = """
-    SELECT CASE WHEN place <= (buyers * 10 + 99) / 100 THEN 0
-                WHEN place <= (buyers * 40 + 99) / 100 THEN 1
-                ELSE 2 END AS segment,
-           COUNT(*), SUM(spend)
-      FROM (SELECT spend,
-                   ROW_NUMBER() OVER (ORDER BY spend DESC, wallet_id) AS place,
-                   COUNT(*) OVER () AS buyers
-              FROM (SELECT wallet_id, SUM(amount_ore) AS spend
-                      FROM {ledger}
-                     WHERE qualifying = %s AND created_at >= %s AND created_at < %s {at_location}
-                     GROUP BY wallet_id) spent
-             WHERE spend > 0) ranked
-     GROUP BY 1
-"""
+# VIP, regulars, occasional: the definition is campaigns.segments.rfm's, shared with segments.
+SEGMENTS = rfm.CLASSES
 
 
 @dataclass(frozen=True)
@@ -209,17 +194,11 @@ class Segment:
     spend_ore: int
 
 
-def segments(period: Period, *, location_id: int | None) -> list[Segment]:
+def segments(period: Period, *, location_id: int | None, shares: CampaignSettings) -> list[Segment]:
     """Members who bought in the period (net spend above zero) split by spend. One query."""
-    adapt = connection.ops.adapt_datetimefield_value
-    params = [True, adapt(period.start), adapt(period.end)]
-    at_location = ""
-    if location_id is not None:
-        at_location = "AND location_id = %s"
-        params.append(location_id)
-    sql = _SEGMENTS_SQL.format(ledger=LedgerEntry._meta.db_table, at_location=at_location)
+    ranked, params = rfm.ranked_sql(period.start, period.end, location_id=location_id, shares=shares)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(rfm.SPLIT_SQL.format(ranked=ranked), params)
         found = {row[0]: row for row in cursor.fetchall()}
     return [
         Segment(key, int(found[i][1]) if i in found else 0, int(found[i][2] or 0) if i in found else 0)

@@ -17,6 +17,7 @@ from members import roles, services
 from members.models import Club, ConsentEvent, Interest, Location, Member, User
 from referrals.models import ReferralCode
 
+from ._demo_campaigns import load_campaign_demo
 from ._demo_counter import load_counter_demo
 from ._demo_referrals import load_referral_demo
 from ._demo_wallet import load_wallet_demo
@@ -171,6 +172,7 @@ class Command(BaseCommand):
         load_wallet_demo(rng, tills, Member.objects.get(pk=kari.pk))
         load_counter_demo(tills, Member.objects.get(pk=kari.pk))
         load_referral_demo(tills, Member.objects.get(pk=kari.pk), self._backdate)
+        load_campaign_demo()
 
     @staticmethod
     def _backdate(member: Member, *, days_ago: int) -> None:
@@ -190,6 +192,7 @@ class Command(BaseCommand):
             w(f"  Counter staff:    {email} / {password}  ({first_name}, {place})")
         w(f"  Customer service: {SERVICE[0]} / {SERVICE[1]}  -> /admin/ (the members) and /dashbord/")
         w(f"  Owner (admin):    {OWNER[0]} / {OWNER[1]}  -> /admin/ and /dashbord/")
+        w("  Segments with live counts (owner): /admin/campaigns/segment/")
         w("  Paper-card customers to import in admin (Members -> Import): static/demo/papirkort-kunder.csv")
         invite = ReferralCode.objects.filter(member__user__email=MEMBER[0]).first()
         if invite is not None:

@@ -1,0 +1,143 @@
+"""Segments: a saved, named set of conditions on members that the owner combines without code.
+
+A condition is one row with a kind and the few values that kind needs (a number of days, a
+tier, a stamp card...); which values each kind needs, and what it means in SQL, is in
+campaigns.segments.conditions. The same rows serve the count while editing, the sample, and
+(later) the recipients of a campaign.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from clubsite.singleton import SingletonModel
+from members.models import Interest, Location
+from rewards.models import StampCard, Tier
+
+
+class CampaignSettings(SingletonModel):
+    """How the club talks to its members: one row, edited in admin."""
+
+    rfm_months = models.PositiveSmallIntegerField(
+        _("months of purchases behind VIP and regulars"),
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(36)],
+        help_text=_("Segments rank members by what they spent over this many months back."),
+    )
+    vip_percent = models.PositiveSmallIntegerField(
+        _("VIP: share of the buyers at the top (%)"),
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
+    regular_percent = models.PositiveSmallIntegerField(
+        _("regulars: share of the buyers after VIP (%)"),
+        default=30,
+        validators=[MinValueValidator(0), MaxValueValidator(99)],
+        help_text=_("The rest of those who bought are occasional customers."),
+    )
+
+    class Meta:
+        verbose_name = _("campaign settings")
+        verbose_name_plural = _("campaign settings")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(pk=1), name="campaign_settings_is_singleton"),
+            models.CheckConstraint(
+                condition=models.Q(vip_percent__gte=1)
+                & models.Q(vip_percent__lte=100 - models.F("regular_percent")),
+                name="campaign_settings_shares_add_up",
+            ),
+        ]
+
+    def __str__(self):
+        return str(_("Campaign settings"))
+
+    def clean(self):
+        shares = (self.vip_percent, self.regular_percent)
+        if None not in shares and sum(shares) > 100:
+            raise ValidationError(
+                {"regular_percent": _("VIP and regulars together cannot be more than 100 %.")}
+            )
+
+
+class Segment(models.Model):
+    class Match(models.TextChoices):
+        ALL = "all", _("all conditions")
+        ANY = "any", _("at least one condition")
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    match = models.CharField(_("members who meet"), max_length=3, choices=Match.choices, default=Match.ALL)
+    description = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("segment")
+        verbose_name_plural = _("segments")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class SegmentCondition(models.Model):
+    class Kind(models.TextChoices):
+        RFM = "rfm", _("VIP, regular or occasional")
+        LAST_SEEN = "last_seen", _("days since the last purchase or visit")
+        PURCHASES = "purchases", _("purchases in the last … days")
+        SPEND = "spend", _("spend (kr) in the last … days")
+        TIER = "tier", _("tier")
+        POINTS = "points", _("points balance")
+        EXPIRING = "expiring", _("points expiring within … days")
+        STAMPS = "stamps", _("stamps on a card")
+        BIRTHDAY_SOON = "birthday_soon", _("birthday within … days")
+        BIRTHDAY_MONTH = "birthday_month", _("birthday in a month")
+        JOINED = "joined", _("days since joining")
+        LAST_SHOP = "last_shop", _("shop last visited")
+        LANGUAGE = "language", _("language")
+        INTEREST = "interest", _("interest")
+        VOUCHER = "voucher", _("has an unused voucher")
+        REFERRED = "referred", _("was referred by a member")
+        REFERRER = "referrer", _("has referred a friend")
+        CONSENT = "consent", _("consents to offers by")
+
+    class Comparison(models.TextChoices):
+        AT_LEAST = "at_least", _("at least")
+        AT_MOST = "at_most", _("at most")
+
+    segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="conditions")
+    kind = models.CharField(_("condition"), max_length=20, choices=Kind.choices)
+    comparison = models.CharField(_("compared"), max_length=8, choices=Comparison.choices, blank=True)
+    number = models.PositiveIntegerField(_("number"), null=True, blank=True)
+    days = models.PositiveIntegerField(
+        _("days"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(3660)]
+    )
+    choice = models.CharField(_("value"), max_length=20, blank=True)
+    tier = models.ForeignKey(Tier, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("tier"))
+    card = models.ForeignKey(
+        StampCard, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("stamp card")
+    )
+    location = models.ForeignKey(
+        Location, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("shop")
+    )
+    interest = models.ForeignKey(
+        Interest, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("interest")
+    )
+
+    class Meta:
+        verbose_name = _("condition")
+        verbose_name_plural = _("conditions")
+        ordering = ["pk"]
+
+    def __str__(self):
+        from campaigns.segments.conditions import describe
+
+        return describe(self)
+
+    def clean(self):
+        from campaigns.segments.conditions import validate
+
+        validate(self)

@@ -1,0 +1,58 @@
+"""The demo club's segments: the groups a bakery owner would talk to, in Norwegian.
+
+Opened in admin (Kampanjer -> Segmenter), each shows its live count and its newest members.
+"""
+
+from __future__ import annotations
+
+from campaigns.models import Segment, SegmentCondition
+from rewards.models import StampCard
+
+Kind = SegmentCondition.Kind
+
+
+def load_campaign_demo() -> None:
+    _segment(
+        "Faste kunder som ikke har vært innom på 30 dager",
+        "Stamkunder vi savner: en kaffe på huset kan hente dem tilbake.",
+        [
+            SegmentCondition(kind=Kind.RFM, choice="regular"),
+            SegmentCondition(kind=Kind.LAST_SEEN, comparison="at_least", number=30),
+        ],
+    )
+    _segment(
+        "VIP", "De 10 % som handler mest det siste året.", [SegmentCondition(kind=Kind.RFM, choice="vip")]
+    )
+    _segment(
+        "Bursdag de neste 14 dagene",
+        "",
+        [SegmentCondition(kind=Kind.BIRTHDAY_SOON, days=14)],
+    )
+    card = StampCard.objects.order_by("pk").first()
+    if card is not None:
+        _segment(
+            f"Nesten fullt {card.name.lower()}",
+            "Ett eller to stempler igjen: en påminnelse gir et besøk.",
+            [
+                SegmentCondition(
+                    kind=Kind.STAMPS, card=card, comparison="at_least", number=card.stamps_needed - 2
+                )
+            ],
+        )
+    _segment(
+        "Kan nås på SMS eller e-post",
+        "Alle som har sagt ja til tilbud på minst én kanal.",
+        [
+            SegmentCondition(kind=Kind.CONSENT, choice="sms"),
+            SegmentCondition(kind=Kind.CONSENT, choice="email"),
+        ],
+        match=Segment.Match.ANY,
+    )
+
+
+def _segment(name: str, note: str, conditions: list[SegmentCondition], match=Segment.Match.ALL) -> None:
+    segment = Segment.objects.create(name=name, description=note, match=match)
+    for condition in conditions:
+        condition.segment = segment
+        condition.full_clean()
+        condition.save()
