@@ -201,6 +201,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 SMS_BACKEND = env.str("SMS_BACKEND", default="clubsite.sms.backends.console.SmsBackend")
 SMS_FILE_PATH = env.path("SMS_FILE_PATH", default=BASE_DIR / "var" / "sms")
+EMAIL_FILE_PATH = env.path("EMAIL_FILE_PATH", default=BASE_DIR / "var" / "mail")  # the filebased backend's
 SMS_SENDER = env.str("SMS_SENDER", default="Lojal")
 # The HTTP provider backend speaks Twilio's Messages API; the base URL is configurable
 # so that a compatible provider (or a local test server) can stand in.
@@ -232,6 +233,8 @@ CELERY_BEAT_SCHEDULE = {
     # GDPR retention: warn members inactive for nearly the club's period, erase those warned
     # 30 days ago who stayed away.
     "erase-inactive": {"task": "members.tasks.erase_inactive", "schedule": crontab(hour=4, minute=30)},
+    # Campaigns: start what is due, send what may go now (quiet hours and budgets checked then).
+    "campaigns-run": {"task": "campaigns.tasks.campaigns_run", "schedule": crontab()},
 }
 
 # --- Accounts: one identity by e-mail or phone, no username, login by a one-time code.

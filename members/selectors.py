@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import BooleanField, OuterRef, Q, Subquery
+from django.db.models import BooleanField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from members.models import ConsentEvent, Member
 
@@ -23,15 +24,16 @@ def consent_current(member: Member, purpose: str = ConsentEvent.Purpose.MARKETIN
     return current
 
 
-def consent_given(channel: str, purpose: str = ConsentEvent.Purpose.MARKETING) -> Subquery:
+def consent_given(channel: str, purpose: str = ConsentEvent.Purpose.MARKETING) -> Coalesce:
     """A boolean expression on Member: the member's latest choice for `channel` is yes (no
-    choice at all is no). For filter() and Count(filter=...), one subquery per member row."""
+    choice at all is no, not SQL's unknown, so that ~Q(...) of it is true). For filter() and
+    Count(filter=...), one subquery per member row."""
     latest = (
         ConsentEvent.objects.filter(member=OuterRef("pk"), purpose=purpose, channel=channel)
         .order_by("-created_at", "-id")
         .values("granted")[:1]
     )
-    return Subquery(latest, output_field=BooleanField())
+    return Coalesce(Subquery(latest, output_field=BooleanField()), Value(False))
 
 
 def reachable(channel: str) -> Q:

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 from members import qr, services
@@ -249,6 +250,10 @@ def privacy(request):
     return render(request, "members/privacy.html", context)
 
 
+# No CSRF token: a mail client's one-click unsubscribe (RFC 8058, the List-Unsubscribe-Post
+# header) POSTs here by itself. The signed token is the authority, and all a POST can do is
+# withdraw a consent.
+@csrf_exempt
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request, token: str):
     """Works without login. GET asks (mail scanners follow links); POST withdraws."""

@@ -1,4 +1,14 @@
 from campaigns.models.economics import ClubEconomics, TierChange
+from campaigns.models.messages import Campaign, CampaignContent, Message
 from campaigns.models.segments import CampaignSettings, Segment, SegmentCondition
 
-__all__ = ["CampaignSettings", "ClubEconomics", "Segment", "SegmentCondition", "TierChange"]
+__all__ = [
+    "Campaign",
+    "CampaignContent",
+    "CampaignSettings",
+    "ClubEconomics",
+    "Message",
+    "Segment",
+    "SegmentCondition",
+    "TierChange",
+]

@@ -8,6 +8,8 @@ campaigns.segments.conditions. The same rows serve the count while editing, the 
 
 from __future__ import annotations
 
+from datetime import time
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -40,6 +42,31 @@ class CampaignSettings(SingletonModel):
         help_text=_("The rest of those who bought are occasional customers."),
     )
 
+    # The contact budget: marketing messages per member and calendar month, every campaign
+    # and flow together; a member's own "how often" choice can only lower it.
+    emails_per_month = models.PositiveSmallIntegerField(
+        _("e-mails per member per month"), default=2, validators=[MaxValueValidator(31)]
+    )
+    sms_per_month = models.PositiveSmallIntegerField(
+        _("SMS per member per month"), default=1, validators=[MaxValueValidator(31)]
+    )
+    # Quiet hours, in the club's time zone: nothing is sent before `day_starts` or from
+    # `day_ends` on, nor on Sundays and Norwegian public holidays; a message waits till morning.
+    day_starts = models.TimeField(_("send from"), default=time(9))
+    day_ends = models.TimeField(_("send until"), default=time(21))
+    quiet_sundays = models.BooleanField(_("quiet on Sundays and public holidays"), default=True)
+    email_quiet_too = models.BooleanField(
+        _("quiet hours apply to e-mail too"),
+        default=True,
+        help_text=_("SMS always keeps quiet hours; an e-mail waits in the inbox, but it may buzz a phone."),
+    )
+
+    sms_price_ore = models.PositiveIntegerField(
+        _("price per SMS segment (øre)"),
+        default=45,
+        help_text=_("What the SMS provider charges for one segment (160 characters, 70 with emoji)."),
+    )
+
     class Meta:
         verbose_name = _("campaign settings")
         verbose_name_plural = _("campaign settings")
@@ -56,6 +83,8 @@ class CampaignSettings(SingletonModel):
         return str(_("Campaign settings"))
 
     def clean(self):
+        if self.day_starts and self.day_ends and self.day_starts >= self.day_ends:
+            raise ValidationError({"day_ends": _("The day must end after it starts.")})
         shares = (self.vip_percent, self.regular_percent)
         if None not in shares and sum(shares) > 100:
             raise ValidationError(

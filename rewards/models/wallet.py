@@ -301,6 +301,7 @@ class Voucher(models.Model):
         STAMP_CARD = "stamp_card", _("full stamp card")
         GIFT = "gift", _("gift from the club")
         WELCOME = "welcome", _("welcome gift")
+        CAMPAIGN = "campaign", _("offer in a message")
 
     wallet = models.ForeignKey(
         Wallet, on_delete=models.PROTECT, related_name="vouchers", verbose_name=_("wallet")

@@ -136,17 +136,22 @@ def voucher_use(
 
 @transaction.atomic
 def voucher_gift(
-    *, member: Member, reward: Reward, idempotency_key: str, at: datetime | None = None
+    *,
+    member: Member,
+    reward: Reward,
+    idempotency_key: str,
+    at: datetime | None = None,
+    source: str = Voucher.Source.GIFT,
 ) -> Voucher:
     """Give `member` a voucher for `reward` (no points taken). A repeated key returns the
     first voucher. Stock and catalogue limits do not apply: the club gives it (a referral
-    reward, a goodwill gesture)."""
+    reward, a goodwill gesture, a campaign's offer: `source` says which)."""
     now = core.now_or(at)
     params = {"reward": reward.pk}
     with core.wallet_write(member, key=idempotency_key, kind="gift", params=params, now=now) as write:
         if write.replayed:
             return write.result.voucher
-        core.voucher_issue(write, reward=reward, source=Voucher.Source.GIFT, now=now)
+        core.voucher_issue(write, reward=reward, source=source, now=now)
     return write.result.voucher
 
 

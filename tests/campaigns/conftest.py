@@ -30,10 +30,11 @@ from django.utils import timezone
 
 from campaigns.insights.selectors import Period
 from campaigns.models import ClubEconomics
-from members.models import ConsentEvent, Location, Member
+from members.models import Location, Member
 from referrals.models import Referral
 from rewards import services
 from rewards.models import Reward, Visit
+from tests.campaigns.sending_helpers import consent
 from tests.factories import LocationFactory, MemberFactory, RewardFactory, TierFactory
 
 MARCH = Period(date(2025, 3, 1), date(2025, 3, 31))
@@ -62,19 +63,6 @@ class Club:
     d: Member
     e: Member
     f: Member
-
-
-def _consent(member, channel, granted, when):
-    ConsentEvent.objects.create(
-        member=member,
-        purpose=ConsentEvent.Purpose.MARKETING,
-        channel=channel,
-        granted=granted,
-        wording_version="test",
-        wording="Ja takk",
-        source=ConsentEvent.Source.SIGNUP,
-        created_at=when,
-    )
 
 
 def buy(member, kr, shop, when):
@@ -135,11 +123,11 @@ def club(db, economics, django_capture_on_commit_callbacks) -> Club:
         services.voucher_cancel(voucher=handed_back, member=a, idempotency_key=key(), at=at(2025, 3, 22))
         buy(c, 1000, s2, at(2025, 3, 25))
     Visit.objects.create(member=d, location=s1, started_at=at(2025, 3, 11))
-    _consent(a, "email", True, joined["a"])
-    _consent(a, "email", False, at(2025, 3, 15))
-    _consent(b, "sms", True, joined["b"])
-    _consent(d, "email", True, joined["d"])
-    _consent(e, "email", True, joined["e"])
+    consent(a, "email", True, joined["a"])
+    consent(a, "email", False, at(2025, 3, 15))
+    consent(b, "sms", True, joined["b"])
+    consent(d, "email", True, joined["d"])
+    consent(e, "email", True, joined["e"])
     Referral.objects.create(referrer=a, friend=d, channel=Referral.Channel.LINK, created_at=at(2025, 3, 10))
     # As members.services.member_erase leaves the row, on that day.
     Member.objects.filter(pk=e.pk).update(erased_at=at(2025, 3, 20))

@@ -1,0 +1,26 @@
+from django.utils.translation import gettext_lazy as _
+
+from clubsite.errors import CodedError
+
+
+class CampaignsError(CodedError):
+    """A refused campaign operation. `code` is stable (tests, admin); `message` is shown."""
+
+    messages = {
+        "no_text": _(
+            "Write the campaign's text in Norwegian first: members without a text in their language get it."
+        ),
+        "no_email_text": _("An e-mail campaign needs a subject and a text in Norwegian."),
+        "no_sms_text": _("An SMS campaign needs an SMS text in Norwegian."),
+        "nobody": _(
+            "Nobody in the segment can be reached on this channel right now, so nothing would be sent."
+        ),
+        "in_the_past": _("The time to send has passed. Choose a time from now on, or send now."),
+        "not_draft": _("Only a draft can be scheduled or sent; this campaign has started or ended."),
+        "not_sending": _("Only a campaign that is sending can be paused."),
+        "not_paused": _("Only a paused campaign can be resumed."),
+        "finished": _("This campaign has ended; there is nothing left to cancel."),
+        "no_test_address": _("Your user has no address on this channel to send a test to."),
+        "no_send_at": _("Fill in «send at» and save before scheduling, or send now."),
+        "no_member": _("No member with that number in the club to show the message as."),
+    }

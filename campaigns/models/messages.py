@@ -1,0 +1,145 @@
+"""Campaigns and the one outbox every marketing message goes through.
+
+A `Message` row per (campaign, member) is written before anything reaches a provider, and its
+status moves only by conditional updates (campaigns.sending.pipeline):
+
+    queued -> claimed (a dispatcher took it) -> sending (it passed the rules, it counts
+    against the member's budget) -> sent | failed
+    claimed -> queued again (quiet hours: `due_at` moves to the morning) | suppressed (why)
+
+so that a task delivered twice, a worker killed mid-batch, pause and resume, or two beat ticks
+at once never send a message twice.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from campaigns.models.segments import Segment
+from members.models import Member
+from rewards.models import Reward, Voucher
+
+
+class Campaign(models.Model):
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("e-mail")
+        SMS = "sms", _("SMS")
+        PREFERRED = "preferred", _("the member's preferred channel")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        SCHEDULED = "scheduled", _("scheduled")
+        SENDING = "sending", _("sending")
+        PAUSED = "paused", _("paused")
+        DONE = "done", _("sent")
+        CANCELLED = "cancelled", _("cancelled")
+
+    name = models.CharField(_("name"), max_length=120)
+    segment = models.ForeignKey(
+        Segment, on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("segment")
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.EMAIL)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    send_at = models.DateTimeField(_("send at"), null=True, blank=True)
+    offer = models.ForeignKey(
+        Reward,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("offer"),
+        help_text=_(
+            "Each recipient gets this reward as a personal voucher when the message goes out, valid "
+            "as long as the reward's vouchers are."
+        ),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    # Set once a message row exists for every member of the segment (the audience is read
+    # when sending starts): until then the next run goes on writing the missing rows.
+    audience_written_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "send_at"], name="campaign_due")]
+
+    def __str__(self):
+        return self.name
+
+
+class CampaignContent(models.Model):
+    """What a campaign says in one language; a member gets theirs, or Norwegian."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="contents")
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    subject = models.CharField(_("e-mail subject"), max_length=150, blank=True)
+    body = models.TextField(
+        _("e-mail text"),
+        blank=True,
+        help_text=_("Markdown: **bold**, *italic*, [a link](https://…), lists with -. HTML is cleaned."),
+    )
+    sms = models.TextField(_("SMS text"), blank=True, max_length=612)
+
+    class Meta:
+        verbose_name = _("text")
+        verbose_name_plural = _("texts per language")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "language"], name="one_content_per_language")
+        ]
+
+    def __str__(self):
+        return self.get_language_display()
+
+
+class Message(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("waiting")
+        CLAIMED = "claimed", _("being checked")
+        SENDING = "sending", _("being sent")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+        SUPPRESSED = "suppressed", _("not sent")
+
+    class Reason(models.TextChoices):
+        NO_CONSENT = "no_consent", _("no consent for the channel")
+        PAUSED = "paused", _("the member paused marketing")
+        BUDGET = "budget", _("the member's contact budget is full")
+        NO_ADDRESS = "no_address", _("no address for the channel")
+        ERASED = "erased", _("the member was erased")
+        CANCELLED = "cancelled", _("the campaign was cancelled")
+
+    # The idempotency key a provider sees (the e-mail's Message-ID): the same on a retry.
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="messages")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField(_("channel"), max_length=10, blank=True)  # chosen when sent
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    reason = models.CharField(_("why not"), max_length=12, choices=Reason.choices, blank=True)
+    due_at = models.DateTimeField(_("due"), default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sending_at = models.DateTimeField(null=True, blank=True)  # from here on it counts against the budget
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+    voucher = models.ForeignKey(Voucher, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        constraints = [models.UniqueConstraint(fields=["campaign", "member"], name="one_message_per_member")]
+        indexes = [
+            models.Index(fields=["status", "due_at"], name="message_due"),
+            models.Index(fields=["member", "sending_at"], name="message_budget"),
+        ]
+
+    def __str__(self):
+        return f"{self.campaign_id}/{self.member_id} {self.status}"

@@ -1,0 +1,265 @@
+"""The sending pipeline: the one way a marketing message leaves Lojal.
+
+1. `campaign_audience_write`: a due campaign gets a queued Message row per member of its
+   segment (read now, not when it was planned), in batches, before any provider is called.
+   The unique (campaign, member) makes a second run write only what is missing.
+2. `messages_claim`: a dispatcher takes a batch of due rows (FOR UPDATE SKIP LOCKED, so that
+   two dispatchers never take the same row) and marks them claimed.
+3. `message_deliver`: per row, with the row and the member locked, the rules are checked as
+   they are at this moment (campaign paused or cancelled, erasure, pause, address, consent,
+   quiet hours, contact budget); a row that passes is marked sending (now it counts against
+   the budget) and committed, then handed to the provider, then marked sent or failed.
+   A twin delivery finds the row no longer claimed and does nothing.
+4. `messages_recover`: a claim or a send left behind by a worker that died is put back in
+   the queue after LEASE; a message that was handed to a provider goes again with the same
+   key (its Message-ID), so that the provider sees one message.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import Count, Exists, F, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.html import format_html
+from django.utils.translation import gettext
+
+from campaigns.models import Campaign, CampaignSettings, Message
+from campaigns.segments.selectors import segment_members
+from campaigns.sending import rules
+from campaigns.sending.content import render
+from clubsite.sms import send_sms
+from members.mail import club_from_email
+from members.models import ConsentEvent, Member
+from members.selectors import consent_given
+from members.services import unsubscribe_token
+from rewards.models import Voucher
+from rewards.services import voucher_gift
+
+log = logging.getLogger(__name__)
+
+BATCH = 200  # messages per claim and per delivery task
+AUDIENCE_BATCH = 2000  # rows per insert when the audience is written
+MAX_BATCHES_PER_RUN = 50  # per tick; the next minute's tick takes the rest
+LEASE = timedelta(minutes=10)  # a claim or a send older than this was left by a dead worker
+EMAIL, SMS = ConsentEvent.Channel.EMAIL, ConsentEvent.Channel.SMS
+Status, Reason = Message.Status, Message.Reason
+
+
+def campaign_audience_write(*, campaign: Campaign, now: datetime | None = None) -> int:
+    """Write the queued rows of a due campaign; return how many were new. Safe to repeat."""
+    now = now or timezone.now()
+    started = Campaign.objects.filter(
+        pk=campaign.pk, status=Campaign.Status.SCHEDULED, send_at__lte=now
+    ).update(status=Campaign.Status.SENDING, started_at=now)
+    campaign.refresh_from_db()
+    if campaign.status != Campaign.Status.SENDING or (campaign.audience_written_at and not started):
+        return 0
+    conditions = list(campaign.segment.conditions.all())
+    ids = segment_members(campaign.segment.match, conditions, now).values_list("pk", flat=True).order_by("pk")
+    written, members = 0, ids.iterator(chunk_size=AUDIENCE_BATCH)
+    while batch := list(itertools.islice(members, AUDIENCE_BATCH)):
+        rows = [Message(campaign=campaign, member_id=pk, due_at=now) for pk in batch]
+        written += len(Message.objects.bulk_create(rows, ignore_conflicts=True))
+    Campaign.objects.filter(pk=campaign.pk, audience_written_at=None).update(audience_written_at=now)
+    return written
+
+
+def messages_claim(*, now: datetime | None = None, limit: int = BATCH) -> list[int]:
+    """Take up to `limit` due messages of campaigns that are sending; return their ids."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        due = (
+            Message.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(status=Status.QUEUED, due_at__lte=now, campaign__status=Campaign.Status.SENDING)
+            .order_by("due_at", "pk")
+            .values_list("pk", flat=True)[:limit]
+        )
+        ids = list(due)
+        Message.objects.filter(pk__in=ids, status=Status.QUEUED).update(status=Status.CLAIMED, claimed_at=now)
+    return ids
+
+
+def messages_recover(*, now: datetime | None = None) -> int:
+    """Put claims and sends older than LEASE back in the queue; return how many."""
+    stale = (now or timezone.now()) - LEASE
+    claims = Message.objects.filter(status=Status.CLAIMED, claimed_at__lt=stale).update(status=Status.QUEUED)
+    sends = Message.objects.filter(status=Status.SENDING, sending_at__lt=stale).update(
+        status=Status.QUEUED, attempts=F("attempts") + 1
+    )
+    return claims + sends
+
+
+def _channel(campaign: Campaign, member: Member) -> str:
+    if campaign.channel != Campaign.Channel.PREFERRED:
+        return campaign.channel
+    # E-mail first (free, and room for the whole offer); SMS for those who only said yes to SMS.
+    consented = Member.objects.filter(pk=member.pk).aggregate(
+        email=Count("pk", filter=Q(consent_given(EMAIL))), sms=Count("pk", filter=Q(consent_given(SMS)))
+    )
+    return SMS if consented["sms"] and not (consented["email"] and member.user.email) else EMAIL
+
+
+def _why_not(member: Member, channel: str) -> str | None:
+    if member.erased_at is not None:
+        return Reason.ERASED
+    if member.marketing_paused:
+        return Reason.PAUSED
+    if not (member.user.email if channel == EMAIL else member.user.phone):
+        return Reason.NO_ADDRESS
+    if not Member.objects.filter(pk=member.pk).filter(consent_given(channel)).exists():
+        return Reason.NO_CONSENT
+    return None
+
+
+def _budget_left(message: Message, member: Member, channel: str, limits: CampaignSettings, now) -> bool:
+    used = (
+        Message.objects.filter(rules.counted_this_month(now), member=member)
+        .exclude(pk=message.pk)
+        .values("channel")
+        .annotate(n=Count("pk"))
+    )
+    return rules.budget_left(member, channel, {row["channel"]: row["n"] for row in used}, limits)
+
+
+def _decide(message_id: int, now: datetime) -> tuple[Message, Member] | None:
+    """With the row and the member locked: suppress, postpone, or mark sending. Returns the
+    message and member to hand to the provider, or None when there is nothing to send now."""
+    with transaction.atomic():
+        message = Message.objects.select_for_update().filter(pk=message_id, status=Status.CLAIMED).first()
+        if message is None:
+            return None  # a twin task, or the lease ran out and another worker has it
+        member = (
+            Member.objects.select_for_update(of=("self",)).select_related("user").get(pk=message.member_id)
+        )
+        campaign = Campaign.objects.get(pk=message.campaign_id)
+        if campaign.status == Campaign.Status.CANCELLED:
+            _suppress(message, Reason.CANCELLED)
+            return None
+        if campaign.status != Campaign.Status.SENDING:  # paused: back in the queue, due as it was
+            Message.objects.filter(pk=message.pk).update(status=Status.QUEUED)
+            return None
+        limits = CampaignSettings.load()
+        channel = _channel(campaign, member)
+        reason = _why_not(member, channel)
+        if reason is None and not _budget_left(message, member, channel, limits, now):
+            reason = Reason.BUDGET
+        if reason is not None:
+            _suppress(message, reason, channel)
+            return None
+        wait = rules.next_allowed(channel, now, limits)
+        if wait is not None:
+            Message.objects.filter(pk=message.pk).update(status=Status.QUEUED, due_at=wait, channel=channel)
+            return None
+        if campaign.offer_id and message.voucher_id is None:
+            message.voucher = voucher_gift(
+                member=member,
+                reward=campaign.offer,
+                idempotency_key=f"campaign:{campaign.pk}:member:{member.pk}",
+                at=now,
+                source=Voucher.Source.CAMPAIGN,
+            )
+        message.status, message.channel, message.sending_at = Status.SENDING, channel, now
+        message.save(update_fields=["status", "channel", "sending_at", "voucher"])
+        message.campaign = campaign
+        return message, member
+
+
+def _suppress(message: Message, reason: str, channel: str = "") -> None:
+    Message.objects.filter(pk=message.pk).update(status=Status.SUPPRESSED, reason=reason, channel=channel)
+
+
+def unsubscribe_url(member: Member, channel: str) -> str:
+    path = reverse("members:unsubscribe", args=[unsubscribe_token(member=member, channel=channel)])
+    return settings.LOJAL_SITE_URL.rstrip("/") + path
+
+
+def _hand_over(message: Message, member: Member) -> None:
+    """To the provider, with the message's key so that a retry is recognisable."""
+    rendered = render(message.campaign, member, message.voucher)
+    if message.channel == SMS:
+        stop = unsubscribe_url(member, SMS)
+        send_sms(member.user.phone, f"{rendered.sms}\n{stop}")
+        return
+    stop = unsubscribe_url(member, EMAIL)
+    email = EmailMultiAlternatives(
+        subject=rendered.subject,
+        body=f"{rendered.text}\n\n{stop}",
+        from_email=club_from_email(),
+        to=[member.user.email],
+        headers={
+            "Message-ID": f"<{message.key}@lojal>",
+            # RFC 8058: one POST to this address unsubscribes, no login, no page to read.
+            "List-Unsubscribe": f"<{stop}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+    email.attach_alternative(rendered.html + _footer_html(stop, rendered.language), "text/html")
+    email.send()
+
+
+def _footer_html(stop: str, language: str) -> str:
+    with translation.override(language):
+        return format_html('<hr><p><a href="{}">{}</a></p>', stop, gettext("Unsubscribe from these e-mails"))
+
+
+def message_deliver(*, message_id: int, now: datetime | None = None) -> str:
+    """Check and send one claimed message; return its status afterwards."""
+    now = now or timezone.now()
+    decided = _decide(message_id, now)
+    if decided is None:
+        return Message.objects.filter(pk=message_id).values_list("status", flat=True).first() or ""
+    message, member = decided
+    try:
+        _hand_over(message, member)
+    except Exception as error:  # the provider's own exceptions vary; the row says what happened
+        log.warning("message %s failed: %s", message.pk, error)
+        Message.objects.filter(pk=message.pk, status=Status.SENDING).update(
+            status=Status.FAILED, error=str(error)[:300]
+        )
+        return Status.FAILED
+    Message.objects.filter(pk=message.pk, status=Status.SENDING).update(
+        status=Status.SENT, sent_at=timezone.now()
+    )
+    return Status.SENT
+
+
+def campaigns_finish(*, now: datetime | None = None) -> int:
+    """Sending campaigns with every row written and none left to send are done."""
+    open_rows = Message.objects.filter(
+        campaign=OuterRef("pk"), status__in=[Status.QUEUED, Status.CLAIMED, Status.SENDING]
+    )
+    return (
+        Campaign.objects.filter(status=Campaign.Status.SENDING, audience_written_at__isnull=False)
+        .exclude(Exists(open_rows))
+        .update(status=Campaign.Status.DONE, finished_at=now or timezone.now())
+    )
+
+
+def campaigns_run(*, now: datetime, hand_out: Callable[[list[int]], object]) -> int:
+    """One tick of the pipeline (beat's, every minute): recover what dead workers left, write
+    the audience of due campaigns, hand out batches of claimed ids (to delivery tasks), close
+    finished campaigns. Returns how many messages were handed out."""
+    messages_recover(now=now)
+    due = Campaign.objects.filter(
+        Q(status=Campaign.Status.SCHEDULED, send_at__lte=now)
+        | Q(status=Campaign.Status.SENDING, audience_written_at=None)
+    )
+    for campaign in due:
+        campaign_audience_write(campaign=campaign, now=now)
+    handed_out = 0
+    for _ in range(MAX_BATCHES_PER_RUN):
+        ids = messages_claim(now=now)
+        if not ids:
+            break
+        hand_out(ids)
+        handed_out += len(ids)
+    campaigns_finish(now=now)
+    return handed_out

@@ -1,0 +1,67 @@
+"""The rules a marketing message meets at the moment it is sent: quiet hours and the contact
+budget. Consent, pause, erasure and address are in members.selectors.reachable.
+
+Quiet hours are in the club's time zone (settings.TIME_ZONE, Europe/Oslo): a message due in
+them waits for the next allowed moment, never for a Celery countdown (campaigns.tasks polls
+`due_at`). Public holidays are Norway's, from the `holidays` package.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from functools import lru_cache
+
+import holidays
+from django.db.models import Q
+from django.utils import timezone
+
+from campaigns.models import CampaignSettings
+from members.models import ConsentEvent, Member
+
+EMAIL, SMS = ConsentEvent.Channel.EMAIL, ConsentEvent.Channel.SMS
+
+
+@lru_cache(maxsize=8)
+def _norwegian_holidays(year: int) -> holidays.HolidayBase:
+    return holidays.country_holidays("NO", years=year)
+
+
+def _quiet_day(day, rules: CampaignSettings) -> bool:
+    return rules.quiet_sundays and (day.weekday() == 6 or day in _norwegian_holidays(day.year))
+
+
+def next_allowed(channel: str, moment: datetime, rules: CampaignSettings) -> datetime | None:
+    """None if a message on `channel` may go at `moment`; otherwise the next moment it may."""
+    if channel == EMAIL and not rules.email_quiet_too:
+        return None
+    local = timezone.localtime(moment)
+    day, clock = local.date(), local.time()
+    if not _quiet_day(day, rules) and rules.day_starts <= clock < rules.day_ends:
+        return None
+    if clock >= rules.day_ends or _quiet_day(day, rules):
+        day += timedelta(days=1)
+    while _quiet_day(day, rules):
+        day += timedelta(days=1)
+    return timezone.make_aware(datetime.combine(day, rules.day_starts))
+
+
+def month_start(moment: datetime) -> datetime:
+    """The start of the calendar month of `moment`, in the club's time zone."""
+    local = timezone.localtime(moment)
+    return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def budget_left(member: Member, channel: str, sent: dict[str, int], rules: CampaignSettings) -> bool:
+    """Whether one more message on `channel` fits this member's budget this month, given
+    `sent`: {channel: marketing messages already sent or being sent this month}."""
+    per_channel = {EMAIL: rules.emails_per_month, SMS: rules.sms_per_month}[channel]
+    if sent.get(channel, 0) >= per_channel:
+        return False
+    total_cap = {Member.Frequency.MONTHLY_1: 1, Member.Frequency.MONTHLY_2: 2}.get(member.frequency)
+    return total_cap is None or sum(sent.values()) < total_cap
+
+
+def counted_this_month(moment: datetime) -> Q:
+    """The messages that use up budget: those that passed the rules since the month began
+    (being sent, sent, or failed at the provider: a failure may still have reached them)."""
+    return Q(sending_at__gte=month_start(moment))

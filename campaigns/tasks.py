@@ -1,0 +1,23 @@
+"""The sending pipeline's Celery tasks: thin, ids in, each safe to run twice.
+
+`campaigns_run` is beat's, every minute: it starts what is due and hands out batches of
+claimed message ids to `messages_deliver`. Nothing waits in the broker: a message due later
+(scheduled, or waiting out quiet hours) waits in the database, in `due_at`.
+"""
+
+from collections import Counter
+
+from celery import shared_task
+from django.utils import timezone
+
+from campaigns.sending import pipeline
+
+
+@shared_task
+def campaigns_run() -> int:
+    return pipeline.campaigns_run(now=timezone.now(), hand_out=messages_deliver.delay)
+
+
+@shared_task(acks_late=True)
+def messages_deliver(ids: list[int]) -> dict[str, int]:
+    return dict(Counter(pipeline.message_deliver(message_id=pk) for pk in ids))
