@@ -5,14 +5,14 @@ Opened in admin (Kampanjer -> Segmenter), each shows its live count and its newe
 
 from __future__ import annotations
 
-from campaigns.models import Segment, SegmentCondition
-from rewards.models import StampCard
+from campaigns.models import Campaign, CampaignContent, Segment, SegmentCondition
+from rewards.models import Reward, StampCard
 
 Kind = SegmentCondition.Kind
 
 
 def load_campaign_demo() -> None:
-    _segment(
+    missed = _segment(
         "Faste kunder som ikke har vært innom på 30 dager",
         "Stamkunder vi savner: en kaffe på huset kan hente dem tilbake.",
         [
@@ -20,6 +20,7 @@ def load_campaign_demo() -> None:
             SegmentCondition(kind=Kind.LAST_SEEN, comparison="at_least", number=30),
         ],
     )
+    _win_back_draft(missed)
     _segment(
         "VIP", "De 10 % som handler mest det siste året.", [SegmentCondition(kind=Kind.RFM, choice="vip")]
     )
@@ -50,9 +51,39 @@ def load_campaign_demo() -> None:
     )
 
 
-def _segment(name: str, note: str, conditions: list[SegmentCondition], match=Segment.Match.ALL) -> None:
+def _segment(name: str, note: str, conditions: list[SegmentCondition], match=Segment.Match.ALL) -> Segment:
     segment = Segment.objects.create(name=name, description=note, match=match)
     for condition in conditions:
         condition.segment = segment
         condition.full_clean()
         condition.save()
+    return segment
+
+
+def _win_back_draft(segment: Segment) -> None:
+    """A draft ready to send: open it in admin, preview it as a member, send it."""
+    coffee = Reward.objects.filter(name__icontains="kaffe").order_by("pk").first()
+    campaign = Campaign.objects.create(
+        name="Vi savner deg – kaffe på huset",
+        segment=segment,
+        channel=Campaign.Channel.PREFERRED,
+        offer=coffee,
+    )
+    CampaignContent.objects.create(
+        campaign=campaign,
+        language="nb",
+        subject="Vi savner deg, {first_name}!",
+        body=(
+            "Hei {first_name},\n\n"
+            "Det er en stund siden sist. Neste kaffe er på oss: vis koden **{voucher_code}** i kassen.\n\n"
+            "Du har {points} poeng (verdt {points_kr}). Kortet ditt: {card_link}"
+        ),
+        sms="Hei {first_name}! Vi savner deg: neste kaffe er på huset. Kode {voucher_code}",
+    )
+    CampaignContent.objects.create(
+        campaign=campaign,
+        language="sv",
+        subject="Vi saknar dig, {first_name}!",
+        body="Hej {first_name},\n\nNästa kaffe bjuder vi på: visa koden **{voucher_code}** i kassan.",
+        sms="Hej {first_name}! Nästa kaffe bjuder vi på. Kod {voucher_code}",
+    )
