@@ -22,7 +22,8 @@ from campaigns.errors import CampaignsError
 from campaigns.models import Campaign, CampaignContent, CampaignSettings, Message
 from campaigns.segments.selectors import segment_members
 from campaigns.sending.content import MERGE_FIELDS, render, sms_parts, unknown_fields
-from campaigns.sending.selectors import audience_preview, campaign_report
+from campaigns.sending.report import campaign_report
+from campaigns.sending.selectors import audience_preview
 from campaigns.tasks import campaigns_run
 from members.models import Member
 

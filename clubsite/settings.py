@@ -5,6 +5,7 @@ SQLite, Celery tasks run eagerly in-process, e-mail and SMS printed to the conso
 Production sets DATABASE_URL, CELERY_BROKER_URL, SECRET_KEY, ALLOWED_HOSTS and friends.
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "django_filters",
     "axes",
     "import_export",
+    "anymail",
     "clubsite",
     "members",
     "rewards",
@@ -201,6 +203,13 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 SMS_BACKEND = env.str("SMS_BACKEND", default="clubsite.sms.backends.console.SmsBackend")
 SMS_FILE_PATH = env.path("SMS_FILE_PATH", default=BASE_DIR / "var" / "sms")
+# django-anymail: EMAIL_BACKEND=anymail.backends.<provider>.EmailBackend, and the provider's
+# settings as ANYMAIL_<NAME> variables (ANYMAIL_MAILGUN_API_KEY, ANYMAIL_MAILGUN_SENDER_DOMAIN,
+# ANYMAIL_MAILGUN_API_URL, ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY, ANYMAIL_WEBHOOK_SECRET...).
+# Its tracking webhooks (/anymail/<provider>/tracking/) report deliveries, bounces and spam.
+ANYMAIL = {
+    name.removeprefix("ANYMAIL_"): value for name, value in os.environ.items() if name.startswith("ANYMAIL_")
+}
 EMAIL_FILE_PATH = env.path("EMAIL_FILE_PATH", default=BASE_DIR / "var" / "mail")  # the filebased backend's
 SMS_SENDER = env.str("SMS_SENDER", default="Lojal")
 # The HTTP provider backend speaks Twilio's Messages API; the base URL is configurable

@@ -18,6 +18,8 @@ urlpatterns = [
     path("accounts/signup/", RedirectView.as_view(pattern_name="members:join", query_string=True)),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    # The e-mail provider's tracking webhooks (delivered, bounced, spam): campaigns.receivers.
+    path("anymail/", include("anymail.urls")),
     path("", include("members.urls")),
     # Before rewards: its counter pattern /kasse/<id>/medlem/<number>/<action>/ would take
     # the referral code's /kasse/<id>/medlem/<number>/verving/ for an unknown action.

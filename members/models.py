@@ -272,6 +272,10 @@ class ConsentEvent(models.Model):
         COUNTER = "counter", _("counter")
         IMPORT = "import", _("import")
         ERASURE = "erasure", _("erasure")
+        # Said by the e-mail provider: the address bounces for good, or the member marked an
+        # e-mail as spam. Either stops marketing on that channel like a withdrawal.
+        BOUNCE = "bounce", _("address bounced")
+        COMPLAINT = "complaint", _("marked as spam")
 
     member = models.ForeignKey(
         Member, on_delete=models.PROTECT, related_name="consent_events", verbose_name=_("member")

@@ -130,6 +130,12 @@ class Message(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.CharField(_("error"), max_length=300, blank=True)
     voucher = models.ForeignKey(Voucher, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # What came back: the first click on a link in it (campaigns.views.click), and the
+    # provider's tracking events (campaigns.receivers): delivered, opened, bounced.
+    clicked_at = models.DateTimeField(_("clicked"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    opened_at = models.DateTimeField(_("opened (estimate)"), null=True, blank=True)
+    provider_id = models.CharField(max_length=200, blank=True, db_index=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -67,6 +67,13 @@ class CampaignSettings(SingletonModel):
         help_text=_("What the SMS provider charges for one segment (160 characters, 70 with emoji)."),
     )
 
+    attribution_days = models.PositiveSmallIntegerField(
+        _("a purchase counts for a campaign within (days)"),
+        default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+        help_text=_("A recipient who buys within this many days of the message counts as a buyer from it."),
+    )
+
     class Meta:
         verbose_name = _("campaign settings")
         verbose_name_plural = _("campaign settings")

@@ -22,8 +22,8 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from anymail.message import AnymailMessage
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.urls import reverse
@@ -35,6 +35,8 @@ from campaigns.models import Campaign, CampaignSettings, Message
 from campaigns.segments.selectors import segment_members
 from campaigns.sending import rules
 from campaigns.sending.content import render
+from campaigns.sending.links import tracked
+from campaigns.sending.tracking import METADATA_KEY
 from clubsite.sms import send_sms
 from members.mail import club_from_email
 from members.models import ConsentEvent, Member
@@ -189,7 +191,7 @@ def _hand_over(message: Message, member: Member) -> None:
         send_sms(member.user.phone, f"{rendered.sms}\n{stop}")
         return
     stop = unsubscribe_url(member, EMAIL)
-    email = EmailMultiAlternatives(
+    email = AnymailMessage(
         subject=rendered.subject,
         body=f"{rendered.text}\n\n{stop}",
         from_email=club_from_email(),
@@ -200,9 +202,17 @@ def _hand_over(message: Message, member: Member) -> None:
             "List-Unsubscribe": f"<{stop}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
+        # Echoed in the provider's tracking events (campaigns.sending.tracking); backends
+        # that are not a provider's (console, file) ignore it.
+        metadata={METADATA_KEY: str(message.key)},
+        tags=["campaign"],
     )
-    email.attach_alternative(rendered.html + _footer_html(stop, rendered.language), "text/html")
+    html = tracked(rendered.html, str(message.key)) + _footer_html(stop, rendered.language)
+    email.attach_alternative(html, "text/html")
     email.send()
+    status = getattr(email, "anymail_status", None)
+    if status is not None and status.message_id:
+        Message.objects.filter(pk=message.pk).update(provider_id=str(status.message_id)[:200])
 
 
 def _footer_html(stop: str, language: str) -> str:

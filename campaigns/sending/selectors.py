@@ -20,7 +20,6 @@ from campaigns.segments.selectors import segment_members
 from campaigns.sending import rules
 from members.models import ConsentEvent, Member
 from members.selectors import consent_given
-from rewards.models import Voucher
 
 EMAIL, SMS = ConsentEvent.Channel.EMAIL, ConsentEvent.Channel.SMS
 Reason = Message.Reason
@@ -87,26 +86,3 @@ def audience_preview(campaign: Campaign, now: datetime | None = None) -> Preview
         if row[reason]
     }
     return Preview(row["members"], row["reached"], suppressed)
-
-
-@dataclass(frozen=True)
-class Report:
-    by_status: dict[str, int]
-    suppressed: dict[str, int]
-    vouchers_used: int
-
-    @property
-    def written(self) -> int:
-        return sum(self.by_status.values())
-
-
-def campaign_report(campaign: Campaign) -> Report:
-    rows = campaign.messages.values("status", "reason").annotate(n=Count("pk")).order_by()
-    by_status: dict[str, int] = {}
-    suppressed: dict[str, int] = {}
-    for row in rows:
-        by_status[row["status"]] = by_status.get(row["status"], 0) + row["n"]
-        if row["status"] == Message.Status.SUPPRESSED:
-            suppressed[row["reason"]] = row["n"]
-    used = campaign.messages.filter(voucher__status=Voucher.Status.USED).count()
-    return Report(by_status, suppressed, used)

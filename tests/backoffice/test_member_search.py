@@ -18,7 +18,10 @@ def kari(db):
         user__email="kari.nordmann@example.com",
         user__phone="+4741234567",
     )
-    MemberFactory(number="OLA2345Q", user__first_name="Ola", user__phone="+4791234567")
+    # Addresses of their own: a factory address ("person412@...") could match a typed number.
+    MemberFactory(
+        number="OLA2345Q", user__first_name="Ola", user__email="ola@example.com", user__phone="+4791234567"
+    )
     MemberFactory(number="PER2345Q", user__first_name="Per", user__email="per@example.com")
     return member
 
