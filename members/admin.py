@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from clubsite.singleton import SingletonAdmin
+from members.admin_recruiting import RecruitingMixin
 from members.card import NUMBER_PATTERN
 from members.models import Club, ConsentEvent, Interest, Location, User
 from members.phone import InvalidPhoneNumber, phone_display, phone_normalize
@@ -138,7 +139,7 @@ class ErasedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Location)
-class LocationAdmin(admin.ModelAdmin):
+class LocationAdmin(RecruitingMixin, admin.ModelAdmin):
     list_display = ["name", "address", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name", "address"]
@@ -167,7 +168,15 @@ class MemberAdmin(PhoneSearchMixin, admin.ModelAdmin):
     phone_search_field = "user__phone"
     number_search_field = "number"
     list_display = ["number", "first_name", "last_name", "email", "phone", "joined_at", "source"]
-    list_filter = [ErasedFilter, "source", "joined_at", "marketing_paused", "frequency", "interests"]
+    list_filter = [
+        ErasedFilter,
+        "source",
+        "channel",
+        "joined_at",
+        "marketing_paused",
+        "frequency",
+        "interests",
+    ]
     list_select_related = ["user"]
     search_fields = ["number", "user__email", "user__phone", "user__first_name", "user__last_name"]
     search_help_text = _("Name, e-mail, mobile number (typed any way) or member number.")

@@ -203,6 +203,18 @@ class Member(models.Model):
         SOCIAL = "social", _("social login")
         IMPORT = "import", _("import")
 
+    class Channel(models.TextChoices):
+        """How the member found the way in (the guides' "innmeldingskanal"): the dashboard
+        counts sign-ups per channel. Join links carry it (?kanal=, see members.recruiting)."""
+
+        SHOP_QR = "shop_qr", _("QR code in the shop")
+        RECEIPT = "receipt", _("receipt")
+        WEB = "web", _("website")
+        SOCIAL = "social", _("social media")
+        REFERRAL = "referral", _("invited by a member")
+        TILL = "till", _("at the till")
+        IMPORT = "import", _("import")
+
     class Frequency(models.TextChoices):
         ANY = "any", _("Whenever there is news")
         MONTHLY_2 = "monthly_2", _("At most twice a month")
@@ -216,6 +228,17 @@ class Member(models.Model):
     card_secret = models.CharField(max_length=64, editable=False)
     joined_at = models.DateTimeField(_("joined"), default=timezone.now, db_index=True)
     source = models.CharField(_("joined via"), max_length=10, choices=Source.choices, default=Source.WEB)
+    channel = models.CharField(
+        _("sign-up channel"), max_length=10, choices=Channel.choices, default=Channel.WEB
+    )
+    joined_location = models.ForeignKey(
+        Location,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("joined at shop"),
+    )
     terms_version = models.CharField(_("terms version accepted"), max_length=20, blank=True)
     terms_accepted_at = models.DateTimeField(_("terms accepted"), null=True, blank=True)
     birthday = models.DateField(_("birthday"), null=True, blank=True)

@@ -21,7 +21,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
-from members import qr, services
+from members import qr, recruiting, services
 from members.card import STEP_SECONDS, member_key
 from members.forms import ConsentForm, JoinForm, ProfileForm, signup_consent_wording
 from members.models import Club, ConsentEvent, Member
@@ -75,7 +75,8 @@ def join_submit(request, form: JoinForm, *, also=None) -> Member | None:
 
     Returns the member, or None with the reasons on `form`. `also(member)` runs in the same
     transaction as the join: another app's part of its own sign-up page (referrals records
-    the invitation there), which rolls the join back if it raises.
+    the invitation there), which rolls the join back if it raises. The channel is the join
+    link's (?kanal=&butikk=); an invitation sets its own (referrals.services.attribution).
     """
     # Per IP and per typed address, counted before validation so that bots pay too.
     key = request.POST.get("contact", "").strip().lower()[:254]
@@ -84,9 +85,12 @@ def join_submit(request, form: JoinForm, *, also=None) -> Member | None:
         return None
     if not form.is_valid():
         return None
+    channel, location = recruiting.channel_from(request.GET)
     try:
         with transaction.atomic():
             member = services.member_join(
+                channel=channel,
+                location=location,
                 first_name=form.cleaned_data["first_name"],
                 email=form.cleaned_data["email"],
                 phone=form.cleaned_data["phone"],

@@ -322,6 +322,17 @@ SEGMENTS = Table(
     attrgetter("segments"),
 )
 
+CHANNELS = Table(
+    "innmelding",
+    (
+        Column(_("Sign-up channel"), attrgetter("label")),
+        Column(_("New members"), attrgetter("members"), COUNT),
+        Column(_("Share (%)"), attrgetter("share"), PERCENT, bar=True),
+        Column(_("Previous period"), attrgetter("previous"), COUNT),
+    ),
+    attrgetter("channels"),
+)
+
 TIERS = Table(
     "nivaer",
     (
@@ -332,7 +343,7 @@ TIERS = Table(
     attrgetter("tiers"),
 )
 
-TABLES: dict[str, Table] = {t.slug: t for t in (KPIS, FORMULAS, TREND, BREAKAGE, SEGMENTS, TIERS)}
+TABLES: dict[str, Table] = {t.slug: t for t in (KPIS, FORMULAS, TREND, BREAKAGE, SEGMENTS, CHANNELS, TIERS)}
 
 
 def table_csv(data: Dashboard, name: str) -> str:

@@ -22,7 +22,7 @@ from clubsite.errors import CodedError
 from clubsite.sms import send_sms
 from members import signals
 from members.mail import club_from_email
-from members.models import Club, ConsentEvent, Interest, Member, User
+from members.models import Club, ConsentEvent, Interest, Location, Member, User
 from members.registry import welcome_offer_lines
 from members.selectors import consent_current
 
@@ -58,8 +58,18 @@ def _new_member_number() -> str:
     return "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(NUMBER_LENGTH))
 
 
+# Where a member came from when the join does not say (the till and the import know theirs).
+CHANNEL_OF_SOURCE = {Member.Source.COUNTER: Member.Channel.TILL, Member.Source.IMPORT: Member.Channel.IMPORT}
+
+
 def member_create_for_user(
-    *, user: User, source: str, language: str = "", accepts_terms: bool = True
+    *,
+    user: User,
+    source: str,
+    language: str = "",
+    accepts_terms: bool = True,
+    channel: str | None = None,
+    location: Location | None = None,
 ) -> Member:
     """Give `user` a member profile with a fresh, unique member number.
 
@@ -80,6 +90,8 @@ def member_create_for_user(
                     number=number,
                     card_secret=secrets.token_hex(32),
                     source=source,
+                    channel=channel or CHANNEL_OF_SOURCE.get(source, Member.Channel.WEB),
+                    joined_location=location,
                     language=language,
                     terms_version=settings.LOJAL_TERMS_VERSION if accepts_terms else "",
                     terms_accepted_at=timezone.now() if accepts_terms else None,
@@ -101,8 +113,13 @@ def member_join(
     source: str = Member.Source.WEB,
     language: str = "",
     welcome: bool = True,
+    channel: str | None = None,
+    location: Location | None = None,
 ) -> Member:
     """Create a user and member from the three-field join form.
+
+    `channel` and `location` say how and where they found the way in (a join link's
+    ?kanal=&butikk=, see members.recruiting); by default what `source` implies.
 
     `email` is any case (stored lower case); `phone` is E.164. One of them is required.
     With `marketing_consent`, marketing is granted on the channel the member gave us, with
@@ -122,7 +139,9 @@ def member_join(
         raise MembersError("already_member") from exc
     if email:
         EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
-    member = member_create_for_user(user=user, source=source, language=language)
+    member = member_create_for_user(
+        user=user, source=source, language=language, channel=channel, location=location
+    )
     if marketing_consent:
         channel = ConsentEvent.Channel.EMAIL if email else ConsentEvent.Channel.SMS
         consent_set(
@@ -136,6 +155,13 @@ def member_join(
         transaction.on_commit(lambda: _queue_welcome(member.pk))
     transaction.on_commit(lambda: signals.member_joined.send(sender=Member, member_id=member.pk))
     return member
+
+
+def member_channel_set(*, member: Member, channel: str) -> None:
+    """How the member came to join, when another app learns it after the join (an invitation
+    recorded after the sign-up form: referrals)."""
+    Member.objects.filter(pk=member.pk).update(channel=channel)
+    member.channel = channel
 
 
 def _contact_taken(*, email: str | None, phone: str | None) -> bool:

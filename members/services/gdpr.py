@@ -64,7 +64,10 @@ def member_export(*, member: Member) -> dict:
         f.name: _json_value(getattr(user, f.name)) for f in User._meta.concrete_fields if f.name not in skip
     }
     member_data = {
-        f.name: _json_value(getattr(member, f.name))
+        # A related row (the shop they joined in) by its name: the member reads this file.
+        f.name: (str(getattr(member, f.name) or "") or None)
+        if f.is_relation
+        else _json_value(getattr(member, f.name))
         for f in Member._meta.concrete_fields
         if f.name not in {"user", "card_secret"}
     }

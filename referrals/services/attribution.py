@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from members.models import Location, Member, User
+from members.services import member_channel_set
 from referrals.errors import ReferralsError
 from referrals.models import Reason, Referral, ReferralCode, ReferralLinkOpen
 from referrals.services import fraud
@@ -82,6 +83,8 @@ def referral_attribute(
         return _again(Referral.objects.get(friend=friend), referrer)
     if opened is not None:
         ReferralLinkOpen.objects.filter(pk=opened.pk, referral=None).update(referral=referral)
+    if not refused:  # a new member who came through the invitation: the dashboard's channel
+        member_channel_set(member=friend, channel=Member.Channel.REFERRAL)
     if Reason.BURST_IP in flags or Reason.BURST_DEVICE in flags:
         fraud.flag_burst_siblings(program, reasons=flags, ip_hash=ip_hash, device_hash=device_hash, now=now)
     return referral

@@ -136,3 +136,17 @@ def test_nothing_is_exported_for_an_erased_member(life):
         member_export_archive(member=life.member)
 
     assert error.value.code == "already_erased"
+
+
+@pytest.mark.django_db
+def test_the_shop_a_member_joined_in_is_exported_by_its_name_and_the_zip_is_written():
+    member = MemberFactory(channel=Member.Channel.SHOP_QR, joined_location=LocationFactory(name="Løkka"))
+
+    data = member_export(member=member)
+    _name, archive = member_export_archive(member=member)
+
+    assert (data["member"]["channel"], data["member"]["joined_location"]) == ("shop_qr", "Løkka")
+    assert (
+        json.loads(zipfile.ZipFile(io.BytesIO(archive)).read("data.json"))["member"]["joined_location"]
+        == "Løkka"
+    )

@@ -80,6 +80,7 @@ def test_a_friend_who_browses_around_and_joins_on_the_normal_page_is_still_attri
 
     referral = Referral.objects.get(friend__user__email="ola@example.org")
     assert referral.referrer == kari_code.member and referral.channel == Referral.Channel.LINK
+    assert referral.friend.channel == Member.Channel.REFERRAL  # the dashboard's sign-up channel
     assert "Kari invited you" in response.content.decode()
     assert invites.SESSION_KEY not in english.session
 

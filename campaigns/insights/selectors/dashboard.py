@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from campaigns.insights.selectors import kpis, ledger, members, vouchers
 from campaigns.insights.selectors.figures import (
     BreakageRow,
+    ChannelRow,
     Formula,
     Kpi,
     Owed,
@@ -31,7 +32,7 @@ from campaigns.insights.selectors.figures import (
 from campaigns.insights.selectors.formulas import formulas
 from campaigns.insights.selectors.period import Month, Period, trend_months
 from campaigns.models import CampaignSettings, ClubEconomics
-from members.models import Location
+from members.models import Location, Member
 from referrals.selectors import Figures, referral_figures
 from rewards.models import LedgerEntry, PointsProgram
 
@@ -52,6 +53,7 @@ class Dashboard:
     trend: list[TrendRow]
     breakage: list[BreakageRow]
     segments: list[SegmentRow]
+    channels: list[ChannelRow]
     tiers: list[TierRow]
 
     @property
@@ -140,6 +142,7 @@ def dashboard(*, period: Period, location: Location | None = None, now: datetime
     flows = ledger.ledger_flows(moments | {m.start for m in months}, location_id=location_id)
     buyers = ledger.buyers(periods, location_id=location_id)
     segments = ledger.segments(period, location_id=location_id, shares=shares)
+    channels = members.joins_by_channel(periods, location_id=location_id)
     voucher = vouchers.voucher_figures(periods, months, now=now, location_id=location_id)
     owed_points = _unexpired_points(now)
     consent = {name: members.consents(end) for name, (_start, end) in ends.items()}
@@ -211,6 +214,7 @@ def dashboard(*, period: Period, location: Location | None = None, now: datetime
             for i, (month, end) in enumerate(zip(months, month_ends, strict=True))
         ],
         segments=_segment_rows(segments, shares),
+        channels=_channel_rows(channels),
         tiers=_tier_rows(tiers, per_tier, counts[now]),
     )
 
@@ -229,6 +233,20 @@ SEGMENT_LABELS = {
     "regular": lambda shares: _("Regulars (next %(percent)s %%)") % {"percent": shares.regular_percent},
     "occasional": lambda shares: _("Occasional (the rest)"),
 }
+
+
+def _channel_rows(joined: dict[str, dict[str, int]]) -> list[ChannelRow]:
+    """Every channel, in the model's order, with a share of the period's new members."""
+    total = sum(counts[CUR] for counts in joined.values())
+    return [
+        ChannelRow(
+            label,
+            joined.get(channel, {}).get(CUR, 0),
+            joined.get(channel, {}).get(PREV, 0),
+            percent(joined.get(channel, {}).get(CUR, 0), total),
+        )
+        for channel, label in Member.Channel.choices
+    ]
 
 
 def _segment_rows(segments: list[ledger.Segment], shares: CampaignSettings) -> list[SegmentRow]:

@@ -118,6 +118,16 @@ class SegmentRow:
 
 
 @dataclass(frozen=True)
+class ChannelRow:
+    """New members by how they found the way in (members.Member.Channel)."""
+
+    label: str | Promise
+    members: int  # who joined in the period
+    previous: int  # who joined in the period before
+    share: Decimal | None  # of the period's new members
+
+
+@dataclass(frozen=True)
 class TierRow:
     name: str | Promise
     members: int

@@ -146,6 +146,7 @@ class Command(BaseCommand):
         self._backdate(kari, days_ago=400)
 
         interests = list(Interest.objects.all())
+        tills_shops = Location.objects.order_by("pk")
         for i, first_name in enumerate(FIRST_NAMES):
             by_phone = i % 3 == 0
             member = services.member_join(
@@ -154,6 +155,9 @@ class Command(BaseCommand):
                 phone=f"+479{rng.randrange(1000000, 9999999)}" if by_phone else None,
                 marketing_consent=rng.random() < 0.6,
                 welcome=False,
+                # How each found the way in, for the dashboard's sign-up channels (a generator
+                # of its own, so that the rest of the demo stays as it was).
+                **self._found_through(random.Random(i), list(tills_shops)),
             )
             if rng.random() < 0.5:
                 services.profile_update(
@@ -173,6 +177,15 @@ class Command(BaseCommand):
         load_counter_demo(tills, Member.objects.get(pk=kari.pk))
         load_referral_demo(tills, Member.objects.get(pk=kari.pk), self._backdate)
         load_campaign_demo()
+
+    @staticmethod
+    def _found_through(pick: random.Random, shops: list[Location]) -> dict:
+        channel = pick.choices(
+            [Member.Channel.SHOP_QR, Member.Channel.RECEIPT, Member.Channel.WEB, Member.Channel.SOCIAL],
+            weights=[5, 2, 2, 1],
+        )[0]
+        in_shop = channel in (Member.Channel.SHOP_QR, Member.Channel.RECEIPT)
+        return {"channel": channel, "location": pick.choice(shops) if in_shop and shops else None}
 
     @staticmethod
     def _backdate(member: Member, *, days_ago: int) -> None:
