@@ -20,4 +20,4 @@ def campaigns_run() -> int:
 
 @shared_task(acks_late=True)
 def messages_deliver(ids: list[int]) -> dict[str, int]:
-    return dict(Counter(pipeline.message_deliver(message_id=pk) for pk in ids))
+    return dict(Counter(pipeline.messages_deliver(ids=ids)))

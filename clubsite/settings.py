@@ -210,6 +210,8 @@ SMS_FILE_PATH = env.path("SMS_FILE_PATH", default=BASE_DIR / "var" / "sms")
 ANYMAIL = {
     name.removeprefix("ANYMAIL_"): value for name, value in os.environ.items() if name.startswith("ANYMAIL_")
 }
+# The sending pipeline takes up a dead worker's claimed messages after this long (seconds).
+LOJAL_MESSAGE_LEASE_SECONDS = env.int("MESSAGE_LEASE_SECONDS", default=600)
 EMAIL_FILE_PATH = env.path("EMAIL_FILE_PATH", default=BASE_DIR / "var" / "mail")  # the filebased backend's
 SMS_SENDER = env.str("SMS_SENDER", default="Lojal")
 # The HTTP provider backend speaks Twilio's Messages API; the base URL is configurable

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 import markdown
 import nh3
@@ -21,41 +22,58 @@ from django.utils.translation import gettext_lazy as _
 from campaigns.models import Campaign, CampaignContent
 from clubsite.money import kr
 from members.models import Member
-from rewards.models import Voucher
-from rewards.selectors.wallet import wallet_summary
+from rewards.config import config
+from rewards.models import Voucher, Wallet
+from rewards.selectors.wallet import WalletSummary, wallet_summary
 
 FIELD = re.compile(r"\{([^{}\s]*)\}")
 
-# name -> (what the owner is told it is, its value for a member)
+
+class Facts:
+    """What the merge fields read about one member, each looked up on first use: a text with
+    only {first_name} costs no wallet query, one with {points} one query, and only the
+    fields about expiry, tier progress or stamps read the whole wallet summary."""
+
+    def __init__(self, member: Member, voucher: Voucher | None):
+        self.member, self.voucher = member, voucher
+
+    @cached_property
+    def balance(self) -> int:
+        return Wallet.objects.filter(member=self.member).values_list("balance", flat=True).first() or 0
+
+    @cached_property
+    def summary(self) -> WalletSummary:
+        return wallet_summary(self.member)
+
+
+def _first_expiry(f: Facts) -> str:
+    return formats.date_format(f.summary.expiring[0].day, "SHORT_DATE_FORMAT") if f.summary.expiring else ""
+
+
+# name -> (what the owner is told it is, its value from the member's Facts)
 MERGE_FIELDS = {
-    "first_name": (_("the member's first name"), lambda m, w, v: m.user.first_name),
-    "points": (
-        _("points balance"),
-        lambda m, w, v: formats.number_format(w.wallet.balance, force_grouping=True),
-    ),
-    "points_kr": (_("the points' value in kroner"), lambda m, w, v: kr(w.value_ore)),
-    "tier": (_("tier"), lambda m, w, v: w.progress.tier.name if w.progress.tier else ""),
+    "first_name": (_("the member's first name"), lambda f: f.member.user.first_name),
+    "points": (_("points balance"), lambda f: formats.number_format(f.balance, force_grouping=True)),
+    "points_kr": (_("the points' value in kroner"), lambda f: kr(config().program.value_ore(f.balance))),
+    "tier": (_("tier"), lambda f: f.summary.progress.tier.name if f.summary.progress.tier else ""),
     "points_to_next_tier": (
         _("points to the next tier"),
-        lambda m, w, v: str(w.progress.missing) if w.progress.next_tier else "",
+        lambda f: str(f.summary.progress.missing) if f.summary.progress.next_tier else "",
     ),
     "points_expiring": (
         _("points expiring in the next 30 days"),
-        lambda m, w, v: str(sum(e.points for e in w.expiring)),
+        lambda f: str(sum(e.points for e in f.summary.expiring)),
     ),
-    "points_expiring_date": (
-        _("the first date points expire"),
-        lambda m, w, v: formats.date_format(w.expiring[0].day, "SHORT_DATE_FORMAT") if w.expiring else "",
-    ),
+    "points_expiring_date": (_("the first date points expire"), _first_expiry),
     "stamps_left": (
         _("stamps left on the card closest to full"),
-        lambda m, w, v: str(min((c.missing for c in w.cards if c.stamps), default="")),
+        lambda f: str(min((c.missing for c in f.summary.cards if c.stamps), default="")),
     ),
     "card_link": (
         _("the link to the member's card"),
-        lambda m, w, v: settings.LOJAL_SITE_URL + reverse("members:card"),
+        lambda f: settings.LOJAL_SITE_URL + reverse("members:card"),
     ),
-    "voucher_code": (_("the code of the campaign's offer"), lambda m, w, v: v.code if v else ""),
+    "voucher_code": (_("the code of the campaign's offer"), lambda f: f.voucher.code if f.voucher else ""),
 }
 
 
@@ -91,13 +109,18 @@ def render(campaign: Campaign, member: Member, voucher: Voucher | None = None) -
     if content is None:
         raise ValueError(f"campaign {campaign.pk} has no text in {language} or {settings.LANGUAGE_CODE}")
     with translation.override(content.language):
-        summary = wallet_summary(member)
-        values = {
-            name: str(value(member, summary, voucher)) for name, (_label, value) in MERGE_FIELDS.items()
-        }
+        facts, values = Facts(member, voucher), {}
+
+        def value(match: re.Match) -> str:
+            name = match.group(1)
+            if name not in MERGE_FIELDS:
+                return match.group(0)
+            if name not in values:
+                values[name] = str(MERGE_FIELDS[name][1](facts))
+            return values[name]
 
         def fill(text: str) -> str:
-            return FIELD.sub(lambda match: values.get(match.group(1), match.group(0)), text)
+            return FIELD.sub(value, text)
 
         body = fill(content.body)
         return Rendered(

@@ -11,8 +11,10 @@
    the budget) and committed, then handed to the provider, then marked sent or failed.
    A twin delivery finds the row no longer claimed and does nothing.
 4. `messages_recover`: a claim or a send left behind by a worker that died is put back in
-   the queue after LEASE; a message that was handed to a provider goes again with the same
-   key (its Message-ID), so that the provider sees one message.
+   the queue after the lease (settings.LOJAL_MESSAGE_LEASE_SECONDS); a message that was
+   handed to a provider goes again with the same key (its Message-ID), so that a provider
+   that deduplicates sees one message. Only a worker killed between the provider's answer
+   and the commit of "sent" can cause that second attempt.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ from datetime import datetime, timedelta
 from anymail.message import AnymailMessage
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import format_html
@@ -50,7 +53,6 @@ log = logging.getLogger(__name__)
 BATCH = 200  # messages per claim and per delivery task
 AUDIENCE_BATCH = 2000  # rows per insert when the audience is written
 MAX_BATCHES_PER_RUN = 50  # per tick; the next minute's tick takes the rest
-LEASE = timedelta(minutes=10)  # a claim or a send older than this was left by a dead worker
 EMAIL, SMS = ConsentEvent.Channel.EMAIL, ConsentEvent.Channel.SMS
 Status, Reason = Message.Status, Message.Reason
 
@@ -89,9 +91,15 @@ def messages_claim(*, now: datetime | None = None, limit: int = BATCH) -> list[i
     return ids
 
 
+def lease() -> timedelta:
+    """How old a claim or a send must be to count as left by a dead worker: longer than a
+    batch ever takes (ten minutes by default)."""
+    return timedelta(seconds=settings.LOJAL_MESSAGE_LEASE_SECONDS)
+
+
 def messages_recover(*, now: datetime | None = None) -> int:
-    """Put claims and sends older than LEASE back in the queue; return how many."""
-    stale = (now or timezone.now()) - LEASE
+    """Put claims and sends older than the lease back in the queue; return how many."""
+    stale = (now or timezone.now()) - lease()
     claims = Message.objects.filter(status=Status.CLAIMED, claimed_at__lt=stale).update(status=Status.QUEUED)
     sends = Message.objects.filter(status=Status.SENDING, sending_at__lt=stale).update(
         status=Status.QUEUED, attempts=F("attempts") + 1
@@ -99,60 +107,94 @@ def messages_recover(*, now: datetime | None = None) -> int:
     return claims + sends
 
 
+def _member_locked(message: Message, now: datetime) -> Member:
+    """The message's member, locked, with what the rules need read in the same query: the
+    latest consent per channel and the messages already counted against this month's budget."""
+
+    def used(channel: str) -> Coalesce:
+        counted = (
+            Message.objects.filter(rules.counted_this_month(now), member=OuterRef("pk"), channel=channel)
+            .exclude(pk=message.pk)
+            .order_by()
+            .values("member")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+    return (
+        Member.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .annotate(
+            email_ok=consent_given(EMAIL),
+            sms_ok=consent_given(SMS),
+            email_used=used(EMAIL),
+            sms_used=used(SMS),
+        )
+        .get(pk=message.member_id)
+    )
+
+
 def _channel(campaign: Campaign, member: Member) -> str:
     if campaign.channel != Campaign.Channel.PREFERRED:
         return campaign.channel
     # E-mail first (free, and room for the whole offer); SMS for those who only said yes to SMS.
-    consented = Member.objects.filter(pk=member.pk).aggregate(
-        email=Count("pk", filter=Q(consent_given(EMAIL))), sms=Count("pk", filter=Q(consent_given(SMS)))
-    )
-    return SMS if consented["sms"] and not (consented["email"] and member.user.email) else EMAIL
+    return SMS if member.sms_ok and not (member.email_ok and member.user.email) else EMAIL
 
 
-def _why_not(member: Member, channel: str) -> str | None:
+def _why_not(member: Member, channel: str, limits: CampaignSettings) -> str | None:
     if member.erased_at is not None:
         return Reason.ERASED
     if member.marketing_paused:
         return Reason.PAUSED
     if not (member.user.email if channel == EMAIL else member.user.phone):
         return Reason.NO_ADDRESS
-    if not Member.objects.filter(pk=member.pk).filter(consent_given(channel)).exists():
+    if not (member.email_ok if channel == EMAIL else member.sms_ok):
         return Reason.NO_CONSENT
+    if not rules.budget_left(member, channel, {EMAIL: member.email_used, SMS: member.sms_used}, limits):
+        return Reason.BUDGET
     return None
 
 
-def _budget_left(message: Message, member: Member, channel: str, limits: CampaignSettings, now) -> bool:
-    used = (
-        Message.objects.filter(rules.counted_this_month(now), member=member)
-        .exclude(pk=message.pk)
-        .values("channel")
-        .annotate(n=Count("pk"))
-    )
-    return rules.budget_left(member, channel, {row["channel"]: row["n"] for row in used}, limits)
+class Batch:
+    """What every message of a delivery batch shares, read once: the settings, the sender,
+    and each campaign's texts (fixed once it has started). The campaign's status is not
+    among them: each message reads it afresh, under its lock."""
+
+    def __init__(self):
+        self.limits = CampaignSettings.load()
+        self.sender = club_from_email()
+        self._texts: dict[int, Campaign] = {}
+
+    def texts(self, campaign_id: int) -> Campaign:
+        if campaign_id not in self._texts:
+            self._texts[campaign_id] = Campaign.objects.prefetch_related("contents").get(pk=campaign_id)
+        return self._texts[campaign_id]
 
 
-def _decide(message_id: int, now: datetime) -> tuple[Message, Member] | None:
+def _decide(message_id: int, now: datetime, batch: Batch) -> tuple[Message, Member] | None:
     """With the row and the member locked: suppress, postpone, or mark sending. Returns the
     message and member to hand to the provider, or None when there is nothing to send now."""
     with transaction.atomic():
-        message = Message.objects.select_for_update().filter(pk=message_id, status=Status.CLAIMED).first()
+        message = (
+            Message.objects.select_for_update(of=("self",))
+            .select_related("campaign")
+            .filter(pk=message_id, status=Status.CLAIMED)
+            .first()
+        )
         if message is None:
             return None  # a twin task, or the lease ran out and another worker has it
-        member = (
-            Member.objects.select_for_update(of=("self",)).select_related("user").get(pk=message.member_id)
-        )
-        campaign = Campaign.objects.get(pk=message.campaign_id)
+        member = _member_locked(message, now)
+        campaign = message.campaign
         if campaign.status == Campaign.Status.CANCELLED:
             _suppress(message, Reason.CANCELLED)
             return None
         if campaign.status != Campaign.Status.SENDING:  # paused: back in the queue, due as it was
             Message.objects.filter(pk=message.pk).update(status=Status.QUEUED)
             return None
-        limits = CampaignSettings.load()
+        limits = batch.limits
         channel = _channel(campaign, member)
-        reason = _why_not(member, channel)
-        if reason is None and not _budget_left(message, member, channel, limits, now):
-            reason = Reason.BUDGET
+        reason = _why_not(member, channel, limits)
         if reason is not None:
             _suppress(message, reason, channel)
             return None
@@ -170,7 +212,6 @@ def _decide(message_id: int, now: datetime) -> tuple[Message, Member] | None:
             )
         message.status, message.channel, message.sending_at = Status.SENDING, channel, now
         message.save(update_fields=["status", "channel", "sending_at", "voucher"])
-        message.campaign = campaign
         return message, member
 
 
@@ -183,9 +224,9 @@ def unsubscribe_url(member: Member, channel: str) -> str:
     return settings.LOJAL_SITE_URL.rstrip("/") + path
 
 
-def _hand_over(message: Message, member: Member) -> None:
+def _hand_over(message: Message, member: Member, batch: Batch) -> None:
     """To the provider, with the message's key so that a retry is recognisable."""
-    rendered = render(message.campaign, member, message.voucher)
+    rendered = render(batch.texts(message.campaign_id), member, message.voucher)
     if message.channel == SMS:
         stop = unsubscribe_url(member, SMS)
         send_sms(member.user.phone, f"{rendered.sms}\n{stop}")
@@ -194,7 +235,7 @@ def _hand_over(message: Message, member: Member) -> None:
     email = AnymailMessage(
         subject=rendered.subject,
         body=f"{rendered.text}\n\n{stop}",
-        from_email=club_from_email(),
+        from_email=batch.sender,
         to=[member.user.email],
         headers={
             "Message-ID": f"<{message.key}@lojal>",
@@ -220,15 +261,22 @@ def _footer_html(stop: str, language: str) -> str:
         return format_html('<hr><p><a href="{}">{}</a></p>', stop, gettext("Unsubscribe from these e-mails"))
 
 
-def message_deliver(*, message_id: int, now: datetime | None = None) -> str:
+def messages_deliver(*, ids: list[int]) -> list[str]:
+    """A delivery task's batch: each message checked and sent at its own moment."""
+    batch = Batch()
+    return [message_deliver(message_id=pk, batch=batch) for pk in ids]
+
+
+def message_deliver(*, message_id: int, now: datetime | None = None, batch: Batch | None = None) -> str:
     """Check and send one claimed message; return its status afterwards."""
     now = now or timezone.now()
-    decided = _decide(message_id, now)
+    batch = batch or Batch()
+    decided = _decide(message_id, now, batch)
     if decided is None:
         return Message.objects.filter(pk=message_id).values_list("status", flat=True).first() or ""
     message, member = decided
     try:
-        _hand_over(message, member)
+        _hand_over(message, member, batch)
     except Exception as error:  # the provider's own exceptions vary; the row says what happened
         log.warning("message %s failed: %s", message.pk, error)
         Message.objects.filter(pk=message.pk, status=Status.SENDING).update(

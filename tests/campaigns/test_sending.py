@@ -260,7 +260,7 @@ def test_work_left_by_a_dead_worker_is_taken_up_again_with_the_same_key():
     message = made.messages.get(member=kari)
 
     assert run(NOON + timedelta(minutes=5)) == 0  # within the lease: still someone else's
-    run(NOON + pipeline.LEASE + timedelta(minutes=1))
+    run(NOON + pipeline.lease() + timedelta(minutes=1))
 
     message.refresh_from_db()
     assert message.status == Status.SENT
