@@ -27,8 +27,7 @@ from datetime import datetime, timedelta
 from anymail.message import AnymailMessage
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import format_html
@@ -111,25 +110,14 @@ def _member_locked(message: Message, now: datetime) -> Member:
     """The message's member, locked, with what the rules need read in the same query: the
     latest consent per channel and the messages already counted against this month's budget."""
 
-    def used(channel: str) -> Coalesce:
-        counted = (
-            Message.objects.filter(rules.counted_this_month(now), member=OuterRef("pk"), channel=channel)
-            .exclude(pk=message.pk)
-            .order_by()
-            .values("member")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
-
     return (
         Member.objects.select_for_update(of=("self",))
         .select_related("user")
         .annotate(
             email_ok=consent_given(EMAIL),
             sms_ok=consent_given(SMS),
-            email_used=used(EMAIL),
-            sms_used=used(SMS),
+            email_used=rules.used_this_month(EMAIL, now, besides=message.pk),
+            sms_used=rules.used_this_month(SMS, now, besides=message.pk),
         )
         .get(pk=message.member_id)
     )

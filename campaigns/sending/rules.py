@@ -12,10 +12,11 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 import holidays
-from django.db.models import Q
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from campaigns.models import CampaignSettings
+from campaigns.models import CampaignSettings, Message
 from members.models import ConsentEvent, Member
 
 EMAIL, SMS = ConsentEvent.Channel.EMAIL, ConsentEvent.Channel.SMS
@@ -65,3 +66,14 @@ def counted_this_month(moment: datetime) -> Q:
     """The messages that use up budget: those that passed the rules since the month began
     (being sent, sent, or failed at the provider: a failure may still have reached them)."""
     return Q(sending_at__gte=month_start(moment))
+
+
+def used_this_month(channel: str, moment: datetime, *, besides: int | None = None) -> Coalesce:
+    """An expression on Member: the messages on `channel` counted against this month's budget
+    (other than the message `besides`, the one being decided)."""
+
+    counted = Message.objects.filter(counted_this_month(moment), member=OuterRef("pk"), channel=channel)
+    if besides is not None:
+        counted = counted.exclude(pk=besides)
+    per_member = counted.order_by().values("member").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(per_member, output_field=IntegerField()), 0)

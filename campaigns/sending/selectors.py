@@ -10,8 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q
 from django.db.models.lookups import LessThan
 from django.utils import timezone
 
@@ -37,17 +36,6 @@ def _address(channel: str) -> Q:
     return Q(**{f"{field}__isnull": False}) & ~Q(**{field: ""})
 
 
-def _used(channel: str, now: datetime) -> Coalesce:
-    counted = (
-        Message.objects.filter(rules.counted_this_month(now), member=OuterRef("pk"), channel=channel)
-        .order_by()
-        .values("member")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
-
-
 def _either(parts: dict[str, Q]) -> Q:
     either = Q()
     for part in parts.values():
@@ -67,7 +55,7 @@ def audience_preview(campaign: Campaign, now: datetime | None = None) -> Preview
     channels = [EMAIL, SMS] if campaign.channel == Campaign.Channel.PREFERRED else [campaign.channel]
     per_channel = {EMAIL: limits.emails_per_month, SMS: limits.sms_per_month}
     ok = {c: _address(c) & Q(consent_given(c)) for c in channels}
-    fits = {c: ok[c] & Q(LessThan(_used(c, now), per_channel[c])) for c in channels}
+    fits = {c: ok[c] & Q(LessThan(rules.used_this_month(c, now), per_channel[c])) for c in channels}
     any_fits, any_ok, any_address = (
         _either(parts) for parts in (fits, ok, {c: _address(c) for c in channels})
     )
