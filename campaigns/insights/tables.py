@@ -333,6 +333,20 @@ CHANNELS = Table(
     attrgetter("channels"),
 )
 
+CAMPAIGNS = Table(
+    "kampanjer",
+    (
+        Column(_("Campaign"), attrgetter("name")),
+        Column(_("Sent"), attrgetter("sent"), COUNT),
+        Column(_("Clicked"), attrgetter("clicked"), COUNT),
+        Column(_("Offer used"), attrgetter("vouchers_used"), COUNT),
+        Column(_("Bought afterwards"), attrgetter("buyers"), COUNT),
+        Column(_("Their purchases (kr)"), attrgetter("revenue_ore"), KR),
+        Column(_("Unsubscribed"), attrgetter("unsubscribed"), COUNT),
+    ),
+    attrgetter("campaigns"),
+)
+
 TIERS = Table(
     "nivaer",
     (
@@ -343,7 +357,9 @@ TIERS = Table(
     attrgetter("tiers"),
 )
 
-TABLES: dict[str, Table] = {t.slug: t for t in (KPIS, FORMULAS, TREND, BREAKAGE, SEGMENTS, CHANNELS, TIERS)}
+TABLES: dict[str, Table] = {
+    t.slug: t for t in (KPIS, FORMULAS, TREND, BREAKAGE, SEGMENTS, CHANNELS, CAMPAIGNS, TIERS)
+}
 
 
 def table_csv(data: Dashboard, name: str) -> str:

@@ -121,3 +121,56 @@ def _days(campaign: Campaign, window: timedelta) -> list[Day]:
         days.append(Day(day, row["buyers"] if row else 0, int(row["ore"] or 0) if row else 0))
         day += timedelta(days=1)
     return days
+
+
+@dataclass(frozen=True)
+class CampaignFigures:
+    """One campaign's line on the dashboard: the report's main figures."""
+
+    name: str
+    sent: int
+    clicked: int
+    unsubscribed: int
+    vouchers_used: int
+    buyers: int
+    revenue_ore: int
+
+
+def campaigns_in(start, end, *, window_days: int) -> list[CampaignFigures]:
+    """Every campaign that started sending in [start, end), with its figures (buyers within
+    `window_days` of their message). One query, whatever the number of campaigns or messages."""
+    window = timedelta(days=window_days)
+    stopped = ConsentEvent.objects.filter(
+        member=OuterRef("member"),
+        granted=False,
+        source=ConsentEvent.Source.UNSUBSCRIBE,
+        created_at__gte=OuterRef("sent_at"),
+    )
+    rows = (
+        Message.objects.filter(
+            status=Status.SENT, campaign__started_at__gte=start, campaign__started_at__lt=end
+        )
+        .annotate(spent=_spend_after(window), stopped=Exists(stopped))
+        .values("campaign", "campaign__name", "campaign__started_at")
+        .annotate(
+            sent=Count("pk"),
+            clicked=Count("pk", filter=Q(clicked_at__isnull=False)),
+            unsubscribed=Count("pk", filter=Q(stopped=True)),
+            vouchers_used=Count("pk", filter=Q(voucher__status=Voucher.Status.USED)),
+            buyers=Count("pk", filter=Q(spent__gt=0)),
+            revenue=Sum("spent", default=0),
+        )
+        .order_by("campaign__started_at", "campaign")
+    )
+    return [
+        CampaignFigures(
+            row["campaign__name"],
+            row["sent"],
+            row["clicked"],
+            row["unsubscribed"],
+            row["vouchers_used"],
+            row["buyers"],
+            row["revenue"],
+        )
+        for row in rows
+    ]

@@ -88,3 +88,38 @@ def test_a_link_in_the_email_is_counted_once_and_goes_where_the_owner_sent_it():
     made.refresh_from_db()
     assert campaign_report(made).clicked == 1
     assert "bakeriet.example" not in html.split("/k/")[0]  # the address itself is not in the e-mail
+
+
+def test_the_dashboard_lists_the_periods_campaigns_with_the_same_figures_as_their_page():
+    from campaigns.insights.selectors import Period, dashboard
+
+    shop = LocationFactory()
+    kari, ola = subscriber(), subscriber()
+    made = campaign()
+    campaign_schedule(campaign=made, now=SENT)
+    pipeline.campaigns_run(
+        now=SENT, hand_out=lambda ids: [pipeline.message_deliver(message_id=pk, now=SENT) for pk in ids]
+    )
+    buy(kari, 120, 2, shop)
+    consent_set(member=ola, channel="email", granted=False, source=ConsentEvent.Source.UNSUBSCRIBE)
+    made.refresh_from_db()
+
+    december = dashboard(period=Period(SENT.date().replace(day=1), SENT.date().replace(day=31)), now=SENT)
+    november = dashboard(
+        period=Period(SENT.date().replace(month=11, day=1), SENT.date().replace(month=11, day=30))
+    )
+    report = campaign_report(made)
+
+    [line] = december.campaigns
+    assert (
+        (line.name, line.sent, line.buyers, line.revenue_ore, line.unsubscribed)
+        == (
+            made.name,
+            report.by_status[Message.Status.SENT],
+            report.buyers,
+            report.revenue_ore,
+            report.unsubscribed,
+        )
+        == ("Lørdagskaffe", 2, 1, 12_000, 1)
+    )
+    assert november.campaigns == []

@@ -32,6 +32,7 @@ from campaigns.insights.selectors.figures import (
 from campaigns.insights.selectors.formulas import formulas
 from campaigns.insights.selectors.period import Month, Period, trend_months
 from campaigns.models import CampaignSettings, ClubEconomics
+from campaigns.sending.report import CampaignFigures, campaigns_in
 from members.models import Location, Member
 from referrals.selectors import Figures, referral_figures
 from rewards.models import LedgerEntry, PointsProgram
@@ -54,6 +55,7 @@ class Dashboard:
     breakage: list[BreakageRow]
     segments: list[SegmentRow]
     channels: list[ChannelRow]
+    campaigns: list[CampaignFigures]
     tiers: list[TierRow]
 
     @property
@@ -143,6 +145,8 @@ def dashboard(*, period: Period, location: Location | None = None, now: datetime
     buyers = ledger.buyers(periods, location_id=location_id)
     segments = ledger.segments(period, location_id=location_id, shares=shares)
     channels = members.joins_by_channel(periods, location_id=location_id)
+    # Club-wide: a campaign has no shop.
+    sent = campaigns_in(period.start, period.end, window_days=shares.attribution_days)
     voucher = vouchers.voucher_figures(periods, months, now=now, location_id=location_id)
     owed_points = _unexpired_points(now)
     consent = {name: members.consents(end) for name, (_start, end) in ends.items()}
@@ -215,6 +219,7 @@ def dashboard(*, period: Period, location: Location | None = None, now: datetime
         ],
         segments=_segment_rows(segments, shares),
         channels=_channel_rows(channels),
+        campaigns=sent,
         tiers=_tier_rows(tiers, per_tier, counts[now]),
     )
 
