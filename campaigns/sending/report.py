@@ -62,6 +62,18 @@ def _spend_after(window: timedelta) -> Subquery:
     return Coalesce(Subquery(spent, output_field=IntegerField()), 0)
 
 
+def _unsubscribed_after() -> Exists:
+    """Per sent message: its member used an unsubscribe link after it."""
+    return Exists(
+        ConsentEvent.objects.filter(
+            member=OuterRef("member"),
+            granted=False,
+            source=ConsentEvent.Source.UNSUBSCRIBE,
+            created_at__gte=OuterRef("sent_at"),
+        )
+    )
+
+
 def campaign_report(campaign: Campaign) -> Report:
     rows = campaign.messages.values("status", "reason").annotate(n=Count("pk")).order_by()
     by_status: dict[str, int] = {}
@@ -73,13 +85,7 @@ def campaign_report(campaign: Campaign) -> Report:
     window_days = CampaignSettings.load().attribution_days
     window = timedelta(days=window_days)
     sent = campaign.messages.filter(status=Status.SENT)
-    stopped = ConsentEvent.objects.filter(
-        member=OuterRef("member"),
-        granted=False,
-        source=ConsentEvent.Source.UNSUBSCRIBE,
-        created_at__gte=OuterRef("sent_at"),
-    )
-    totals = sent.annotate(spent=_spend_after(window), stopped=Exists(stopped)).aggregate(
+    totals = sent.annotate(spent=_spend_after(window), stopped=_unsubscribed_after()).aggregate(
         buyers=Count("pk", filter=Q(spent__gt=0)),
         revenue=Sum("spent", default=0),
         unsubscribed=Count("pk", filter=Q(stopped=True)),
@@ -140,17 +146,11 @@ def campaigns_in(start, end, *, window_days: int) -> list[CampaignFigures]:
     """Every campaign that started sending in [start, end), with its figures (buyers within
     `window_days` of their message). One query, whatever the number of campaigns or messages."""
     window = timedelta(days=window_days)
-    stopped = ConsentEvent.objects.filter(
-        member=OuterRef("member"),
-        granted=False,
-        source=ConsentEvent.Source.UNSUBSCRIBE,
-        created_at__gte=OuterRef("sent_at"),
-    )
     rows = (
         Message.objects.filter(
             status=Status.SENT, campaign__started_at__gte=start, campaign__started_at__lt=end
         )
-        .annotate(spent=_spend_after(window), stopped=Exists(stopped))
+        .annotate(spent=_spend_after(window), stopped=_unsubscribed_after())
         .values("campaign", "campaign__name", "campaign__started_at")
         .annotate(
             sent=Count("pk"),
