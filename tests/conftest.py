@@ -34,6 +34,18 @@ def _clean_outboxes(settings):
 
 
 @pytest.fixture(autouse=True)
+def _club_language():
+    # A request in English leaves English active in this thread (the locale middleware does
+    # not switch back): each test starts in the club's language, as a new request would.
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     # Rate limits live in the cache; one test's attempts must not count in the next. The
     # wallet's settings too, and their copy in this process (rolled back with each test).
