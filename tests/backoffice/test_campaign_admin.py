@@ -5,12 +5,14 @@ from datetime import time, timedelta
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from campaigns.models import Campaign, CampaignSettings, Message, Segment
+from members import roles
 from tests.campaigns.sending_helpers import campaign, subscriber
-from tests.factories import MemberFactory
+from tests.factories import MemberFactory, staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -138,3 +140,18 @@ def test_pause_resume_and_cancel_from_the_page(owner_client):
     assert "The campaign is cancelled" in act(owner_client, made, "cancel")
     made.refresh_from_db()
     assert made.status == Campaign.Status.CANCELLED
+
+
+@pytest.mark.parametrize("role", [roles.CUSTOMER_SERVICE, roles.COUNTER_STAFF])
+def test_only_the_owner_writes_or_sends_campaigns(role):
+    subscriber()
+    made = campaign()
+    other = Client()
+    other.force_login(staff_user(role))
+
+    page = other.get(reverse("admin:campaigns_campaign_change", args=[made.pk]))
+    sent = other.post(reverse("admin:campaigns_campaign_act", args=[made.pk, "send"]))
+
+    assert page.status_code in (302, 403) and sent.status_code in (302, 403)
+    made.refresh_from_db()
+    assert made.status == Campaign.Status.DRAFT and not mail.outbox
