@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns import services
 from campaigns.errors import CampaignsError
-from campaigns.models import Campaign, CampaignContent, CampaignSettings, Message
+from campaigns.models import Campaign, CampaignContent, CampaignSettings, LocalEvent, Message
 from campaigns.segments.selectors import segment_members
 from campaigns.sending.content import MERGE_FIELDS, render, sms_parts, unknown_fields
 from campaigns.sending.report import campaign_report
@@ -69,11 +69,11 @@ class CampaignContentInline(admin.StackedInline):
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
     change_form_template = "admin/campaigns/campaign/change_form.html"
-    list_display = ["name", "segment", "channel", "status", "send_at", "sent", "not_sent"]
-    list_filter = ["status", "channel"]
+    list_display = ["name", "segment", "channel", "status", "send_at", "repeat", "sent", "not_sent"]
+    list_filter = ["status", "channel", "repeat"]
     list_select_related = ["segment"]
     search_fields = ["name"]
-    fields = ["name", "segment", "channel", "offer", "send_at"]
+    fields = ["name", "segment", "channel", "offer", "send_at", "repeat"]
     inlines = [CampaignContentInline]
 
     def get_queryset(self, request):
@@ -130,6 +130,12 @@ class CampaignAdmin(admin.ModelAdmin):
             context["not_sent"] = (
                 report.suppressed if report.written else (preview.suppressed if preview else {})
             )
+            context["chart"] = {
+                "days": [row.day.isoformat() for row in report.days],
+                "buyers": [row.buyers for row in report.days],
+                "revenue": [row.revenue_ore / 100 for row in report.days],
+                "labels": {"buyers": gettext("Buyers"), "revenue": gettext("Revenue (kr)")},
+            }
             context["reasons"] = dict(Message.Reason.choices)
             context["statuses"] = dict(Message.Status.choices)
         return super().render_change_form(request, context, add, change, form_url, obj)
@@ -218,3 +224,13 @@ def _run_soon() -> None:
     """Start sending now rather than at beat's next minute (in the embedded default, where
     tasks run in-process, this sends before the page comes back)."""
     transaction.on_commit(campaigns_run.delay)
+
+
+@admin.register(LocalEvent)
+class LocalEventAdmin(admin.ModelAdmin):
+    """The owner's own dates on the campaign calendar (campaigns:calendar)."""
+
+    list_display = ["name", "starts_on", "ends_on", "every_year"]
+    list_filter = ["every_year"]
+    search_fields = ["name"]
+    date_hierarchy = "starts_on"

@@ -10,10 +10,12 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from campaigns.errors import CampaignsError
 from campaigns.models import Campaign, Message
+from campaigns.planning.occasions import next_date
 from campaigns.segments.selectors import segment_count
 from campaigns.sending.content import render
 from clubsite.sms import send_sms
@@ -103,3 +105,36 @@ def campaign_test_send(*, campaign: Campaign, member: Member, to_user) -> str:
         email.attach_alternative(rendered.html, "text/html")
         email.send()
     return channel
+
+
+def campaign_repeat_next(*, campaign: Campaign) -> Campaign | None:
+    """Schedule the next campaign of a repeating series, a copy of `campaign` (texts, segment,
+    offer, channel, the same local time) at the series' next date. Called when `campaign`
+    starts sending; a second call finds the one already made. None if it does not repeat."""
+    if not campaign.repeat or campaign.send_at is None:
+        return None
+    first = campaign.repeat_of or campaign
+    local = timezone.localtime(campaign.send_at)
+    day = next_date(campaign.repeat, local.date(), timezone.localtime(first.send_at).day)
+    send_at = timezone.make_aware(datetime.combine(day, local.time().replace(tzinfo=None)))
+    existing = Campaign.objects.filter(repeat_of=first, send_at=send_at).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            made = Campaign.objects.create(
+                name=campaign.name,
+                segment=campaign.segment,
+                channel=campaign.channel,
+                offer=campaign.offer,
+                repeat=campaign.repeat,
+                repeat_of=first,
+                send_at=send_at,
+                status=Campaign.Status.SCHEDULED,
+            )
+            for content in campaign.contents.all():
+                content.pk, content.campaign = None, made
+                content.save()
+    except IntegrityError:  # two runs at once: the other one made it
+        return Campaign.objects.get(repeat_of=first, send_at=send_at)
+    return made

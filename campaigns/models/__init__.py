@@ -1,5 +1,6 @@
 from campaigns.models.economics import ClubEconomics, TierChange
 from campaigns.models.messages import Campaign, CampaignContent, Message
+from campaigns.models.planning import LocalEvent
 from campaigns.models.segments import CampaignSettings, Segment, SegmentCondition
 
 __all__ = [
@@ -7,6 +8,7 @@ __all__ = [
     "CampaignContent",
     "CampaignSettings",
     "ClubEconomics",
+    "LocalEvent",
     "Message",
     "Segment",
     "SegmentCondition",

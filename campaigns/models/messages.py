@@ -39,6 +39,12 @@ class Campaign(models.Model):
         DONE = "done", _("sent")
         CANCELLED = "cancelled", _("cancelled")
 
+    class Repeat(models.TextChoices):
+        NEVER = "", _("does not repeat")
+        WEEKLY = "weekly", _("every week, the same weekday")
+        MONTHLY = "monthly", _("every month, the same date")
+        PAYDAY = "payday", _("every month on payday (the 20th, earlier when it is a holiday)")
+
     name = models.CharField(_("name"), max_length=120)
     segment = models.ForeignKey(
         Segment, on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("segment")
@@ -58,6 +64,22 @@ class Campaign(models.Model):
             "as long as the reward's vouchers are."
         ),
     )
+    repeat = models.CharField(
+        _("repeat"),
+        max_length=10,
+        choices=Repeat.choices,
+        default=Repeat.NEVER,
+        blank=True,
+        help_text=_(
+            "When a repeating campaign starts sending, the next one is scheduled with the same "
+            "texts, segment and offer. Cancel the scheduled one to stop the series."
+        ),
+    )
+    # The first campaign of a repeating series; each later one is its own campaign with its
+    # own messages and report.
+    repeat_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="repeats", editable=False
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     # Set once a message row exists for every member of the segment (the audience is read
@@ -70,6 +92,14 @@ class Campaign(models.Model):
         verbose_name_plural = _("campaigns")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["status", "send_at"], name="campaign_due")]
+        constraints = [
+            # A series gets one campaign per date, however often its start is run.
+            models.UniqueConstraint(
+                fields=["repeat_of", "send_at"],
+                condition=models.Q(repeat_of__isnull=False),
+                name="one_repeat_per_date",
+            )
+        ]
 
     def __str__(self):
         return self.name

@@ -39,6 +39,7 @@ from campaigns.sending import rules
 from campaigns.sending.content import render
 from campaigns.sending.links import tracked
 from campaigns.sending.tracking import METADATA_KEY
+from campaigns.services import campaign_repeat_next
 from clubsite.sms import send_sms
 from members.mail import club_from_email
 from members.models import ConsentEvent, Member
@@ -65,6 +66,8 @@ def campaign_audience_write(*, campaign: Campaign, now: datetime | None = None) 
     campaign.refresh_from_db()
     if campaign.status != Campaign.Status.SENDING or (campaign.audience_written_at and not started):
         return 0
+    if started:
+        campaign_repeat_next(campaign=campaign)
     conditions = list(campaign.segment.conditions.all())
     ids = segment_members(campaign.segment.match, conditions, now).values_list("pk", flat=True).order_by("pk")
     written, members = 0, ids.iterator(chunk_size=AUDIENCE_BATCH)

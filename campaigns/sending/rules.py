@@ -3,32 +3,26 @@ budget. Consent, pause, erasure and address are in members.selectors.reachable.
 
 Quiet hours are in the club's time zone (settings.TIME_ZONE, Europe/Oslo): a message due in
 them waits for the next allowed moment, never for a Celery countdown (campaigns.tasks polls
-`due_at`). Public holidays are Norway's, from the `holidays` package.
+`due_at`). Public holidays are Norway's (campaigns.planning.occasions).
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from functools import lru_cache
 
-import holidays
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from campaigns.models import CampaignSettings, Message
+from campaigns.planning.occasions import norwegian_holidays
 from members.models import ConsentEvent, Member
 
 EMAIL, SMS = ConsentEvent.Channel.EMAIL, ConsentEvent.Channel.SMS
 
 
-@lru_cache(maxsize=8)
-def _norwegian_holidays(year: int) -> holidays.HolidayBase:
-    return holidays.country_holidays("NO", years=year)
-
-
 def _quiet_day(day, rules: CampaignSettings) -> bool:
-    return rules.quiet_sundays and (day.weekday() == 6 or day in _norwegian_holidays(day.year))
+    return rules.quiet_sundays and (day.weekday() == 6 or day in norwegian_holidays(day.year))
 
 
 def next_allowed(channel: str, moment: datetime, rules: CampaignSettings) -> datetime | None:

@@ -68,6 +68,11 @@ def test_the_owner_sends_a_win_back_offer_and_the_member_unsubscribes(logged_in,
     page.go_back()
     page.click("button:has-text('Send nå')")
     assert "Kampanjen er på vei." in page.locator(".messagelist").inner_text()
+    # The report draws the days after sending (the same figures as the table under it).
+    page.wait_for_function(
+        "() => window.Chart && Chart.getChart(document.querySelector('[data-campaign-chart]'))"
+    )
+    assert page.locator(".campaign-panel table tbody tr").count() == 14
     page.screenshot(path=artifacts / "campaign-sent.png", full_page=True)
 
     assert [m.to for m in mail.outbox] == [[kari.user.email]]

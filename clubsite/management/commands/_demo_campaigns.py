@@ -1,11 +1,18 @@
 """The demo club's segments: the groups a bakery owner would talk to, in Norwegian.
 
 Opened in admin (Kampanjer -> Segmenter), each shows its live count and its newest members.
+The campaign calendar (/kalender/) shows a payday offer that repeats every month and the
+town's own events.
 """
 
 from __future__ import annotations
 
-from campaigns.models import Campaign, CampaignContent, Segment, SegmentCondition
+from datetime import date, datetime, time, timedelta
+
+from django.utils import timezone
+
+from campaigns.models import Campaign, CampaignContent, LocalEvent, Segment, SegmentCondition
+from campaigns.planning.occasions import payday
 from rewards.models import Reward, StampCard
 
 Kind = SegmentCondition.Kind
@@ -40,7 +47,7 @@ def load_campaign_demo() -> None:
                 )
             ],
         )
-    _segment(
+    reachable = _segment(
         "Kan nås på SMS eller e-post",
         "Alle som har sagt ja til tilbud på minst én kanal.",
         [
@@ -49,6 +56,8 @@ def load_campaign_demo() -> None:
         ],
         match=Segment.Match.ANY,
     )
+    _payday_series(reachable)
+    _local_events()
 
 
 def _segment(name: str, note: str, conditions: list[SegmentCondition], match=Segment.Match.ALL) -> Segment:
@@ -86,4 +95,47 @@ def _win_back_draft(segment: Segment) -> None:
         subject="Vi saknar dig, {first_name}!",
         body="Hej {first_name},\n\nNästa kaffe bjuder vi på: visa koden **{voucher_code}** i kassan.",
         sms="Hej {first_name}! Nästa kaffe bjuder vi på. Kod {voucher_code}",
+    )
+
+
+def _payday_series(segment: Segment) -> None:
+    """Scheduled for the next payday at 10:00 and repeating every payday after it."""
+    today = timezone.localdate()
+    day = payday(today.year, today.month)
+    if day <= today:
+        following = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+        day = payday(following.year, following.month)
+    campaign = Campaign.objects.create(
+        name="Lønningstilbud: dobbel poeng på helgebakst",
+        segment=segment,
+        channel=Campaign.Channel.EMAIL,
+        status=Campaign.Status.SCHEDULED,
+        send_at=timezone.make_aware(datetime.combine(day, time(10))),
+        repeat=Campaign.Repeat.PAYDAY,
+    )
+    CampaignContent.objects.create(
+        campaign=campaign,
+        language="nb",
+        subject="Lønning, {first_name}? Dobbel poeng på helgebakst",
+        body=(
+            "Hei {first_name},\n\nFra fredag til søndag gir all helgebakst dobbel poeng. "
+            "Du har {points} poeng nå. Kortet ditt: {card_link}"
+        ),
+    )
+
+
+def _local_events() -> None:
+    today = timezone.localdate()
+    first_saturday = today.replace(day=1) + timedelta(days=(5 - today.replace(day=1).weekday()) % 7)
+    LocalEvent.objects.create(
+        name="Julemarked på torget",
+        starts_on=first_saturday,
+        ends_on=first_saturday + timedelta(days=1),
+        note="Stand med smaksprøver: ta med vervekort.",
+    )
+    LocalEvent.objects.create(
+        name="Bakeriets bursdag", starts_on=date(2015, today.month, 12), every_year=True
+    )
+    LocalEvent.objects.create(
+        name="Byfesten", starts_on=date(2024, 6, 13), ends_on=date(2024, 6, 15), every_year=True
     )

@@ -206,6 +206,7 @@ class Command(BaseCommand):
         w(f"  Customer service: {SERVICE[0]} / {SERVICE[1]}  -> /admin/ (the members) and /dashbord/")
         w(f"  Owner (admin):    {OWNER[0]} / {OWNER[1]}  -> /admin/ and /dashbord/")
         w("  Segments with live counts (owner): /admin/campaigns/segment/")
+        w("  Campaign calendar, payday offer repeating monthly (owner): /kalender/")
         w("  Paper-card customers to import in admin (Members -> Import): static/demo/papirkort-kunder.csv")
         invite = ReferralCode.objects.filter(member__user__email=MEMBER[0]).first()
         if invite is not None:
