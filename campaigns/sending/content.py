@@ -34,8 +34,10 @@ class Facts:
     only {first_name} costs no wallet query, one with {points} one query, and only the
     fields about expiry, tier progress or stamps read the whole wallet summary."""
 
-    def __init__(self, member: Member, voucher: Voucher | None):
+    def __init__(self, member: Member, voucher: Voucher | None, balance: int | None = None):
         self.member, self.voucher = member, voucher
+        if balance is not None:  # read with the batch's members (campaigns.sending.pipeline)
+            self.balance = balance
 
     @cached_property
     def balance(self) -> int:
@@ -103,13 +105,15 @@ def content_for(campaign: Campaign, language: str) -> CampaignContent | None:
     return contents.get(language) or contents.get(settings.LANGUAGE_CODE)
 
 
-def render(campaign: Campaign, member: Member, voucher: Voucher | None = None) -> Rendered:
+def render(
+    campaign: Campaign, member: Member, voucher: Voucher | None = None, *, balance: int | None = None
+) -> Rendered:
     language = member.language or settings.LANGUAGE_CODE
     content = content_for(campaign, language)
     if content is None:
         raise ValueError(f"campaign {campaign.pk} has no text in {language} or {settings.LANGUAGE_CODE}")
     with translation.override(content.language):
-        facts, values = Facts(member, voucher), {}
+        facts, values = Facts(member, voucher, balance), {}
 
         def value(match: re.Match) -> str:
             name = match.group(1)

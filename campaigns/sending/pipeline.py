@@ -5,11 +5,12 @@
    The unique (campaign, member) makes a second run write only what is missing.
 2. `messages_claim`: a dispatcher takes a batch of due rows (FOR UPDATE SKIP LOCKED, so that
    two dispatchers never take the same row) and marks them claimed.
-3. `message_deliver`: per row, with the row and the member locked, the rules are checked as
-   they are at this moment (campaign paused or cancelled, erasure, pause, address, consent,
-   quiet hours, contact budget); a row that passes is marked sending (now it counts against
-   the budget) and committed, then handed to the provider, then marked sent or failed.
-   A twin delivery finds the row no longer claimed and does nothing.
+3. `messages_deliver`: a batch of claimed rows and their members are locked together and
+   the rules checked for each as they are at this moment (campaign paused or cancelled,
+   erasure, pause, address, consent, quiet hours, contact budget); the outcome of all of
+   them is written in one statement and committed (those that passed are now "sending" and
+   count against the budget), then each is handed to the provider and the batch marked
+   sent (a failure on its own row). A twin delivery finds the rows no longer claimed.
 4. `messages_recover`: a claim or a send left behind by a worker that died is put back in
    the queue after the lease (settings.LOJAL_MESSAGE_LEASE_SECONDS); a message that was
    handed to a provider goes again with the same key (its Message-ID), so that a provider
@@ -21,13 +22,15 @@ from __future__ import annotations
 
 import itertools
 import logging
+from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from anymail.message import AnymailMessage
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import format_html
@@ -45,7 +48,7 @@ from members.mail import club_from_email
 from members.models import ConsentEvent, Member
 from members.selectors import consent_given
 from members.services import unsubscribe_token
-from rewards.models import Voucher
+from rewards.models import Voucher, Wallet
 from rewards.services import voucher_gift
 
 log = logging.getLogger(__name__)
@@ -109,21 +112,32 @@ def messages_recover(*, now: datetime | None = None) -> int:
     return claims + sends
 
 
-def _member_locked(message: Message, now: datetime) -> Member:
-    """The message's member, locked, with what the rules need read in the same query: the
-    latest consent per channel and the messages already counted against this month's budget."""
+def _members_locked(messages: list[Message], now: datetime) -> dict[int, Member]:
+    """The batch's members, locked in id order (two batches that share a member wait for each
+    other, never deadlock), then read with what the rules need: the latest consent per
+    channel and the messages already counted against this month's budget (besides this
+    batch's own, which are counted as they are decided).
 
-    return (
-        Member.objects.select_for_update(of=("self",))
-        .select_related("user")
+    Two statements on purpose: PostgreSQL evaluates a statement's subqueries in the snapshot
+    taken when it started, so a read that had to wait for the lock would count the budget as
+    it was before the other batch committed (tests/campaigns/test_sending_batches.py)."""
+    member_ids = {message.member_id for message in messages}
+    list(Member.objects.select_for_update(of=("self",)).filter(pk__in=member_ids).order_by("pk").values("pk"))
+    ids = [message.pk for message in messages]
+    read = (
+        Member.objects.select_related("user")
         .annotate(
             email_ok=consent_given(EMAIL),
             sms_ok=consent_given(SMS),
-            email_used=rules.used_this_month(EMAIL, now, besides=message.pk),
-            sms_used=rules.used_this_month(SMS, now, besides=message.pk),
+            email_used=rules.used_this_month(EMAIL, now, besides=ids),
+            sms_used=rules.used_this_month(SMS, now, besides=ids),
+            points_balance=Coalesce(
+                Subquery(Wallet.objects.filter(member=OuterRef("pk")).values("balance")), 0
+            ),
         )
-        .get(pk=message.member_id)
+        .filter(pk__in=member_ids)
     )
+    return {member.pk: member for member in read}
 
 
 def _channel(campaign: Campaign, member: Member) -> str:
@@ -149,8 +163,7 @@ def _why_not(member: Member, channel: str, limits: CampaignSettings) -> str | No
 
 class Batch:
     """What every message of a delivery batch shares, read once: the settings, the sender,
-    and each campaign's texts (fixed once it has started). The campaign's status is not
-    among them: each message reads it afresh, under its lock."""
+    and each campaign's texts (fixed once it has started)."""
 
     def __init__(self):
         self.limits = CampaignSettings.load()
@@ -163,51 +176,67 @@ class Batch:
         return self._texts[campaign_id]
 
 
-def _decide(message_id: int, now: datetime, batch: Batch) -> tuple[Message, Member] | None:
-    """With the row and the member locked: suppress, postpone, or mark sending. Returns the
-    message and member to hand to the provider, or None when there is nothing to send now."""
+def _decide(message: Message, member: Member, now: datetime, limits: CampaignSettings) -> dict:
+    """The message's fate as the fields to write: suppressed (why), back in the queue (paused
+    campaign, quiet hours), or sending (with the offer's voucher issued)."""
+    campaign = message.campaign
+    if campaign.status == Campaign.Status.CANCELLED:
+        return {"status": Status.SUPPRESSED, "reason": Reason.CANCELLED}
+    if campaign.status != Campaign.Status.SENDING:  # paused: back in the queue, due as it was
+        return {"status": Status.QUEUED}
+    channel = _channel(campaign, member)
+    reason = _why_not(member, channel, limits)
+    if reason is not None:
+        return {"status": Status.SUPPRESSED, "reason": reason, "channel": channel}
+    wait = rules.next_allowed(channel, now, limits)
+    if wait is not None:
+        return {"status": Status.QUEUED, "due_at": wait, "channel": channel}
+    if campaign.offer_id and message.voucher_id is None:
+        message.voucher = voucher_gift(
+            member=member,
+            reward=campaign.offer,
+            idempotency_key=f"campaign:{campaign.pk}:member:{member.pk}",
+            at=now,
+            source=Voucher.Source.CAMPAIGN,
+        )
+    # Two campaigns' messages to one member in the same batch: the second sees the first.
+    if channel == EMAIL:
+        member.email_used += 1
+    else:
+        member.sms_used += 1
+    return {"status": Status.SENDING, "channel": channel, "sending_at": now}
+
+
+def _decide_batch(ids: list[int], now: datetime, batch: Batch) -> list[tuple[Message, Member]]:
+    """With the batch's rows and members locked, decide every message and write the outcomes
+    (one statement for each kind: sent now, suppressed for a reason, waiting until…); return
+    those to hand to the provider. Rows no longer claimed (a twin task, or a lease that ran
+    out and another worker has them) are left alone."""
     with transaction.atomic():
-        message = (
+        messages = list(
             Message.objects.select_for_update(of=("self",))
             .select_related("campaign")
-            .filter(pk=message_id, status=Status.CLAIMED)
-            .first()
+            .filter(pk__in=ids, status=Status.CLAIMED)
+            .order_by("pk")
         )
-        if message is None:
-            return None  # a twin task, or the lease ran out and another worker has it
-        member = _member_locked(message, now)
-        campaign = message.campaign
-        if campaign.status == Campaign.Status.CANCELLED:
-            _suppress(message, Reason.CANCELLED)
-            return None
-        if campaign.status != Campaign.Status.SENDING:  # paused: back in the queue, due as it was
-            Message.objects.filter(pk=message.pk).update(status=Status.QUEUED)
-            return None
-        limits = batch.limits
-        channel = _channel(campaign, member)
-        reason = _why_not(member, channel, limits)
-        if reason is not None:
-            _suppress(message, reason, channel)
-            return None
-        wait = rules.next_allowed(channel, now, limits)
-        if wait is not None:
-            Message.objects.filter(pk=message.pk).update(status=Status.QUEUED, due_at=wait, channel=channel)
-            return None
-        if campaign.offer_id and message.voucher_id is None:
-            message.voucher = voucher_gift(
-                member=member,
-                reward=campaign.offer,
-                idempotency_key=f"campaign:{campaign.pk}:member:{member.pk}",
-                at=now,
-                source=Voucher.Source.CAMPAIGN,
-            )
-        message.status, message.channel, message.sending_at = Status.SENDING, channel, now
-        message.save(update_fields=["status", "channel", "sending_at", "voucher"])
-        return message, member
-
-
-def _suppress(message: Message, reason: str, channel: str = "") -> None:
-    Message.objects.filter(pk=message.pk).update(status=Status.SUPPRESSED, reason=reason, channel=channel)
+        if not messages:
+            return []
+        members = _members_locked(messages, now)
+        outcomes: dict[tuple, list[int]] = defaultdict(list)
+        to_send = []
+        for message in messages:
+            member = members[message.member_id]
+            changes = _decide(message, member, now, batch.limits)
+            outcomes[tuple(sorted(changes.items()))].append(message.pk)
+            for field, value in changes.items():
+                setattr(message, field, value)
+            if message.status == Status.SENDING:
+                to_send.append((message, member))
+        for changes, pks in outcomes.items():
+            Message.objects.filter(pk__in=pks).update(**dict(changes))
+        given = [message for message, _member in to_send if message.voucher_id]
+        Message.objects.bulk_update(given, ["voucher"])
+    return to_send
 
 
 def unsubscribe_url(member: Member, channel: str) -> str:
@@ -217,7 +246,9 @@ def unsubscribe_url(member: Member, channel: str) -> str:
 
 def _hand_over(message: Message, member: Member, batch: Batch) -> None:
     """To the provider, with the message's key so that a retry is recognisable."""
-    rendered = render(batch.texts(message.campaign_id), member, message.voucher)
+    rendered = render(
+        batch.texts(message.campaign_id), member, message.voucher, balance=member.points_balance
+    )
     if message.channel == SMS:
         stop = unsubscribe_url(member, SMS)
         send_sms(member.user.phone, f"{rendered.sms}\n{stop}")
@@ -252,32 +283,32 @@ def _footer_html(stop: str, language: str) -> str:
         return format_html('<hr><p><a href="{}">{}</a></p>', stop, gettext("Unsubscribe from these e-mails"))
 
 
-def messages_deliver(*, ids: list[int]) -> list[str]:
-    """A delivery task's batch: each message checked and sent at its own moment."""
-    batch = Batch()
-    return [message_deliver(message_id=pk, batch=batch) for pk in ids]
-
-
-def message_deliver(*, message_id: int, now: datetime | None = None, batch: Batch | None = None) -> str:
-    """Check and send one claimed message; return its status afterwards."""
+def messages_deliver(*, ids: list[int], now: datetime | None = None) -> list[str]:
+    """A delivery task's batch: the rules checked for all of it at once, under lock, then
+    each message that passed handed to the provider. Returns each id's status afterwards."""
     now = now or timezone.now()
-    batch = batch or Batch()
-    decided = _decide(message_id, now, batch)
-    if decided is None:
-        return Message.objects.filter(pk=message_id).values_list("status", flat=True).first() or ""
-    message, member = decided
-    try:
-        _hand_over(message, member, batch)
-    except Exception as error:  # the provider's own exceptions vary; the row says what happened
-        log.warning("message %s failed: %s", message.pk, error)
-        Message.objects.filter(pk=message.pk, status=Status.SENDING).update(
-            status=Status.FAILED, error=str(error)[:300]
-        )
-        return Status.FAILED
-    Message.objects.filter(pk=message.pk, status=Status.SENDING).update(
+    batch = Batch()
+    sent = []
+    for message, member in _decide_batch(ids, now, batch):
+        try:
+            _hand_over(message, member, batch)
+        except Exception as error:  # the provider's own exceptions vary; the row says what happened
+            log.warning("message %s failed: %s", message.pk, error)
+            Message.objects.filter(pk=message.pk, status=Status.SENDING).update(
+                status=Status.FAILED, error=str(error)[:300]
+            )
+        else:
+            sent.append(message.pk)
+    Message.objects.filter(pk__in=sent, status=Status.SENDING).update(
         status=Status.SENT, sent_at=timezone.now()
     )
-    return Status.SENT
+    statuses = dict(Message.objects.filter(pk__in=ids).values_list("pk", "status"))
+    return [statuses.get(pk, "") for pk in ids]
+
+
+def message_deliver(*, message_id: int, now: datetime | None = None) -> str:
+    """Check and send one claimed message (a batch of one); return its status afterwards."""
+    return messages_deliver(ids=[message_id], now=now)[0]
 
 
 def campaigns_finish(*, now: datetime | None = None) -> int:

@@ -62,12 +62,12 @@ def counted_this_month(moment: datetime) -> Q:
     return Q(sending_at__gte=month_start(moment))
 
 
-def used_this_month(channel: str, moment: datetime, *, besides: int | None = None) -> Coalesce:
+def used_this_month(channel: str, moment: datetime, *, besides: list[int] | None = None) -> Coalesce:
     """An expression on Member: the messages on `channel` counted against this month's budget
-    (other than the message `besides`, the one being decided)."""
+    (other than those `besides`, the ones being decided)."""
 
     counted = Message.objects.filter(counted_this_month(moment), member=OuterRef("pk"), channel=channel)
-    if besides is not None:
-        counted = counted.exclude(pk=besides)
+    if besides:
+        counted = counted.exclude(pk__in=besides)
     per_member = counted.order_by().values("member").annotate(n=Count("pk")).values("n")
     return Coalesce(Subquery(per_member, output_field=IntegerField()), 0)

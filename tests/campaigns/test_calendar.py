@@ -26,7 +26,7 @@ def oslo(*args) -> datetime:
 
 def run(now) -> None:
     pipeline.campaigns_run(
-        now=now, hand_out=lambda ids: [pipeline.message_deliver(message_id=pk, now=now) for pk in ids]
+        now=now, hand_out=lambda ids: pipeline.messages_deliver(ids=ids, now=now)
     )
 
 

@@ -1,7 +1,7 @@
 """The pipeline with real Celery worker processes on Redis and PostgreSQL (issue 15).
 
 The workers are separate processes running the project's production settings, writing each
-e-mail to a file (Django's filebased backend), so that what the provider would have received
+e-mail to a file (Django's filebased backend, 20 ms a message as a provider's call takes), so that what the provider would have received
 can be counted from here: a delivery task that arrives twice sends once, and a worker killed
 with SIGKILL in the middle of a batch leaves every member with exactly one message.
 """
@@ -66,7 +66,7 @@ def workers(tmp_path):
         "DEBUG": "0",
         "CELERY_BROKER_URL": REDIS_URL,
         "CACHE_URL": "locmemcache://",
-        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_BACKEND": "tests.campaigns.slow_mail.EmailBackend",
         "EMAIL_FILE_PATH": str(tmp_path / "mail"),
         "SITE_URL": "https://klubb.example",
     }
