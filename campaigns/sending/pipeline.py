@@ -7,10 +7,10 @@
    two dispatchers never take the same row) and marks them claimed.
 3. `messages_deliver`: a batch of claimed rows and their members are locked together and
    the rules checked for each as they are at this moment (campaign paused or cancelled,
-   erasure, pause, address, consent, quiet hours, contact budget); the outcome of all of
-   them is written in one statement and committed (those that passed are now "sending" and
-   count against the budget), then each is handed to the provider and the batch marked
-   sent (a failure on its own row). A twin delivery finds the rows no longer claimed.
+   erasure, pause, address, consent, quiet hours, contact budget); the outcomes are written
+   (one statement per kind) and committed, so that those that passed are now "sending" and
+   count against the budget; then each is handed to the provider and marked sent (or
+   failed) as the provider answers. A twin delivery finds the rows no longer claimed.
 4. `messages_recover`: a claim or a send left behind by a worker that died is put back in
    the queue after the lease (settings.LOJAL_MESSAGE_LEASE_SECONDS); a message that was
    handed to a provider goes again with the same key (its Message-ID), so that a provider
@@ -244,15 +244,16 @@ def unsubscribe_url(member: Member, channel: str) -> str:
     return settings.LOJAL_SITE_URL.rstrip("/") + path
 
 
-def _hand_over(message: Message, member: Member, batch: Batch) -> None:
-    """To the provider, with the message's key so that a retry is recognisable."""
+def _hand_over(message: Message, member: Member, batch: Batch) -> str:
+    """To the provider, with the message's key so that a retry is recognisable. Returns the
+    provider's id for the message (its tracking events name it), or ""."""
     rendered = render(
         batch.texts(message.campaign_id), member, message.voucher, balance=member.points_balance
     )
     if message.channel == SMS:
         stop = unsubscribe_url(member, SMS)
         send_sms(member.user.phone, f"{rendered.sms}\n{stop}")
-        return
+        return ""
     stop = unsubscribe_url(member, EMAIL)
     email = AnymailMessage(
         subject=rendered.subject,
@@ -274,8 +275,7 @@ def _hand_over(message: Message, member: Member, batch: Batch) -> None:
     email.attach_alternative(html, "text/html")
     email.send()
     status = getattr(email, "anymail_status", None)
-    if status is not None and status.message_id:
-        Message.objects.filter(pk=message.pk).update(provider_id=str(status.message_id)[:200])
+    return str(status.message_id)[:200] if status is not None and status.message_id else ""
 
 
 def _footer_html(stop: str, language: str) -> str:
@@ -285,23 +285,23 @@ def _footer_html(stop: str, language: str) -> str:
 
 def messages_deliver(*, ids: list[int], now: datetime | None = None) -> list[str]:
     """A delivery task's batch: the rules checked for all of it at once, under lock, then
-    each message that passed handed to the provider. Returns each id's status afterwards."""
+    each message that passed handed to the provider and marked sent at once (so that a worker
+    killed in the batch leaves at most the one message in flight to go again). Returns each
+    id's status afterwards."""
     now = now or timezone.now()
     batch = Batch()
-    sent = []
     for message, member in _decide_batch(ids, now, batch):
         try:
-            _hand_over(message, member, batch)
+            provider_id = _hand_over(message, member, batch)
         except Exception as error:  # the provider's own exceptions vary; the row says what happened
             log.warning("message %s failed: %s", message.pk, error)
             Message.objects.filter(pk=message.pk, status=Status.SENDING).update(
                 status=Status.FAILED, error=str(error)[:300]
             )
         else:
-            sent.append(message.pk)
-    Message.objects.filter(pk__in=sent, status=Status.SENDING).update(
-        status=Status.SENT, sent_at=timezone.now()
-    )
+            Message.objects.filter(pk=message.pk, status=Status.SENDING).update(
+                status=Status.SENT, sent_at=timezone.now(), provider_id=provider_id
+            )
     statuses = dict(Message.objects.filter(pk__in=ids).values_list("pk", "status"))
     return [statuses.get(pk, "") for pk in ids]
 
