@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns import services
 from campaigns.errors import CampaignsError
+from campaigns.experiments.results import detectable_lift, holdout_result
 from campaigns.models import Campaign, CampaignContent, CampaignSettings, LocalEvent, Message
 from campaigns.segments.selectors import segment_members
 from campaigns.sending.content import MERGE_FIELDS, render, sms_parts, unknown_fields
@@ -73,7 +74,7 @@ class CampaignAdmin(admin.ModelAdmin):
     list_filter = ["status", "channel", "repeat"]
     list_select_related = ["segment"]
     search_fields = ["name"]
-    fields = ["name", "segment", "channel", "offer", "send_at", "repeat"]
+    fields = ["name", "segment", "channel", "offer", "send_at", "repeat", "holdout_percent"]
     inlines = [CampaignContentInline]
 
     def get_queryset(self, request):
@@ -127,6 +128,15 @@ class CampaignAdmin(admin.ModelAdmin):
                 audience_preview(obj) if obj.status == Campaign.Status.DRAFT else None
             )
             context["report"] = report = campaign_report(obj)
+            context["detectable"] = detectable_lift(obj) if obj.status == Campaign.Status.DRAFT else None
+            context["holdout"] = holdout = holdout_result(obj)
+            if holdout is not None:
+                context["holdout_rows"] = [
+                    (gettext("Picked to get it"), holdout.picked),
+                    (gettext("Holdout"), holdout.holdout),
+                ]
+            if holdout is not None and holdout.conversion is not None:
+                context["conversion_lift"] = holdout.conversion.scaled(100)  # percentage points
             context["not_sent"] = (
                 report.suppressed if report.written else (preview.suppressed if preview else {})
             )

@@ -16,6 +16,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -73,6 +74,15 @@ class Campaign(models.Model):
         help_text=_(
             "When a repeating campaign starts sending, the next one is scheduled with the same "
             "texts, segment and offer. Cancel the scheduled one to stop the series."
+        ),
+    )
+    holdout_percent = models.PositiveSmallIntegerField(
+        _("holdout (%)"),
+        default=0,
+        validators=[MaxValueValidator(50)],
+        help_text=_(
+            "A share of the segment, drawn at random, that gets nothing: comparing their buying with "
+            "the others' shows what the campaign itself added. 0: no holdout."
         ),
     )
     # The first campaign of a repeating series; each later one is its own campaign with its
@@ -145,18 +155,22 @@ class Message(models.Model):
         NO_ADDRESS = "no_address", _("no address for the channel")
         ERASED = "erased", _("the member was erased")
         CANCELLED = "cancelled", _("the campaign was cancelled")
+        HOLDOUT = "holdout", _("in the holdout group: gets nothing, to compare with")
 
     # The idempotency key a provider sees (the e-mail's Message-ID): the same on a retry.
     key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="messages")
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
     channel = models.CharField(_("channel"), max_length=10, blank=True)  # chosen when sent
+    # The experiment group, drawn when the row is written (campaigns.experiments.assignment):
+    # "holdout", or "" for those meant to get the message.
+    group = models.CharField(_("group"), max_length=12, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     reason = models.CharField(_("why not"), max_length=12, choices=Reason.choices, blank=True)
     due_at = models.DateTimeField(_("due"), default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sending_at = models.DateTimeField(null=True, blank=True)  # from here on it counts against the budget
-    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)  # the moment its batch was decided
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.CharField(_("error"), max_length=300, blank=True)
     voucher = models.ForeignKey(Voucher, on_delete=models.PROTECT, null=True, blank=True, related_name="+")

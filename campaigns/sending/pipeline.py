@@ -36,6 +36,7 @@ from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.translation import gettext
 
+from campaigns.experiments.results import HOLDOUT, in_holdout
 from campaigns.models import Campaign, CampaignSettings, Message
 from campaigns.segments.selectors import segment_members
 from campaigns.sending import rules
@@ -75,10 +76,24 @@ def campaign_audience_write(*, campaign: Campaign, now: datetime | None = None) 
     ids = segment_members(campaign.segment.match, conditions, now).values_list("pk", flat=True).order_by("pk")
     written, members = 0, ids.iterator(chunk_size=AUDIENCE_BATCH)
     while batch := list(itertools.islice(members, AUDIENCE_BATCH)):
-        rows = [Message(campaign=campaign, member_id=pk, due_at=now) for pk in batch]
+        rows = [_audience_row(campaign, pk, now) for pk in batch]
         written += len(Message.objects.bulk_create(rows, ignore_conflicts=True))
     Campaign.objects.filter(pk=campaign.pk, audience_written_at=None).update(audience_written_at=now)
     return written
+
+
+def _audience_row(campaign: Campaign, member_id: int, now: datetime) -> Message:
+    """A member's row, in the holdout (recorded before anything is sent, never sent) or queued."""
+    if campaign.holdout_percent and in_holdout(member_id, campaign):
+        return Message(
+            campaign=campaign,
+            member_id=member_id,
+            due_at=now,
+            group=HOLDOUT,
+            status=Status.SUPPRESSED,
+            reason=Reason.HOLDOUT,
+        )
+    return Message(campaign=campaign, member_id=member_id, due_at=now)
 
 
 def messages_claim(*, now: datetime | None = None, limit: int = BATCH) -> list[int]:
@@ -300,7 +315,7 @@ def messages_deliver(*, ids: list[int], now: datetime | None = None) -> list[str
             )
         else:
             Message.objects.filter(pk=message.pk, status=Status.SENDING).update(
-                status=Status.SENT, sent_at=timezone.now(), provider_id=provider_id
+                status=Status.SENT, sent_at=now, provider_id=provider_id
             )
     statuses = dict(Message.objects.filter(pk__in=ids).values_list("pk", "status"))
     return [statuses.get(pk, "") for pk in ids]

@@ -44,3 +44,18 @@ def change(value, unit: str = "count"):
             "value": _number(Decimal(magnitude), 1)
         }
     return f"{sign}{figure(magnitude, unit)}"
+
+
+@register.filter
+def share(value):
+    """A fraction as a percentage: 0.125 -> "12,5 %"."""
+    return DASH if value is None else figure(round(Decimal(str(value)) * 100, 1), "percent")
+
+
+@register.filter
+def share_points(value):
+    """A difference of fractions in percentage points, unsigned: 0.079 -> "7,9 pp"."""
+    if value is None:
+        return DASH
+    points = round(Decimal(str(abs(value))) * 100, 1)
+    return pgettext("percentage points", "%(value)s pp") % {"value": _number(points, 1)}

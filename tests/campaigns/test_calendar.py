@@ -25,9 +25,7 @@ def oslo(*args) -> datetime:
 
 
 def run(now) -> None:
-    pipeline.campaigns_run(
-        now=now, hand_out=lambda ids: pipeline.messages_deliver(ids=ids, now=now)
-    )
+    pipeline.campaigns_run(now=now, hand_out=lambda ids: pipeline.messages_deliver(ids=ids, now=now))
 
 
 @pytest.mark.parametrize(

@@ -35,9 +35,7 @@ NOON = oslo(2026, 12, 3, 12, 0)
 
 def run(now=NOON) -> int:
     """One tick at `now`, each batch delivered as a task would."""
-    return pipeline.campaigns_run(
-        now=now, hand_out=lambda ids: pipeline.messages_deliver(ids=ids, now=now)
-    )
+    return pipeline.campaigns_run(now=now, hand_out=lambda ids: pipeline.messages_deliver(ids=ids, now=now))
 
 
 def statuses(made: Campaign) -> dict[int, tuple[str, str]]:

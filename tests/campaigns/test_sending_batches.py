@@ -54,7 +54,7 @@ def test_a_batch_reports_each_message_in_the_order_it_was_given_and_leaves_other
     first, second = two_campaigns_claimed()
     pipeline.messages_deliver(ids=first, now=NOON)
 
-    again = pipeline.messages_deliver(ids=first + [10_000_000], now=NOON)  # a twin, and a stray id
+    again = pipeline.messages_deliver(ids=[*first, 10_000_000], now=NOON)  # a twin, and a stray id
 
     assert again == ["sent", "sent", ""]
     assert len(mail.outbox) == 2

@@ -1,9 +1,10 @@
 """The pipeline with real Celery worker processes on Redis and PostgreSQL (issue 15).
 
 The workers are separate processes running the project's production settings, writing each
-e-mail to a file (Django's filebased backend, 20 ms a message as a provider's call takes), so that what the provider would have received
-can be counted from here: a delivery task that arrives twice sends once, and a worker killed
-with SIGKILL in the middle of a batch leaves every member with exactly one message.
+e-mail to a file (Django's filebased backend, 20 ms a message as a provider's call takes),
+so that what the provider would have received can be counted from here: a delivery task
+that arrives twice sends once, and a worker killed with SIGKILL in the middle of a batch
+leaves every member with exactly one message.
 """
 
 from __future__ import annotations
