@@ -33,6 +33,9 @@ SKIPPED = ("/static/", "/media/", "/accounts/logout/", "/admin/logout/")
 MOST = 600  # pages per login, a safety net: the owner's admin is the largest
 PER_SHAPE = 2  # pages per URL shape (ids replaced): /admin/members/member/<id>/change/
 ID = re.compile(r"/\d+/")
+# Numbers in a query string make a shape too: the calendar's ?m=2026-12 links on to every
+# month there is, and two of them show every kind of month page.
+QUERY_NUMBER = re.compile(r"(?<=[=-])\d+")
 
 
 def _links(html: str, at: str) -> set[str]:
@@ -97,7 +100,7 @@ def crawl(client: Client, start: list[str]) -> tuple[dict[str, int], list[str], 
             forms.setdefault(form.shape, form)
         for link in sorted(_links(response.content.decode(), url) - seen):
             seen.add(link)
-            shape = ID.sub("/<id>/", link)
+            shape = QUERY_NUMBER.sub("<n>", ID.sub("/<id>/", link))
             shapes[shape] += 1
             if shapes[shape] <= PER_SHAPE:
                 queue.append(link)
