@@ -61,20 +61,41 @@ class CampaignContentInline(admin.StackedInline):
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and (
-            obj is None or obj.status == Campaign.Status.DRAFT
+            obj is None or obj.status == Campaign.Status.DRAFT or obj.flow_id is not None
         )
 
     has_add_permission = has_delete_permission = has_change_permission
 
 
+class CampaignForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        # Only a flow's step goes without a segment (its trigger picks the members). The
+        # model's constraint says so too, but a form without the flow field skips it.
+        if "segment" in self.fields and not cleaned.get("segment") and self.instance.flow_id is None:
+            self.add_error("segment", _("Choose the segment the campaign goes to."))
+        return cleaned
+
+
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
+    form = CampaignForm
     change_form_template = "admin/campaigns/campaign/change_form.html"
     list_display = ["name", "segment", "channel", "status", "send_at", "repeat", "sent", "not_sent"]
-    list_filter = ["status", "channel", "repeat"]
+    list_filter = ["status", "channel", "repeat", "flow"]
     list_select_related = ["segment"]
     search_fields = ["name"]
-    fields = ["name", "segment", "channel", "offer", "send_at", "repeat", "holdout_percent"]
+    fields = [
+        "name",
+        "segment",
+        "channel",
+        "offer",
+        "send_at",
+        "repeat",
+        "holdout_percent",
+        "flow",
+        "delay_days",
+    ]
     inlines = [CampaignContentInline]
 
     def get_queryset(self, request):
@@ -100,7 +121,14 @@ class CampaignAdmin(admin.ModelAdmin):
         allowed = super().has_delete_permission(request, obj)
         return allowed and (obj is None or obj.status == Campaign.Status.DRAFT)
 
+    def get_fields(self, request, obj=None):
+        if obj is not None and obj.flow_id:  # a flow's step: its trigger, not a date, sends it
+            return ["name", "flow", "delay_days", "segment", "channel", "offer"]
+        return [f for f in self.fields if f not in ("flow", "delay_days")]
+
     def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.flow_id:
+            return ["flow", "status"]  # a step's texts can change while its flow runs
         if obj is not None and obj.status != Campaign.Status.DRAFT:
             return [*self.fields, "status"]  # what went out stays as it was written
         return ["status"] if obj else []
@@ -155,6 +183,8 @@ class CampaignAdmin(admin.ModelAdmin):
             typed = re.sub(r"[^0-9A-Za-z]", "", number).upper()  # "kar2-345q" as printed, or typos
             return Member.objects.filter(number=typed, erased_at=None).first() if typed else None
         segment = campaign.segment
+        if segment is None:  # a flow's step for everyone its trigger meets
+            return Member.objects.filter(erased_at=None).select_related("user").order_by("-pk").first()
         return segment_members(segment.match, segment.conditions.all()).select_related("user").first()
 
     def preview_view(self, request, object_id):

@@ -1,8 +1,10 @@
 """The sending pipeline's Celery tasks: thin, ids in, each safe to run twice.
 
 `campaigns_run` is beat's, every minute: it starts what is due and hands out batches of
-claimed message ids to `messages_deliver`. Nothing waits in the broker: a message due later
-(scheduled, or waiting out quiet hours) waits in the database, in `due_at`.
+claimed message ids to `messages_deliver`. `flows_tick`, every ten minutes, enters members
+into the steps of the flows that are on (their messages go out with the next run). Nothing
+waits in the broker: a message due later (scheduled, or waiting out quiet hours) waits in
+the database, in `due_at`.
 """
 
 from collections import Counter
@@ -10,6 +12,7 @@ from collections import Counter
 from celery import shared_task
 from django.utils import timezone
 
+from campaigns.flows.services import flows_enter
 from campaigns.sending import pipeline
 
 
@@ -21,3 +24,8 @@ def campaigns_run() -> int:
 @shared_task(acks_late=True)
 def messages_deliver(ids: list[int]) -> dict[str, int]:
     return dict(Counter(pipeline.messages_deliver(ids=ids)))
+
+
+@shared_task
+def flows_tick() -> int:
+    return flows_enter(now=timezone.now())

@@ -246,6 +246,7 @@ CELERY_BEAT_SCHEDULE = {
     "erase-inactive": {"task": "members.tasks.erase_inactive", "schedule": crontab(hour=4, minute=30)},
     # Campaigns: start what is due, send what may go now (quiet hours and budgets checked then).
     "campaigns-run": {"task": "campaigns.tasks.campaigns_run", "schedule": crontab()},
+    "flows-tick": {"task": "campaigns.tasks.flows_tick", "schedule": crontab(minute="*/10")},
 }
 
 # --- Accounts: one identity by e-mail or phone, no username, login by a one-time code.

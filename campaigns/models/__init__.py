@@ -1,4 +1,5 @@
 from campaigns.models.economics import ClubEconomics, TierChange
+from campaigns.models.flows import Flow
 from campaigns.models.messages import Campaign, CampaignContent, Message
 from campaigns.models.planning import LocalEvent
 from campaigns.models.segments import CampaignSettings, Segment, SegmentCondition
@@ -8,6 +9,7 @@ __all__ = [
     "CampaignContent",
     "CampaignSettings",
     "ClubEconomics",
+    "Flow",
     "LocalEvent",
     "Message",
     "Segment",

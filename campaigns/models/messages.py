@@ -21,6 +21,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from campaigns.models.flows import Flow
 from campaigns.models.segments import Segment
 from members.models import Member
 from rewards.models import Reward, Voucher
@@ -48,7 +49,21 @@ class Campaign(models.Model):
 
     name = models.CharField(_("name"), max_length=120)
     segment = models.ForeignKey(
-        Segment, on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("segment")
+        Segment,
+        on_delete=models.PROTECT,
+        related_name="campaigns",
+        verbose_name=_("segment"),
+        null=True,
+        blank=True,
+        help_text=_("A flow's step may leave it empty: then everyone the flow's trigger meets."),
+    )
+    # A step of a lifecycle flow (campaigns.models.flows): its messages are entered by the
+    # flow's trigger, `delay_days` after the occasion, instead of written for a segment.
+    flow = models.ForeignKey(
+        Flow, on_delete=models.PROTECT, null=True, blank=True, related_name="steps", verbose_name=_("flow")
+    )
+    delay_days = models.PositiveSmallIntegerField(
+        _("days after the occasion"), default=0, help_text=_("Flow steps only: 0 is on the day itself.")
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.EMAIL)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
@@ -103,12 +118,17 @@ class Campaign(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["status", "send_at"], name="campaign_due")]
         constraints = [
+            models.CheckConstraint(
+                condition=models.Q(flow__isnull=False) | models.Q(segment__isnull=False),
+                name="campaign_has_segment",
+                violation_error_message=_("Choose the segment the campaign goes to."),
+            ),
             # A series gets one campaign per date, however often its start is run.
             models.UniqueConstraint(
                 fields=["repeat_of", "send_at"],
                 condition=models.Q(repeat_of__isnull=False),
                 name="one_repeat_per_date",
-            )
+            ),
         ]
 
     def __str__(self):
@@ -165,6 +185,9 @@ class Message(models.Model):
     # The experiment group, drawn when the row is written (campaigns.experiments.assignment):
     # "holdout", or "" for those meant to get the message.
     group = models.CharField(_("group"), max_length=12, blank=True)
+    # What a flow's step was entered for: the year of a birthday, the date of the last
+    # purchase before a lapse, the expiry date; "" for a campaign.
+    occasion = models.CharField(_("occasion"), max_length=40, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     reason = models.CharField(_("why not"), max_length=12, choices=Reason.choices, blank=True)
     due_at = models.DateTimeField(_("due"), default=timezone.now)
@@ -185,7 +208,12 @@ class Message(models.Model):
     class Meta:
         verbose_name = _("message")
         verbose_name_plural = _("messages")
-        constraints = [models.UniqueConstraint(fields=["campaign", "member"], name="one_message_per_member")]
+        constraints = [
+            # Once per member for a campaign; once per member and occasion for a flow's step.
+            models.UniqueConstraint(
+                fields=["campaign", "member", "occasion"], name="one_message_per_occasion"
+            )
+        ]
         indexes = [
             models.Index(fields=["status", "due_at"], name="message_due"),
             models.Index(fields=["member", "sending_at"], name="message_budget"),

@@ -11,7 +11,7 @@ from django.db.models import Count
 from django.db.models.functions import Coalesce, ExtractDay
 from django.utils import timezone
 
-from campaigns.models import Campaign
+from campaigns.models import Campaign, Flow
 from campaigns.planning.occasions import Occasion, next_date, occasions_between
 from members.models import Member
 
@@ -47,6 +47,7 @@ class Month:
     previous: date
     next: date
     birthdays: int
+    flows: list[Flow]  # on now: they send all month, at each member's own moment
 
 
 def _grid(first: date) -> list[list[Day]]:
@@ -124,4 +125,5 @@ def calendar_month(first: date) -> Month:
         by_day[first.replace(day=min(number, days_in_month))].birthdays += count
     previous = (first - timedelta(days=1)).replace(day=1)
     following = (first + timedelta(days=32)).replace(day=1)
-    return Month(first, weeks, previous, following, sum(birthdays.values()))
+    flows = list(Flow.objects.filter(enabled=True))
+    return Month(first, weeks, previous, following, sum(birthdays.values()), flows)

@@ -327,12 +327,13 @@ def message_deliver(*, message_id: int, now: datetime | None = None) -> str:
 
 
 def campaigns_finish(*, now: datetime | None = None) -> int:
-    """Sending campaigns with every row written and none left to send are done."""
+    """Sending campaigns with every row written and none left to send are done (a flow's
+    steps go on while the flow is on)."""
     open_rows = Message.objects.filter(
         campaign=OuterRef("pk"), status__in=[Status.QUEUED, Status.CLAIMED, Status.SENDING]
     )
     return (
-        Campaign.objects.filter(status=Campaign.Status.SENDING, audience_written_at__isnull=False)
+        Campaign.objects.filter(status=Campaign.Status.SENDING, audience_written_at__isnull=False, flow=None)
         .exclude(Exists(open_rows))
         .update(status=Campaign.Status.DONE, finished_at=now or timezone.now())
     )
@@ -343,7 +344,7 @@ def campaigns_run(*, now: datetime, hand_out: Callable[[list[int]], object]) -> 
     the audience of due campaigns, hand out batches of claimed ids (to delivery tasks), close
     finished campaigns. Returns how many messages were handed out."""
     messages_recover(now=now)
-    due = Campaign.objects.filter(
+    due = Campaign.objects.filter(flow=None).filter(
         Q(status=Campaign.Status.SCHEDULED, send_at__lte=now)
         | Q(status=Campaign.Status.SENDING, audience_written_at=None)
     )

@@ -11,7 +11,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from campaigns.models import Campaign, LocalEvent
+from campaigns.flows.services import flow_switch
+from campaigns.models import Campaign, Flow, LocalEvent
 from campaigns.planning.occasions import next_date, occasions_between, payday
 from campaigns.sending import pipeline
 from campaigns.services import campaign_cancel, campaign_schedule
@@ -189,3 +190,12 @@ def test_a_local_event_that_ends_before_it_starts_is_refused_with_a_reason(owner
     assert page.status_code == 200
     assert "Siste dag kan ikke være før første." in page.content.decode()
     assert not LocalEvent.objects.exists()
+
+
+def test_the_flows_that_are_on_are_named_on_the_month(owner_client):
+    flow_switch(flow=Flow.objects.get(kind="birthday"), on=True)
+
+    page = owner_client.get(reverse("campaigns:calendar"), {"m": "2026-12"})
+
+    text = page.content.decode()
+    assert "Flyter som er på" in text and ">bursdag</a>" in text and "velkomstserie" not in text

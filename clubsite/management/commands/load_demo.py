@@ -19,6 +19,7 @@ from referrals.models import ReferralCode
 
 from ._demo_campaigns import load_campaign_demo
 from ._demo_counter import load_counter_demo
+from ._demo_flows import load_flow_demo
 from ._demo_referrals import load_referral_demo
 from ._demo_wallet import load_wallet_demo
 
@@ -177,6 +178,7 @@ class Command(BaseCommand):
         load_counter_demo(tills, Member.objects.get(pk=kari.pk))
         load_referral_demo(tills, Member.objects.get(pk=kari.pk), self._backdate)
         load_campaign_demo()
+        load_flow_demo()
 
     @staticmethod
     def _found_through(pick: random.Random, shops: list[Location]) -> dict:
@@ -207,6 +209,8 @@ class Command(BaseCommand):
         w(f"  Owner (admin):    {OWNER[0]} / {OWNER[1]}  -> /admin/ and /dashbord/")
         w("  Segments with live counts (owner): /admin/campaigns/segment/")
         w("  Campaign calendar, payday offer repeating monthly (owner): /kalender/")
+        w("  Lifecycle flows, switched on (owner): /admin/campaigns/flow/ - send what is due with")
+        w("    .venv/bin/python manage.py campaigns_run")
         w("  Paper-card customers to import in admin (Members -> Import): static/demo/papirkort-kunder.csv")
         invite = ReferralCode.objects.filter(member__user__email=MEMBER[0]).first()
         if invite is not None:

@@ -1,0 +1,49 @@
+"""Lifecycle flows: messages at the moments that matter, sent through the same pipeline as
+campaigns (the same Message rows, consent, contact budget and quiet hours).
+
+A flow is a trigger (campaigns.flows.triggers) with settings; its steps are Campaign rows
+(`Campaign.flow`), each with its texts, channel, optional offer and report, entered
+`delay_days` after the occasion. A member enters a step once per occasion: the unique
+(campaign, member, occasion) of Message makes a second tick write nothing.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Flow(models.Model):
+    class Kind(models.TextChoices):
+        WELCOME = "welcome", _("welcome series")
+        BIRTHDAY = "birthday", _("birthday")
+        WIN_BACK = "win_back", _("win-back after days without a purchase")
+        POINTS_EXPIRING = "expiring", _("points about to expire")
+
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, unique=True)
+    enabled = models.BooleanField(_("on"), default=False)
+    days = models.PositiveSmallIntegerField(
+        _("days"),
+        default=30,
+        help_text=_(
+            "Win-back: days without a purchase before the first step. Points about to expire: days "
+            "before the expiry. Not used by the welcome series and birthday."
+        ),
+    )
+    only_from_now = models.BooleanField(
+        _("only from now on"),
+        default=True,
+        help_text=_(
+            "On: only occasions from the moment the flow is switched on (a welcome for new members, "
+            "not for everyone who joined before). Off: members already in the situation enter too."
+        ),
+    )
+    enabled_at = models.DateTimeField(_("switched on"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("flow")
+        verbose_name_plural = _("flows")
+        ordering = ["kind"]
+
+    def __str__(self):
+        return self.get_kind_display()

@@ -1,0 +1,69 @@
+"""The demo club's lifecycle flows, switched on, with Norwegian steps (Kampanjer -> Flyter).
+
+The embedded default has no beat: `manage.py campaigns_run` enters members and sends what
+is due, into the console.
+"""
+
+from __future__ import annotations
+
+from campaigns.flows.services import flow_switch
+from campaigns.models import Campaign, CampaignContent, Flow
+from rewards.models import Reward
+
+STEPS = {
+    Flow.Kind.WELCOME: [
+        (
+            0,
+            "Velkommen, {first_name}!",
+            "Takk for at du ble med i klubben. Du har allerede {points} poeng, og en gratis kaffe venter "
+            "i lommeboka di: bruk den i dag. Kortet ditt: {card_link}",
+        ),
+        (
+            2,
+            "Slik bruker du kortet",
+            "Vis QR-koden i kassen, så får du poeng og stempler automatisk. Kortet ditt: {card_link}",
+        ),
+        (
+            5,
+            "Visste du at helgebakst gir stempler?",
+            "Hvert tiende brød er gratis med brødkortet. Du har {points} poeng nå.",
+        ),
+    ],
+    Flow.Kind.BIRTHDAY: [
+        (0, "Gratulerer med dagen, {first_name}!", "Denne uka spanderer vi: se lommeboka di."),
+    ],
+    Flow.Kind.WIN_BACK: [
+        (
+            0,
+            "Vi savner deg, {first_name}",
+            "Det er en stund siden sist. Neste kaffe er på oss: kode {voucher_code}.",
+        ),
+        (14, "Fortsatt velkommen tilbake", "Kaffen venter fortsatt på deg. Du har {points} poeng."),
+    ],
+    Flow.Kind.POINTS_EXPIRING: [
+        (
+            0,
+            "{points_expiring} poeng går ut {points_expiring_date}",
+            "Bruk dem før de forsvinner: {points} poeng er verdt {points_kr}.",
+        ),
+    ],
+}
+
+
+def load_flow_demo() -> None:
+    coffee = Reward.objects.filter(name__icontains="kaffe").order_by("pk").first()
+    for kind, steps in STEPS.items():
+        flow = Flow.objects.get(kind=kind)
+        if kind == Flow.Kind.WIN_BACK:
+            flow.only_from_now = False  # those who stopped coming already are the point
+            flow.save(update_fields=["only_from_now"])
+        for delay, subject, body in steps:
+            step = Campaign.objects.create(
+                name=f"{flow}: dag {delay}",
+                flow=flow,
+                delay_days=delay,
+                channel=Campaign.Channel.EMAIL,
+                offer=coffee if kind == Flow.Kind.WIN_BACK and delay == 0 else None,
+            )
+            CampaignContent.objects.create(campaign=step, language="nb", subject=subject, body=body)
+        flow_switch(flow=flow, on=True)
