@@ -13,6 +13,14 @@ from campaigns.flows.triggers import entering
 from campaigns.models import Campaign, Flow, Message
 
 ENTER_BATCH = 2000
+# The days a flow starts with: win-back after 30 days away, points 14 days before they go.
+DEFAULT_DAYS = {Flow.Kind.WIN_BACK: 30, Flow.Kind.POINTS_EXPIRING: 14}
+
+
+def flows_ensure() -> None:
+    """One flow of each kind, switched off (idempotent)."""
+    for kind in Flow.Kind:
+        Flow.objects.get_or_create(kind=kind, defaults={"days": DEFAULT_DAYS.get(kind, 0)})
 
 
 def flow_switch(*, flow: Flow, on: bool, now: datetime | None = None) -> None:
