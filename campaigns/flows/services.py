@@ -13,8 +13,15 @@ from campaigns.flows.triggers import entering
 from campaigns.models import Campaign, Flow, Message
 
 ENTER_BATCH = 2000
-# The days a flow starts with: win-back after 30 days away, points 14 days before they go.
-DEFAULT_DAYS = {Flow.Kind.WIN_BACK: 30, Flow.Kind.POINTS_EXPIRING: 14}
+# The days a flow starts with: win-back after 30 days away, points 14 days before they go,
+# the welcome gift 2 days before, a tier 30 days before its review, activation at 14 days.
+DEFAULT_DAYS = {
+    Flow.Kind.WIN_BACK: 30,
+    Flow.Kind.POINTS_EXPIRING: 14,
+    Flow.Kind.WELCOME_REMINDER: 2,
+    Flow.Kind.TIER_LAPSING: 30,
+    Flow.Kind.ACTIVATION: 14,
+}
 
 
 def flows_ensure() -> None:

@@ -11,15 +11,31 @@ reads only what is new.
 from __future__ import annotations
 
 import calendar
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
-from django.db.models import Case, CharField, Exists, Max, Min, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import Cast, TruncDate
+from django.db.models import (
+    Case,
+    CharField,
+    Exists,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.utils import timezone
 
-from campaigns.models import Campaign, Flow, Message
+from campaigns.models import Campaign, Flow, Message, TierChange
 from members.models import Member
-from rewards.models import LedgerEntry
+from rewards.config import config
+from rewards.models import LedgerEntry, PointsProgram, QualifyingMonth, Tier, Voucher
+from rewards.services.tiers import window
 
 # A welcome that is a week late is no welcome: a step whose day passed longer ago is skipped.
 WELCOME_LATE_DAYS = 7
@@ -46,18 +62,32 @@ def _this_week(now: datetime) -> list[date]:
     return [monday + timedelta(days=n) for n in range(7)]
 
 
-def _birthday(flow: Flow, step: Campaign, now: datetime) -> QuerySet:
-    """Birthdays in this week (Monday to Sunday), entered `delay_days` into the week; born on
-    29 February: the 28th in other years. The occasion is the year of the birthday."""
-    days = _this_week(now - timedelta(days=step.delay_days))
+def _dates_this_week(field: str, now: datetime) -> tuple[Q, Case]:
+    """Members whose `field` (a date, or a moment read in the club's time zone) falls on a day
+    of this week, Monday to Sunday, in any year, and the year of that day as the occasion;
+    29 February counts on the 28th in other years."""
     whens, matches = [], Q()
-    for day in days:
-        on_day = Q(birthday__month=day.month, birthday__day=day.day)
+    for day in _this_week(now):
+        on_day = Q(**{f"{field}__month": day.month, f"{field}__day": day.day})
         if (day.month, day.day) == (2, 28) and not calendar.isleap(day.year):
-            on_day |= Q(birthday__month=2, birthday__day=29)
+            on_day |= Q(**{f"{field}__month": 2, f"{field}__day": 29})
         matches |= on_day
         whens.append(When(on_day, then=Value(str(day.year))))
-    return Member.objects.filter(matches).annotate(occasion=Case(*whens, output_field=CharField()))
+    return matches, Case(*whens, output_field=CharField())
+
+
+def _birthday(flow: Flow, step: Campaign, now: datetime) -> QuerySet:
+    """Birthdays in this week, entered `delay_days` into the week; the occasion is the year."""
+    matches, year = _dates_this_week("birthday", now - timedelta(days=step.delay_days))
+    return Member.objects.filter(matches).annotate(occasion=year)
+
+
+def _anniversary(flow: Flow, step: Campaign, now: datetime) -> QuerySet:
+    """The week of the day they joined, a year or more ago; the occasion is the year."""
+    moment = now - timedelta(days=step.delay_days)
+    matches, year = _dates_this_week("joined_at", moment)
+    this_week = timezone.make_aware(datetime.combine(_this_week(moment)[0], time.min))
+    return Member.objects.filter(matches, joined_at__lt=this_week).annotate(occasion=year)
 
 
 def _last_purchase() -> Subquery:
@@ -101,11 +131,120 @@ def _points_expiring(flow: Flow, step: Campaign, now: datetime) -> QuerySet:
     )
 
 
+def _welcome_gift(flow: Flow, step: Campaign, now: datetime) -> QuerySet:
+    """The welcome gift still unused, `days` (less the step's delay) before it expires; the
+    occasion is the voucher. Used or expired, nothing is sent."""
+    horizon = now + timedelta(days=max(flow.days - step.delay_days, 0))
+    gift = Voucher.objects.filter(
+        wallet__member=OuterRef("pk"),
+        source=Voucher.Source.WELCOME,
+        status=Voucher.Status.ACTIVE,
+        expires_at__gt=now,
+        expires_at__lte=horizon,
+    ).order_by("expires_at")
+    return (
+        Member.objects.annotate(gift=Subquery(gift.values("pk")[:1]))
+        .filter(gift__isnull=False)
+        .annotate(occasion=_as_text("gift"))
+    )
+
+
+def _qualifying_total(now: datetime) -> Coalesce:
+    """The tiers' measure over the tier window (points, or whole kroner spent), per member,
+    from the monthly sums the wallet keeps (rewards.services.tiers)."""
+    first, last = window(now)
+    column = "spend_ore" if config().program.tier_basis == PointsProgram.TierBasis.SPEND else "points"
+    months = (
+        QualifyingMonth.objects.filter(wallet__member=OuterRef("pk"), month__gte=first, month__lte=last)
+        .order_by()
+        .values("wallet")
+        .annotate(total=Sum(column))
+        .values("total")
+    )
+    total = Coalesce(Subquery(months), 0)
+    return total / 100 if column == "spend_ore" else total
+
+
+def _next_tier(flow: Flow, step: Campaign, now: datetime) -> QuerySet:
+    """Within `points` of a tier above their own; the occasion is that tier and the month,
+    so a member near the same tier hears of it once a month at most."""
+    month = timezone.localdate(now).strftime("%Y-%m")
+    whens, near = [], Q()
+    for tier in Tier.objects.filter(threshold__gt=0).order_by("threshold"):
+        close = Q(total__gte=tier.threshold - flow.points, total__lt=tier.threshold)
+        near |= close
+        whens.append(When(close, then=Value(f"{tier.pk}:{month}")))
+    if not whens:
+        return Member.objects.none()
+    return (
+        Member.objects.annotate(total=_qualifying_total(now))
+        .filter(near)
+        .annotate(occasion=Case(*whens, output_field=CharField()))
+    )
+
+
+def _tier_reached(flow: Flow, step: Campaign, now: datetime) -> QuerySet:
+    """Moved up a tier in the last week (the tier history); the occasion is that change."""
+    since = now - timedelta(days=step.delay_days + 7)
+    if flow.only_from_now and flow.enabled_at:
+        since = max(since, flow.enabled_at)
+    up = TierChange.objects.filter(
+        member=OuterRef("pk"),
+        upgrade=True,
+        changed_at__gte=since,
+        changed_at__lte=now - timedelta(days=step.delay_days),
+    ).order_by("-changed_at")
+    return (
+        Member.objects.annotate(change=Subquery(up.values("pk")[:1]))
+        .filter(change__isnull=False)
+        .annotate(occasion=_as_text("change"))
+    )
+
+
+def _tier_lapsing(flow: Flow, step: Campaign, now: datetime) -> QuerySet:
+    """A tier that will not hold at its review in `days` (less the delay), at the rate so
+    far: a soft landing before it goes. The occasion is the review date."""
+    horizon = timezone.localdate(now) + timedelta(days=max(flow.days - step.delay_days, 0))
+    return (
+        Member.objects.filter(
+            wallet__tier__isnull=False,
+            wallet__tier_review_at__gt=timezone.localdate(now),
+            wallet__tier_review_at__lte=horizon,
+        )
+        .annotate(total=_qualifying_total(now))
+        .filter(total__lt=F("wallet__tier__threshold"))
+        .annotate(occasion=_as_text("wallet__tier_review_at"))
+    )
+
+
+def _activation(flow: Flow, step: Campaign, now: datetime) -> QuerySet:
+    """Joined `days` (+ the delay) ago and never used a benefit: no reward redeemed, no
+    voucher used. Once; a week late it is skipped, as the welcome is."""
+    due_if_joined_before = now - timedelta(days=flow.days + step.delay_days)
+    used = Exists(Voucher.objects.filter(wallet__member=OuterRef("pk"), status=Voucher.Status.USED)) | Exists(
+        LedgerEntry.objects.filter(wallet__member=OuterRef("pk"), kind=LedgerEntry.Kind.REDEEM)
+    )
+    return (
+        Member.objects.filter(
+            joined_at__lte=due_if_joined_before,
+            joined_at__gt=due_if_joined_before - timedelta(days=WELCOME_LATE_DAYS),
+        )
+        .exclude(used)
+        .annotate(occasion=Value("", output_field=CharField()))
+    )
+
+
 TRIGGERS = {
     Flow.Kind.WELCOME: _welcome,
     Flow.Kind.BIRTHDAY: _birthday,
     Flow.Kind.WIN_BACK: _win_back,
     Flow.Kind.POINTS_EXPIRING: _points_expiring,
+    Flow.Kind.WELCOME_REMINDER: _welcome_gift,
+    Flow.Kind.NEXT_TIER: _next_tier,
+    Flow.Kind.TIER_REACHED: _tier_reached,
+    Flow.Kind.TIER_LAPSING: _tier_lapsing,
+    Flow.Kind.ANNIVERSARY: _anniversary,
+    Flow.Kind.ACTIVATION: _activation,
 }
 
 

@@ -19,6 +19,12 @@ class Flow(models.Model):
         BIRTHDAY = "birthday", _("birthday")
         WIN_BACK = "win_back", _("win-back after days without a purchase")
         POINTS_EXPIRING = "expiring", _("points about to expire")
+        WELCOME_REMINDER = "welcome_gift", _("reminder before the welcome gift expires")
+        NEXT_TIER = "next_tier", _("next tier within reach")
+        TIER_REACHED = "tier_reached", _("tier reached")
+        TIER_LAPSING = "tier_lapsing", _("tier about to lapse")
+        ANNIVERSARY = "anniversary", _("anniversary of joining")
+        ACTIVATION = "activation", _("joined but never used a benefit")
 
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, unique=True)
     enabled = models.BooleanField(_("on"), default=False)
@@ -26,9 +32,15 @@ class Flow(models.Model):
         _("days"),
         default=30,
         help_text=_(
-            "Win-back: days without a purchase before the first step. Points about to expire: days "
-            "before the expiry. Not used by the welcome series and birthday."
+            "Win-back: days without a purchase before the first step. Points about to expire, "
+            "welcome gift and tier about to lapse: days before the date. Activation: days after "
+            "joining. Not used by the others."
         ),
+    )
+    points = models.PositiveIntegerField(
+        _("points from the next tier"),
+        default=200,
+        help_text=_("Next tier within reach: how close (in the tiers' points, or kroner) counts as near."),
     )
     only_from_now = models.BooleanField(
         _("only from now on"),

@@ -40,6 +40,36 @@ STEPS = {
         ),
         (14, "Fortsatt velkommen tilbake", "Kaffen venter fortsatt på deg. Du har {points} poeng."),
     ],
+    Flow.Kind.WELCOME_REMINDER: [
+        (0, "Velkomstkaffen din går snart ut", "Husk kaffen på huset: den gjelder bare et par dager til."),
+    ],
+    Flow.Kind.NEXT_TIER: [
+        (
+            0,
+            "Bare {points_to_next_tier} poeng til neste nivå",
+            "Snart er du oppe på neste nivå, {first_name}.",
+        ),
+    ],
+    Flow.Kind.TIER_REACHED: [
+        (0, "Gratulerer, du er nå {tier}!", "Takk for at du handler hos oss. Se fordelene dine: {card_link}"),
+    ],
+    Flow.Kind.TIER_LAPSING: [
+        (
+            0,
+            "Hold på nivået ditt, {first_name}",
+            "Du er {tier} i dag. Et par besøk til før nivået vurderes, så beholder du det.",
+        ),
+    ],
+    Flow.Kind.ANNIVERSARY: [
+        (
+            0,
+            "Ett år til sammen, {first_name}!",
+            "Takk for at du er medlem. Vi har {points} poeng på kortet ditt.",
+        ),
+    ],
+    Flow.Kind.ACTIVATION: [
+        (0, "Har du prøvd fordelene?", "Du har {points} poeng. Vis kortet i kassen neste gang: {card_link}"),
+    ],
     Flow.Kind.POINTS_EXPIRING: [
         (
             0,
