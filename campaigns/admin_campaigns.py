@@ -19,7 +19,8 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns import services
 from campaigns.errors import CampaignsError
-from campaigns.experiments.results import detectable_lift, holdout_result
+from campaigns.experiments.results import detectable_lift, experiment_result
+from campaigns.experiments.views import experiment_view
 from campaigns.models import Campaign, CampaignContent, CampaignSettings, LocalEvent, Message
 from campaigns.segments.selectors import segment_members
 from campaigns.sending.content import MERGE_FIELDS, render, sms_parts, unknown_fields
@@ -36,7 +37,7 @@ def merge_field_list() -> str:
 class CampaignContentForm(forms.ModelForm):
     class Meta:
         model = CampaignContent
-        fields = ["language", "subject", "body", "sms"]
+        fields = ["language", "variant", "subject", "body", "sms"]
         widgets = {"sms": forms.Textarea(attrs={"rows": 3, "data-sms-count": ""})}
 
     def clean(self):
@@ -56,7 +57,7 @@ class CampaignContentInline(admin.StackedInline):
     model = CampaignContent
     form = CampaignContentForm
     extra = 1
-    max_num = 3
+    max_num = 12  # three languages, four variants
     verbose_name_plural = _("texts per language (Norwegian is needed; members without their language get it)")
 
     def has_change_permission(self, request, obj=None):
@@ -157,14 +158,7 @@ class CampaignAdmin(admin.ModelAdmin):
             )
             context["report"] = report = campaign_report(obj)
             context["detectable"] = detectable_lift(obj) if obj.status == Campaign.Status.DRAFT else None
-            context["holdout"] = holdout = holdout_result(obj)
-            if holdout is not None:
-                context["holdout_rows"] = [
-                    (gettext("Picked to get it"), holdout.picked),
-                    (gettext("Holdout"), holdout.holdout),
-                ]
-            if holdout is not None and holdout.conversion is not None:
-                context["conversion_lift"] = holdout.conversion.scaled(100)  # percentage points
+            context["experiment"] = experiment_view(experiment_result(obj))
             context["not_sent"] = (
                 report.suppressed if report.written else (preview.suppressed if preview else {})
             )

@@ -25,16 +25,22 @@ from members.models import Member
 SENDING, PAUSED = Campaign.Status.SENDING, Campaign.Status.PAUSED
 
 
-def _check_ready(campaign: Campaign) -> None:
-    norwegian = campaign.contents.filter(language=settings.LANGUAGE_CODE).first()
-    if norwegian is None:
-        raise CampaignsError("no_text")
+def _check_texts(campaign: Campaign, norwegian) -> None:
     if campaign.channel != Campaign.Channel.SMS and not (
         norwegian.subject.strip() and norwegian.body.strip()
     ):
         raise CampaignsError("no_email_text")
     if campaign.channel != Campaign.Channel.EMAIL and not norwegian.sms.strip():
         raise CampaignsError("no_sms_text")
+
+
+def _check_ready(campaign: Campaign) -> None:
+    contents = list(campaign.contents.all())
+    norwegian = {c.variant: c for c in contents if c.language == settings.LANGUAGE_CODE}
+    if not norwegian or set(norwegian) != {c.variant for c in contents}:
+        raise CampaignsError("no_text")  # every variant needs its Norwegian text, everyone's fallback
+    for text in norwegian.values():
+        _check_texts(campaign, text)
     counted = segment_count(campaign.segment.match, campaign.segment.conditions.all())
     reachable = {
         Campaign.Channel.EMAIL: counted.email,

@@ -1,4 +1,5 @@
-"""A campaign's holdout: who is in it, and what the campaign added over it.
+"""A campaign's experiment: its holdout and its variants (texts B, C, D beside A), who is
+in which group, and what each variant added over the holdout (or, without one, over A).
 
 The comparison is everyone picked to get the campaign (sent or not: no consent, a full
 budget) against everyone held out, each over the same window from the start of sending. A
@@ -33,9 +34,21 @@ HOLDOUT = "holdout"
 MIN_GROUP = 10
 
 
-def in_holdout(member_id: int, campaign: Campaign) -> bool:
-    shares = [(HOLDOUT, campaign.holdout_percent), ("", 100 - campaign.holdout_percent)]
-    return group_for(member_id, f"campaign:{campaign.pk}", shares) == HOLDOUT
+def variants(campaign: Campaign) -> list[str]:
+    """The variant letters the campaign has texts for, A first."""
+    return sorted({content.variant for content in campaign.contents.all()}) or ["A"]
+
+
+def shares(campaign: Campaign, letters: list[str]) -> list[tuple[str, float]]:
+    """The groups and their shares: the holdout, then the variants in equal parts of the
+    rest (one variant: the group "" of everyone picked)."""
+    rest = 100 - campaign.holdout_percent
+    named = [("", rest)] if len(letters) <= 1 else [(letter, rest / len(letters)) for letter in letters]
+    return ([(HOLDOUT, campaign.holdout_percent)] if campaign.holdout_percent else []) + named
+
+
+def group_of(member_id: int, campaign: Campaign, letters: list[str]) -> str:
+    return group_for(member_id, f"campaign:{campaign.pk}", shares(campaign, letters))
 
 
 @dataclass(frozen=True)
@@ -55,12 +68,18 @@ class Group:
 
 
 @dataclass(frozen=True)
-class HoldoutResult:
-    picked: Group
-    holdout: Group
-    window_days: int
+class Comparison:
+    group: str  # a variant letter, or "" for everyone picked
+    against: str  # "holdout", or "A"
     conversion: Interval | None  # None: a group too small to say anything
     revenue_per_member_ore: Interval | None
+
+
+@dataclass(frozen=True)
+class ExperimentResult:
+    groups: dict[str, Group]  # "" or the variants, then "holdout"
+    comparisons: list[Comparison]
+    window_days: int
 
 
 def _spend(start: datetime, end: datetime) -> Coalesce:
@@ -76,10 +95,11 @@ def _spend(start: datetime, end: datetime) -> Coalesce:
     return Coalesce(Subquery(spent, output_field=IntegerField()), 0)
 
 
-def holdout_result(campaign: Campaign) -> HoldoutResult | None:
-    """The two groups' figures and the lift with its 95 % interval; None before sending or
-    without a holdout. One query, whatever the number of members."""
-    if not campaign.holdout_percent or campaign.started_at is None:
+def experiment_result(campaign: Campaign) -> ExperimentResult | None:
+    """Each group's figures and each variant's lift over the holdout (without a holdout:
+    over variant A) with its 95 % interval; None before sending or with nothing to compare.
+    One query, whatever the number of members."""
+    if campaign.started_at is None:
         return None
     window_days = CampaignSettings.load().attribution_days
     start = campaign.started_at
@@ -96,20 +116,39 @@ def holdout_result(campaign: Campaign) -> HoldoutResult | None:
         .order_by()
     )
     by_group = {row["group"]: row for row in rows}
-    empty = {"members": 0, "buyers": 0, "revenue": 0, "squares": 0, "redeemed": 0}
-    picked, held = by_group.get("", empty), by_group.get(HOLDOUT, empty)
-
-    def group(row) -> Group:
-        return Group(row["members"], row["buyers"], row["revenue"], row["redeemed"])
-
-    conversion = revenue = None
-    if picked["members"] >= MIN_GROUP and held["members"] >= MIN_GROUP:
-        conversion = conversion_lift(picked["buyers"], picked["members"], held["buyers"], held["members"])
-        revenue = mean_lift_from_sums(
-            (picked["members"], picked["revenue"], picked["squares"]),
-            (held["members"], held["revenue"], held["squares"]),
+    baseline = HOLDOUT if HOLDOUT in by_group else "A"
+    if baseline not in by_group or len(by_group) < 2:
+        return None
+    comparisons = []
+    for name in sorted(by_group):
+        if name in (baseline, HOLDOUT):
+            continue
+        comparisons.append(_compare(name, by_group[name], baseline, by_group[baseline]))
+    ordered = sorted(by_group, key=lambda name: (name == HOLDOUT, name))
+    groups = {
+        name: Group(
+            by_group[name]["members"],
+            by_group[name]["buyers"],
+            by_group[name]["revenue"],
+            by_group[name]["redeemed"],
         )
-    return HoldoutResult(group(picked), group(held), window_days, conversion, revenue)
+        for name in ordered
+    }
+    return ExperimentResult(groups, comparisons, window_days)
+
+
+def _compare(name: str, row: dict, against: str, base: dict) -> Comparison:
+    if row["members"] < MIN_GROUP or base["members"] < MIN_GROUP:
+        return Comparison(name, against, None, None)
+    return Comparison(
+        name,
+        against,
+        conversion_lift(row["buyers"], row["members"], base["buyers"], base["members"]),
+        mean_lift_from_sums(
+            (row["members"], row["revenue"], row["squares"]),
+            (base["members"], base["revenue"], base["squares"]),
+        ),
+    )
 
 
 @dataclass(frozen=True)

@@ -147,16 +147,28 @@ class CampaignContent(models.Model):
         help_text=_("Markdown: **bold**, *italic*, [a link](https://…), lists with -. HTML is cleaned."),
     )
     sms = models.TextField(_("SMS text"), blank=True, max_length=612)
+    variant = models.CharField(
+        _("variant"),
+        max_length=1,
+        choices=[(letter, letter) for letter in "ABCD"],
+        default="A",
+        help_text=_(
+            "To test one thing at a time, write it again as variant B (up to D): the members not "
+            "held out are split evenly between the variants, and the page compares them."
+        ),
+    )
 
     class Meta:
         verbose_name = _("text")
         verbose_name_plural = _("texts per language")
         constraints = [
-            models.UniqueConstraint(fields=["campaign", "language"], name="one_content_per_language")
+            models.UniqueConstraint(
+                fields=["campaign", "language", "variant"], name="one_content_per_variant"
+            )
         ]
 
     def __str__(self):
-        return self.get_language_display()
+        return f"{self.get_language_display()} ({self.variant})"
 
 
 class Message(models.Model):

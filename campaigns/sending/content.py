@@ -99,17 +99,24 @@ class Rendered:
     sms: str
 
 
-def content_for(campaign: Campaign, language: str) -> CampaignContent | None:
-    """The member's language, else Norwegian (the club's language)."""
-    contents = {c.language: c for c in campaign.contents.all()}
-    return contents.get(language) or contents.get(settings.LANGUAGE_CODE)
+def content_for(campaign: Campaign, language: str, variant: str = "") -> CampaignContent | None:
+    """The member's variant (A when none) in their language, else in Norwegian (the club's
+    language)."""
+    contents = {(c.language, c.variant): c for c in campaign.contents.all()}
+    variant = variant or "A"
+    return contents.get((language, variant)) or contents.get((settings.LANGUAGE_CODE, variant))
 
 
 def render(
-    campaign: Campaign, member: Member, voucher: Voucher | None = None, *, balance: int | None = None
+    campaign: Campaign,
+    member: Member,
+    voucher: Voucher | None = None,
+    *,
+    balance: int | None = None,
+    variant: str = "",
 ) -> Rendered:
     language = member.language or settings.LANGUAGE_CODE
-    content = content_for(campaign, language)
+    content = content_for(campaign, language, variant)
     if content is None:
         raise ValueError(f"campaign {campaign.pk} has no text in {language} or {settings.LANGUAGE_CODE}")
     with translation.override(content.language):

@@ -36,7 +36,7 @@ from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.translation import gettext
 
-from campaigns.experiments.results import HOLDOUT, in_holdout
+from campaigns.experiments.results import HOLDOUT, group_of, variants
 from campaigns.models import Campaign, CampaignSettings, Message
 from campaigns.segments.selectors import segment_members
 from campaigns.sending import rules
@@ -74,17 +74,19 @@ def campaign_audience_write(*, campaign: Campaign, now: datetime | None = None) 
         campaign_repeat_next(campaign=campaign)
     conditions = list(campaign.segment.conditions.all())
     ids = segment_members(campaign.segment.match, conditions, now).values_list("pk", flat=True).order_by("pk")
-    written, members = 0, ids.iterator(chunk_size=AUDIENCE_BATCH)
+    written, members, letters = 0, ids.iterator(chunk_size=AUDIENCE_BATCH), variants(campaign)
     while batch := list(itertools.islice(members, AUDIENCE_BATCH)):
-        rows = [_audience_row(campaign, pk, now) for pk in batch]
+        rows = [_audience_row(campaign, pk, now, letters) for pk in batch]
         written += len(Message.objects.bulk_create(rows, ignore_conflicts=True))
     Campaign.objects.filter(pk=campaign.pk, audience_written_at=None).update(audience_written_at=now)
     return written
 
 
-def _audience_row(campaign: Campaign, member_id: int, now: datetime) -> Message:
-    """A member's row, in the holdout (recorded before anything is sent, never sent) or queued."""
-    if campaign.holdout_percent and in_holdout(member_id, campaign):
+def _audience_row(campaign: Campaign, member_id: int, now: datetime, letters: list[str]) -> Message:
+    """A member's row in their experiment group, drawn before anything is sent: the holdout
+    (never sent), a variant, or "" when the campaign tests nothing."""
+    group = group_of(member_id, campaign, letters)
+    if group == HOLDOUT:
         return Message(
             campaign=campaign,
             member_id=member_id,
@@ -93,7 +95,7 @@ def _audience_row(campaign: Campaign, member_id: int, now: datetime) -> Message:
             status=Status.SUPPRESSED,
             reason=Reason.HOLDOUT,
         )
-    return Message(campaign=campaign, member_id=member_id, due_at=now)
+    return Message(campaign=campaign, member_id=member_id, due_at=now, group=group)
 
 
 def messages_claim(*, now: datetime | None = None, limit: int = BATCH) -> list[int]:
@@ -262,9 +264,8 @@ def unsubscribe_url(member: Member, channel: str) -> str:
 def _hand_over(message: Message, member: Member, batch: Batch) -> str:
     """To the provider, with the message's key so that a retry is recognisable. Returns the
     provider's id for the message (its tracking events name it), or ""."""
-    rendered = render(
-        batch.texts(message.campaign_id), member, message.voucher, balance=member.points_balance
-    )
+    campaign = batch.texts(message.campaign_id)
+    rendered = render(campaign, member, message.voucher, balance=member.points_balance, variant=message.group)
     if message.channel == SMS:
         stop = unsubscribe_url(member, SMS)
         send_sms(member.user.phone, f"{rendered.sms}\n{stop}")

@@ -60,6 +60,7 @@ def run_benches(dsn: str, server_url: str) -> bool:
         counter_credit,
         dashboard,
         data,
+        flows_tick,
         ledger_ops,
         owner_pages,
         page_weight,
@@ -83,8 +84,11 @@ def run_benches(dsn: str, server_url: str) -> bool:
         # The demo club in a database of its own, in Chromium.
         "owner_pages": lambda: [line for line in [owner_pages.run(server_url)] if line is not None],
         # Last: its 100,000 members would only slow the others' setup down.
-        "dashboard": lambda: [dashboard.run()],
-        # After the dashboard: its 100,000 members are the campaign's audience.
+        "dashboard": lambda: [
+            dashboard.run(at_each_size=flows_tick.measure_at if wanted("flows_tick") else None)
+        ],
+        # After the dashboard: its 100,000 members are the flows' and the campaign's audience.
+        "flows_tick": lambda: [flows_tick.run()],
         "campaign_send": lambda: [campaign_send.run()],
     }
     ok = True

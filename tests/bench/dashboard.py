@@ -84,7 +84,9 @@ def _grow_to(templates, members: int) -> None:
     log(f"dashboard: grew to {members} members in {time.perf_counter() - started:.0f}s")
 
 
-def run() -> dict:
+def run(at_each_size=None) -> dict:
+    """`at_each_size(members)` is called when the club has grown to each size (the
+    flows_tick bench measures at the same two sizes without growing a club of its own)."""
     now = timezone.now()
     templates = dashboard_data.Templates(now)
     client = Client()
@@ -96,11 +98,15 @@ def run() -> dict:
     _grow_to(templates, SMALL)
     small_ms, small_sql, small_queries = _measure(client, url, now)
     log(f"dashboard at {SMALL}: page {small_ms:.0f} ms ({small_queries} queries), SQL {small_sql:.0f} ms")
+    if at_each_size:
+        at_each_size(SMALL)
 
     _grow_to(templates, LARGE)
     ms, sql_ms, queries = _measure(client, url, now)
     entries = LedgerEntry.objects.count()
     log(f"dashboard at {LARGE}: page {ms:.0f} ms ({queries} queries), SQL {sql_ms:.0f} ms, {entries} entries")
+    if at_each_size:
+        at_each_size(LARGE)
     return {
         "bench": "dashboard",
         "members": Member.objects.count(),

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campaigns.experiments.assignment import group_for
-from campaigns.experiments.results import detectable_lift, holdout_result
+from campaigns.experiments.results import detectable_lift, experiment_result
 from campaigns.sending import pipeline
 from campaigns.services import campaign_schedule
 from members import roles
@@ -78,20 +78,18 @@ def test_the_result_compares_everyone_picked_with_the_holdout_over_the_same_wind
     buy(by_pk[picked[-1]], 500, shop, START + timedelta(days=20))
     buy(by_pk[held[-1]], 500, shop, START - timedelta(days=1))
 
-    result = holdout_result(made)
+    result = experiment_result(made)
+    sent_group, held_group = result.groups[""], result.groups["holdout"]
+    (compared,) = result.comparisons
 
     n1, b1, n0, b0 = len(picked), len(picked) // 2, len(held), len(held) // 5
-    assert (result.picked.members, result.picked.buyers, result.holdout.members, result.holdout.buyers) == (
-        n1,
-        b1,
-        n0,
-        b0,
-    )
-    assert result.picked.revenue_ore == b1 * 10_000
+    assert (sent_group.members, sent_group.buyers, held_group.members, held_group.buyers) == (n1, b1, n0, b0)
+    assert sent_group.revenue_ore == b1 * 10_000
+    assert (compared.group, compared.against) == ("", "holdout")
     p1, p0 = b1 / n1, b0 / n0
     half = 1.959964 * math.sqrt(p1 * (1 - p1) / n1 + p0 * (1 - p0) / n0)
-    assert result.conversion.estimate == pytest.approx(p1 - p0)
-    assert (result.conversion.low, result.conversion.high) == pytest.approx(
+    assert compared.conversion.estimate == pytest.approx(p1 - p0)
+    assert (compared.conversion.low, compared.conversion.high) == pytest.approx(
         (p1 - p0 - half, p1 - p0 + half), abs=1e-5
     )
 
@@ -161,7 +159,8 @@ def test_with_fewer_than_ten_in_a_group_there_is_no_verdict_at_all():
     made = campaign(holdout_percent=10)
     send(made)
 
-    result = holdout_result(made)
+    result = experiment_result(made)
+    (compared,) = result.comparisons
 
-    assert result.holdout.members < 10
-    assert result.conversion is None and result.revenue_per_member_ore is None
+    assert result.groups["holdout"].members < 10
+    assert compared.conversion is None and compared.revenue_per_member_ore is None

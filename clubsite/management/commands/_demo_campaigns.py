@@ -2,7 +2,8 @@
 
 Opened in admin (Kampanjer -> Segmenter), each shows its live count and its newest members.
 The campaign calendar (/kalender/) shows a payday offer that repeats every month and the
-town's own events; a campaign sent twelve days ago with a 10 % holdout shows its result.
+town's own events; a campaign sent twelve days ago with two subject lines and a 10 % holdout
+shows its result.
 """
 
 from __future__ import annotations
@@ -166,6 +167,13 @@ def _sent_with_holdout(segment: Segment) -> None:
         campaign=campaign,
         language="nb",
         subject="Pepperkakene er her, {first_name}",
+        body="Hei {first_name},\n\nHjemmelagde pepperkaker til medlemspris hele uka. Du har {points} poeng.",
+    )
+    CampaignContent.objects.create(  # the second subject line: which one makes more come in?
+        campaign=campaign,
+        language="nb",
+        variant="B",
+        subject="{first_name}, pepperkakene er ferske i dag",
         body="Hei {first_name},\n\nHjemmelagde pepperkaker til medlemspris hele uka. Du har {points} poeng.",
     )
     campaign_schedule(campaign=campaign, now=sent_at)
