@@ -63,7 +63,7 @@ def flows_enter(*, now: datetime | None = None) -> int:
         # A step without its Norwegian text (every member's fallback) waits until it has one.
         steps = flow.steps.filter(status=Campaign.Status.SENDING, contents__language=settings.LANGUAGE_CODE)
         for step in steps:
-            rows = entering(flow, step, now).iterator(chunk_size=ENTER_BATCH)
+            rows = iter(entering(flow, step, now))
             while batch := list(itertools.islice(rows, ENTER_BATCH)):
                 messages = [
                     Message(campaign=step, member_id=pk, occasion=occasion, due_at=now)

@@ -5,7 +5,7 @@ Each trigger returns the members as a queryset annotated with `occasion`, the te
 makes "once per occasion" (the unique Message row): "" for the welcome (once ever), the
 birthday's year, the date of the last purchase before a lapse, the date points expire.
 Members who already have the step's message for that occasion are left out, so that a tick
-reads only what is new.
+writes only what is new.
 """
 
 from __future__ import annotations
@@ -90,24 +90,25 @@ def _anniversary(flow: Flow, step: Campaign, now: datetime) -> QuerySet:
     return Member.objects.filter(matches, joined_at__lt=this_week).annotate(occasion=year)
 
 
-def _last_purchase() -> Subquery:
-    purchases = (
-        LedgerEntry.objects.filter(
-            wallet__member=OuterRef("pk"), kind=LedgerEntry.Kind.EARN, amount_ore__isnull=False
-        )
+def _purchases_per_member(**filters) -> QuerySet:
+    """Ledger rows grouped by member (`member_id`), of members not erased: for the triggers
+    that read the whole ledger, one GROUP BY instead of a subquery per member."""
+    return (
+        LedgerEntry.objects.filter(wallet__member__erased_at=None, **filters)
         .order_by()
-        .values("wallet__member")
-        .annotate(last=Max("created_at"))
-        .values("last")
+        .values(member_id=F("wallet__member"))
     )
-    return Subquery(purchases)
 
 
 def _win_back(flow: Flow, step: Campaign, now: datetime) -> QuerySet:
     """No purchase for `days` (+ the step's delay); once per lapse: the occasion is the date
     of the last purchase, so buying again and lapsing again is a new occasion."""
     lapsed_since = now - timedelta(days=flow.days + step.delay_days)
-    members = Member.objects.annotate(last_purchase=_last_purchase()).filter(last_purchase__lte=lapsed_since)
+    members = (
+        _purchases_per_member(kind=LedgerEntry.Kind.EARN, amount_ore__isnull=False)
+        .annotate(last_purchase=Max("created_at"))
+        .filter(last_purchase__lte=lapsed_since)
+    )
     if flow.only_from_now and flow.enabled_at:
         members = members.filter(last_purchase__gte=flow.enabled_at - timedelta(days=flow.days))
     return members.annotate(occasion=_as_text(TruncDate("last_purchase")))
@@ -116,16 +117,10 @@ def _win_back(flow: Flow, step: Campaign, now: datetime) -> QuerySet:
 def _points_expiring(flow: Flow, step: Campaign, now: datetime) -> QuerySet:
     """Unspent points that expire within `days` (less the step's delay); the occasion is the
     first expiry date."""
-    first_expiry = (
-        LedgerEntry.objects.filter(wallet__member=OuterRef("pk"), remaining__gt=0, expires_at__gt=now)
-        .order_by()
-        .values("wallet__member")
-        .annotate(first=Min("expires_at"))
-        .values("first")
-    )
     horizon = now + timedelta(days=max(flow.days - step.delay_days, 0))
     return (
-        Member.objects.annotate(first_expiry=Subquery(first_expiry))
+        _purchases_per_member(remaining__gt=0, expires_at__gt=now)
+        .annotate(first_expiry=Min("expires_at"))
         .filter(first_expiry__lte=horizon)
         .annotate(occasion=_as_text(TruncDate("first_expiry")))
     )
@@ -142,11 +137,9 @@ def _welcome_gift(flow: Flow, step: Campaign, now: datetime) -> QuerySet:
         expires_at__gt=now,
         expires_at__lte=horizon,
     ).order_by("expires_at")
-    return (
-        Member.objects.annotate(gift=Subquery(gift.values("pk")[:1]))
-        .filter(gift__isnull=False)
-        .annotate(occasion=_as_text("gift"))
-    )
+    # Exists first: a semi-join the planner runs once, so that the voucher is looked up only
+    # for the few members who have one (a scalar subquery alone runs once per member).
+    return Member.objects.filter(Exists(gift)).annotate(occasion=_as_text(Subquery(gift.values("pk")[:1])))
 
 
 def _qualifying_total(now: datetime) -> Coalesce:
@@ -170,14 +163,25 @@ def _next_tier(flow: Flow, step: Campaign, now: datetime) -> QuerySet:
     so a member near the same tier hears of it once a month at most."""
     month = timezone.localdate(now).strftime("%Y-%m")
     whens, near = [], Q()
-    for tier in Tier.objects.filter(threshold__gt=0).order_by("threshold"):
+    tiers = list(Tier.objects.filter(threshold__gt=0).order_by("threshold"))
+    for tier in tiers:
         close = Q(total__gte=tier.threshold - flow.points, total__lt=tier.threshold)
         near |= close
         whens.append(When(close, then=Value(f"{tier.pk}:{month}")))
     if not whens:
         return Member.objects.none()
+    members = Member.objects.all()
+    if tiers[0].threshold - flow.points > 0:  # a member with nothing in the window is near no tier
+        first, last = window(now)
+        members = members.filter(
+            Exists(
+                QualifyingMonth.objects.filter(
+                    wallet__member=OuterRef("pk"), month__gte=first, month__lte=last
+                )
+            )
+        )
     return (
-        Member.objects.annotate(total=_qualifying_total(now))
+        members.annotate(total=_qualifying_total(now))
         .filter(near)
         .annotate(occasion=Case(*whens, output_field=CharField()))
     )
@@ -194,11 +198,7 @@ def _tier_reached(flow: Flow, step: Campaign, now: datetime) -> QuerySet:
         changed_at__gte=since,
         changed_at__lte=now - timedelta(days=step.delay_days),
     ).order_by("-changed_at")
-    return (
-        Member.objects.annotate(change=Subquery(up.values("pk")[:1]))
-        .filter(change__isnull=False)
-        .annotate(occasion=_as_text("change"))
-    )
+    return Member.objects.filter(Exists(up)).annotate(occasion=_as_text(Subquery(up.values("pk")[:1])))
 
 
 def _tier_lapsing(flow: Flow, step: Campaign, now: datetime) -> QuerySet:
@@ -248,13 +248,16 @@ TRIGGERS = {
 }
 
 
-def entering(flow: Flow, step: Campaign, now: datetime) -> QuerySet:
-    """(member id, occasion) of those who enter `step` now and have not for that occasion."""
-    already = Message.objects.filter(campaign=step, member=OuterRef("pk"), occasion=OuterRef("occasion"))
-    return (
-        TRIGGERS[flow.kind](flow, step, now)
-        .filter(erased_at=None)
-        .exclude(Exists(already))
-        .values_list("pk", "occasion")
-        .order_by("pk")
-    )
+def entering(flow: Flow, step: Campaign, now: datetime) -> list[tuple[int, str]]:
+    """(member id, occasion) of those who enter `step` now and have not for that occasion,
+    by member. A trigger gives Members, or ledger rows grouped by `member_id` (erased members
+    left out). Two queries: who the trigger meets, and which of those occasions the step has
+    already entered them for; the difference is who enters. (The ledger triggers' occasion
+    is an aggregate, which the ORM cannot compare inside a NOT EXISTS.)"""
+    found = TRIGGERS[flow.kind](flow, step, now)
+    if found.model is Member:
+        found = found.filter(erased_at=None).annotate(member_id=F("pk"))
+    met = set(found.values_list("member_id", "occasion"))
+    occasions = {occasion for _member, occasion in met}
+    done = Message.objects.filter(campaign=step, occasion__in=occasions).values_list("member_id", "occasion")
+    return sorted(met - set(done))
