@@ -7,7 +7,7 @@ from django.urls import path
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from campaigns import admin_campaigns, admin_flows  # noqa: F401 - register their own admin
+from campaigns import admin_campaigns, admin_flows, admin_nps  # noqa: F401 - register their own admin
 from campaigns.models import CampaignSettings, ClubEconomics, Segment, SegmentCondition, TierChange
 from campaigns.segments.forms import ConditionFormSet, SegmentConditionForm, conditions_from
 from campaigns.segments.selectors import segment_count, segment_sample

@@ -23,4 +23,7 @@ class CampaignsError(CodedError):
         "no_test_address": _("Your user has no address on this channel to send a test to."),
         "no_send_at": _("Fill in «send at» and save before scheduling, or send now."),
         "no_member": _("No member with that number in the club to show the message as."),
+        "bad_link": _("This survey link is not valid. Use the link in the message you got, as it is."),
+        "bad_score": _("Choose a number from 0 to 10."),
+        "answered": _("You have answered this survey already. Thank you!"),
     }

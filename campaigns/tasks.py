@@ -29,3 +29,11 @@ def messages_deliver(ids: list[int]) -> dict[str, int]:
 @shared_task
 def flows_tick() -> int:
     return flows_enter(now=timezone.now())
+
+
+@shared_task
+def detractor_notify(answer_id: int) -> int:
+    """Tell the owners of a detractor's answer (within the day, as the guides ask)."""
+    from campaigns.nps import detractor_mail
+
+    return detractor_mail(answer_id=answer_id)

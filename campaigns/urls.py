@@ -11,4 +11,5 @@ urlpatterns = [
     path("dashbord/<slug:table>.csv", views.dashboard_csv, name="dashboard_csv"),
     path("kalender/", planning.calendar_page, name="calendar"),
     path("k/<str:token>/", sending.click, name="click"),
+    path("nps/<str:token>/", sending.nps, name="nps"),
 ]

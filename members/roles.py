@@ -22,6 +22,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, set[str]]] = {
         "members.user": {"view"},
         "members.consentevent": {"view"},
         "members.location": {"view"},
+        # Low survey scores are theirs to follow up (campaigns.admin_nps).
+        "campaigns.npsanswer": {"view", "change"},
     },
     COUNTER_STAFF: {"members.member": {"view"}, "members.location": {"view"}},
 }

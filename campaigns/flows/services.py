@@ -21,6 +21,8 @@ DEFAULT_DAYS = {
     Flow.Kind.WELCOME_REMINDER: 2,
     Flow.Kind.TIER_LAPSING: 30,
     Flow.Kind.ACTIVATION: 14,
+    Flow.Kind.NPS: 90,
+    Flow.Kind.PROMOTER_INVITE: 2,
 }
 
 

@@ -31,7 +31,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.utils import timezone
 
-from campaigns.models import Campaign, Flow, Message, TierChange
+from campaigns.models import Campaign, Flow, Message, NpsAnswer, TierChange
 from members.models import Member
 from rewards.config import config
 from rewards.models import LedgerEntry, PointsProgram, QualifyingMonth, Tier, Voucher
@@ -234,6 +234,63 @@ def _activation(flow: Flow, step: Campaign, now: datetime) -> QuerySet:
     )
 
 
+REFUND_KINDS = (LedgerEntry.Kind.REFUND, LedgerEntry.Kind.REVERSAL)
+
+
+def _refunded_since(moment) -> Exists:
+    return Exists(
+        LedgerEntry.objects.filter(
+            wallet__member=OuterRef("pk"), kind__in=REFUND_KINDS, created_at__gte=moment
+        )
+    )
+
+
+def _nps(flow: Flow, step: Campaign, now: datetime) -> QuerySet:
+    """A purchase in the last two days, no survey in the last `days` (90), no refund in the
+    last 48 hours; the occasion is the purchase, whose shop the answer is counted for."""
+    recent = LedgerEntry.objects.filter(
+        wallet__member=OuterRef("pk"),
+        kind=LedgerEntry.Kind.EARN,
+        amount_ore__isnull=False,
+        created_at__gte=now - timedelta(days=2 + step.delay_days),
+        created_at__lte=now - timedelta(days=step.delay_days),
+    ).order_by("-created_at")
+    surveyed = Message.objects.filter(
+        member=OuterRef("pk"),
+        campaign__flow__kind=Flow.Kind.NPS,
+        created_at__gte=now - timedelta(days=flow.days),
+    )
+    return (
+        Member.objects.filter(Exists(recent))
+        .exclude(Exists(surveyed))
+        .exclude(_refunded_since(now - timedelta(hours=48)))
+        .annotate(occasion=_as_text(Subquery(recent.values("pk")[:1])))
+    )
+
+
+def _promoter_invite(flow: Flow, step: Campaign, now: datetime) -> QuerySet:
+    """Answered 9 or 10 `days` (2) ago, up to a week; not refunded since. The occasion is the
+    answer: one invitation per promoter's answer."""
+    answered = NpsAnswer.objects.filter(
+        member=OuterRef("pk"),
+        score__gte=9,
+        answered_at__lte=now - timedelta(days=flow.days + step.delay_days),
+        answered_at__gt=now - timedelta(days=flow.days + step.delay_days + 7),
+    ).order_by("-answered_at")
+    answer_at = Subquery(answered.values("answered_at")[:1])
+    refunded_after = Exists(
+        LedgerEntry.objects.filter(
+            wallet__member=OuterRef("pk"), kind__in=REFUND_KINDS, created_at__gte=OuterRef("answer_at")
+        )
+    )
+    return (
+        Member.objects.filter(Exists(answered))
+        .annotate(answer_at=answer_at)
+        .exclude(refunded_after)
+        .annotate(occasion=_as_text(Subquery(answered.values("pk")[:1])))
+    )
+
+
 TRIGGERS = {
     Flow.Kind.WELCOME: _welcome,
     Flow.Kind.BIRTHDAY: _birthday,
@@ -245,6 +302,8 @@ TRIGGERS = {
     Flow.Kind.TIER_LAPSING: _tier_lapsing,
     Flow.Kind.ANNIVERSARY: _anniversary,
     Flow.Kind.ACTIVATION: _activation,
+    Flow.Kind.NPS: _nps,
+    Flow.Kind.PROMOTER_INVITE: _promoter_invite,
 }
 
 

@@ -1,6 +1,7 @@
 from campaigns.models.economics import ClubEconomics, TierChange
 from campaigns.models.flows import Flow
 from campaigns.models.messages import Campaign, CampaignContent, Message
+from campaigns.models.nps import NpsAnswer
 from campaigns.models.planning import LocalEvent
 from campaigns.models.segments import CampaignSettings, Segment, SegmentCondition
 
@@ -12,6 +13,7 @@ __all__ = [
     "Flow",
     "LocalEvent",
     "Message",
+    "NpsAnswer",
     "Segment",
     "SegmentCondition",
     "TierChange",

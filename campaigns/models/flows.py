@@ -25,6 +25,8 @@ class Flow(models.Model):
         TIER_LAPSING = "tier_lapsing", _("tier about to lapse")
         ANNIVERSARY = "anniversary", _("anniversary of joining")
         ACTIVATION = "activation", _("joined but never used a benefit")
+        NPS = "nps", _("one-question survey after a purchase (NPS)")
+        PROMOTER_INVITE = "promoter", _("promoters invited to refer a friend")
 
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, unique=True)
     enabled = models.BooleanField(_("on"), default=False)
@@ -34,7 +36,8 @@ class Flow(models.Model):
         help_text=_(
             "Win-back: days without a purchase before the first step. Points about to expire, "
             "welcome gift and tier about to lapse: days before the date. Activation: days after "
-            "joining. Not used by the others."
+            "joining. Survey: days between two surveys to a member (90). Promoters: days after the "
+            "answer (2). Not used by the others."
         ),
     )
     points = models.PositiveIntegerField(

@@ -73,6 +73,12 @@ class CampaignSettings(SingletonModel):
         validators=[MinValueValidator(1), MaxValueValidator(90)],
         help_text=_("A recipient who buys within this many days of the message counts as a buyer from it."),
     )
+    nps_points = models.PositiveIntegerField(
+        _("points for answering the survey"),
+        default=0,
+        validators=[MaxValueValidator(10_000)],
+        help_text=_("Given once per survey answered (NPS flow). 0: none."),
+    )
 
     class Meta:
         verbose_name = _("campaign settings")

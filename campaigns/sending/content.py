@@ -20,6 +20,7 @@ from django.utils import formats, translation
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign, CampaignContent
+from campaigns.nps import survey_url
 from clubsite.money import kr
 from members.models import Member
 from rewards.config import config
@@ -34,8 +35,8 @@ class Facts:
     only {first_name} costs no wallet query, one with {points} one query, and only the
     fields about expiry, tier progress or stamps read the whole wallet summary."""
 
-    def __init__(self, member: Member, voucher: Voucher | None, balance: int | None = None):
-        self.member, self.voucher = member, voucher
+    def __init__(self, member: Member, voucher: Voucher | None, balance: int | None = None, message=None):
+        self.member, self.voucher, self.message = member, voucher, message
         if balance is not None:  # read with the batch's members (campaigns.sending.pipeline)
             self.balance = balance
 
@@ -76,6 +77,14 @@ MERGE_FIELDS = {
         lambda f: settings.LOJAL_SITE_URL + reverse("members:card"),
     ),
     "voucher_code": (_("the code of the campaign's offer"), lambda f: f.voucher.code if f.voucher else ""),
+    "survey_link": (
+        _("the link to answer the survey (NPS flow)"),
+        lambda f: survey_url(f.message) if f.message else "",
+    ),
+    "referral_link": (
+        _("the link to the member's page for inviting friends"),
+        lambda f: settings.LOJAL_SITE_URL + reverse("referrals:invite"),
+    ),
 }
 
 
@@ -114,13 +123,14 @@ def render(
     *,
     balance: int | None = None,
     variant: str = "",
+    message=None,
 ) -> Rendered:
     language = member.language or settings.LANGUAGE_CODE
     content = content_for(campaign, language, variant)
     if content is None:
         raise ValueError(f"campaign {campaign.pk} has no text in {language} or {settings.LANGUAGE_CODE}")
     with translation.override(content.language):
-        facts, values = Facts(member, voucher, balance), {}
+        facts, values = Facts(member, voucher, balance, message), {}
 
         def value(match: re.Match) -> str:
             name = match.group(1)

@@ -265,7 +265,14 @@ def _hand_over(message: Message, member: Member, batch: Batch) -> str:
     """To the provider, with the message's key so that a retry is recognisable. Returns the
     provider's id for the message (its tracking events name it), or ""."""
     campaign = batch.texts(message.campaign_id)
-    rendered = render(campaign, member, message.voucher, balance=member.points_balance, variant=message.group)
+    rendered = render(
+        campaign,
+        member,
+        message.voucher,
+        balance=member.points_balance,
+        variant=message.group,
+        message=message,
+    )
     if message.channel == SMS:
         stop = unsubscribe_url(member, SMS)
         send_sms(member.user.phone, f"{rendered.sms}\n{stop}")

@@ -70,6 +70,20 @@ STEPS = {
     Flow.Kind.ACTIVATION: [
         (0, "Har du prøvd fordelene?", "Du har {points} poeng. Vis kortet i kassen neste gang: {card_link}"),
     ],
+    Flow.Kind.NPS: [
+        (
+            0,
+            "Hvordan var besøket, {first_name}?",
+            "Ett kjapt spørsmål, ett klikk: vil du anbefale oss til en venn? {survey_link}",
+        ),
+    ],
+    Flow.Kind.PROMOTER_INVITE: [
+        (
+            0,
+            "Del gleden med en venn",
+            "Takk for det fine svaret! Inviter en venn, så får dere begge en kanelbolle: {referral_link}",
+        ),
+    ],
     Flow.Kind.POINTS_EXPIRING: [
         (
             0,
