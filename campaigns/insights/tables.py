@@ -357,8 +357,25 @@ TIERS = Table(
     attrgetter("tiers"),
 )
 
+NPS = Table(
+    "nps",
+    (
+        Column(_("Month"), attrgetter("month"), MONTH),
+        Column(_("Surveys sent"), attrgetter("surveys"), COUNT),
+        Column(_("Answers"), attrgetter("answers"), COUNT),
+        Column(_("Response rate (%)"), attrgetter("response_rate"), PERCENT),
+        Column(_("Promoters (9-10)"), attrgetter("promoters"), COUNT),
+        Column(_("Passives (7-8)"), attrgetter("passives"), COUNT),
+        Column(_("Detractors (0-6)"), attrgetter("detractors"), COUNT),
+        Column(_("NPS"), attrgetter("score"), COUNT, strong=True),
+        Column(_("Promoters invited to refer"), attrgetter("invited"), COUNT),
+        Column(_("Of them referred a friend"), attrgetter("referred"), COUNT),
+    ),
+    attrgetter("nps"),
+)
+
 TABLES: dict[str, Table] = {
-    t.slug: t for t in (KPIS, FORMULAS, TREND, BREAKAGE, SEGMENTS, CHANNELS, CAMPAIGNS, TIERS)
+    t.slug: t for t in (KPIS, FORMULAS, TREND, BREAKAGE, SEGMENTS, CHANNELS, CAMPAIGNS, TIERS, NPS)
 }
 
 

@@ -30,6 +30,7 @@ from campaigns.insights.selectors.figures import (
     percent,
 )
 from campaigns.insights.selectors.formulas import formulas
+from campaigns.insights.selectors.nps import NpsRow, nps_by_month
 from campaigns.insights.selectors.period import Month, Period, trend_months
 from campaigns.models import CampaignSettings, ClubEconomics
 from campaigns.sending.report import CampaignFigures, campaigns_in
@@ -57,6 +58,7 @@ class Dashboard:
     channels: list[ChannelRow]
     campaigns: list[CampaignFigures]
     tiers: list[TierRow]
+    nps: list[NpsRow]
 
     @property
     def previous(self) -> Period:
@@ -221,6 +223,7 @@ def dashboard(*, period: Period, location: Location | None = None, now: datetime
         channels=_channel_rows(channels),
         campaigns=sent,
         tiers=_tier_rows(tiers, per_tier, counts[now]),
+        nps=nps_by_month(months, location_id=location_id),
     )
 
 
