@@ -119,10 +119,23 @@ def test_before_sending_the_owner_reads_the_smallest_lift_the_audience_can_show(
     assert "minst 37,4 %-poeng" in page.content.decode()
 
 
+def members_until(made, *, held: int, picked: int) -> list:
+    """Subscribers, made one by one until the campaign's hash has put at least `held` in the
+    holdout and `picked` among the others: group sizes that do not hang on luck."""
+    members, counts = [], {"holdout": 0, "": 0}
+    shares = [("holdout", made.holdout_percent), ("", 100 - made.holdout_percent)]
+    while counts["holdout"] < held or counts[""] < picked:
+        assert len(members) < 500, "the hash never filled the groups"
+        member = subscriber()
+        counts[group_for(member.pk, f"campaign:{made.pk}", shares)] += 1
+        members.append(member)
+    return members
+
+
 def test_a_small_result_is_labelled_not_clear_yet_on_the_campaign_page(owner_client):
     shop = LocationFactory()
-    members = [subscriber() for _ in range(30)]
     made = campaign(holdout_percent=50)
+    members = members_until(made, held=10, picked=10)
     send(made)
     buy(members[0], 100, shop, START + timedelta(days=1))
 
@@ -154,9 +167,8 @@ def test_a_holdout_over_half_the_segment_is_refused_in_the_form(owner_client):
 
 
 def test_with_fewer_than_ten_in_a_group_there_is_no_verdict_at_all():
-    for _ in range(12):
-        subscriber()
     made = campaign(holdout_percent=10)
+    members_until(made, held=1, picked=10)
     send(made)
 
     result = experiment_result(made)
