@@ -16,9 +16,10 @@ class CampaignsConfig(AppConfig):
     def ready(self):
         from anymail.signals import tracking
 
-        from campaigns import receivers
+        from campaigns import member_parts, receivers
         from rewards import signals as wallet
 
+        member_parts.register()
         wallet.tier_changed.connect(receivers.on_tier_changed, dispatch_uid="campaigns.tier_history")
         tracking.connect(receivers.on_email_tracking, dispatch_uid="campaigns.email_tracking")
         # After every migrate (and a test's flush): the club has each kind of flow, off until

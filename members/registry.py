@@ -89,6 +89,9 @@ member_activity: Registry = Registry()  # of Activity
 welcome_offers: Registry = Registry()
 # A first thing to do, shown on the card page: callables (member) -> str ("" for nothing).
 card_missions: Registry = Registry()
+# Something waiting for the member, linked from the card page (a survey to answer):
+# callables (member) -> (text, url) or None.
+card_links: Registry = Registry()
 
 
 def welcome_offer_lines() -> list[str]:
@@ -97,6 +100,10 @@ def welcome_offer_lines() -> list[str]:
 
 def card_mission_lines(member) -> list[str]:
     return [text for mission in card_missions if (text := mission(member))]
+
+
+def card_link_items(member) -> list[tuple[str, str]]:
+    return [item for link in card_links if (item := link(member))]
 
 
 def panels() -> list[MemberPanel]:

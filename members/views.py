@@ -26,7 +26,7 @@ from members.card import STEP_SECONDS, member_key
 from members.forms import ConsentForm, JoinForm, ProfileForm, signup_consent_wording
 from members.models import Club, ConsentEvent, Member
 from members.privacy import privacy_purposes, retention_text
-from members.registry import card_mission_lines
+from members.registry import card_link_items, card_mission_lines
 from members.selectors import consent_current
 from members.services import MembersError
 
@@ -141,7 +141,10 @@ def welcome(request):
 @cache_control(private=True, no_cache=True)
 def card(request):
     member = request.member
-    context = _card_context(member) | {"missions": card_mission_lines(member)}
+    context = _card_context(member) | {
+        "missions": card_mission_lines(member),
+        "links": card_link_items(member),
+    }
     question = next((f for f in PROGRESSIVE_FIELDS if _unanswered(member, f)), None)
     if question:
         context["question"] = question

@@ -4,12 +4,13 @@ refunded; detractors a follow-up for customer service, with the owner told."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from campaigns.flows.services import flows_enter
 from campaigns.models import CampaignSettings, Flow, Message, NpsAnswer
@@ -29,6 +30,8 @@ ON = oslo(2026, 11, 2, 9, 0)
 def room_in_the_budget():
     rules = CampaignSettings.load()
     rules.emails_per_month = 10
+    # One test runs on the real clock, at any hour: quiet hours have tests of their own.
+    rules.day_starts, rules.day_ends, rules.quiet_sundays = time(0), time(23, 59, 59), False
     rules.save()
 
 
@@ -178,3 +181,20 @@ def test_customer_service_can_follow_up_the_answers_in_admin(shop):
     answer.refresh_from_db()
     assert (answer.follow_up, answer.score) == ("contacted", 2)
     assert Flow.objects.filter(kind="nps").exists()
+
+
+def test_the_card_page_links_to_the_survey_until_it_is_answered(shop):
+    survey_flow()
+    kari = subscriber()
+    buy(kari, shop, timezone.now() - timedelta(hours=3))
+    tick(timezone.now() - timedelta(hours=1))
+    message = Message.objects.get(member=kari)
+    client = Client()
+    client.force_login(kari.user)
+
+    before = client.get(reverse("members:card")).content.decode()
+    nps_answer(message=message, score=8)
+    after = client.get(reverse("members:card")).content.decode()
+
+    assert reverse("campaigns:nps", args=[survey_token(message)]) in before
+    assert "/nps/" not in after
