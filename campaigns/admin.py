@@ -72,6 +72,28 @@ class CampaignSettingsAdmin(SingletonAdmin):
                 ),
             },
         ),
+        (
+            _("Contact budget and quiet hours"),
+            {
+                "fields": [
+                    "emails_per_month",
+                    "sms_per_month",
+                    "day_starts",
+                    "day_ends",
+                    "quiet_sundays",
+                    "email_quiet_too",
+                ],
+                "description": _(
+                    "Checked when each message goes, for campaigns and flows alike: one budget per "
+                    "member, lowered by the member's own choice of how often."
+                ),
+            },
+        ),
+        (_("Measuring and prices"), {"fields": ["attribution_days", "sms_price_ore"]}),
+        (
+            _("Standing holdout and survey"),
+            {"fields": ["club_holdout_percent", "club_holdout_months", "nps_points"]},
+        ),
     ]
 
 

@@ -26,6 +26,7 @@ from campaigns.experiments.stats import (
 )
 from campaigns.models import Campaign, CampaignSettings
 from campaigns.segments.selectors import segment_members
+from members.models import Member
 from rewards.models import LedgerEntry, Voucher
 
 HOLDOUT = "holdout"
@@ -180,3 +181,78 @@ def detectable_lift(campaign: Campaign, now: datetime | None = None) -> Detectab
     return Detectable(
         members, holdout, baseline, smallest_detectable_lift(members - holdout, holdout, baseline)
     )
+
+
+# --- The club's standing holdout: no marketing at all for a period, for a share of members.
+
+
+def club_holdout_period(moment: datetime, months: int) -> tuple[datetime, datetime, str]:
+    """The holdout period holding `moment`: its start, its end and its name ("2026-3" for
+    the fourth of the year's periods of three months). Periods start on 1 January."""
+    local = timezone.localtime(moment)
+    index = (local.month - 1) // months
+    first = local.date().replace(month=index * months + 1, day=1)
+    start = timezone.make_aware(datetime.combine(first, datetime.min.time()))
+    end_month = index * months + months  # the period's last month; the year's last ends in December
+    end_first = (
+        first.replace(year=first.year + 1, month=1) if end_month >= 12 else first.replace(month=end_month + 1)
+    )
+    return (
+        start,
+        timezone.make_aware(datetime.combine(end_first, datetime.min.time())),
+        f"{first.year}-{index}",
+    )
+
+
+def in_club_holdout(member_id: int, moment: datetime, limits: CampaignSettings) -> bool:
+    if not limits.club_holdout_percent:
+        return False
+    _start, _end, name = club_holdout_period(moment, limits.club_holdout_months)
+    shares = [(HOLDOUT, limits.club_holdout_percent), ("", 100 - limits.club_holdout_percent)]
+    return group_for(member_id, f"club:{name}", shares) == HOLDOUT
+
+
+@dataclass(frozen=True)
+class ProgrammeResult:
+    start: datetime
+    until: datetime
+    comparison: Comparison  # everyone else ("") against the standing holdout
+    groups: dict[str, Group]
+
+
+def club_holdout_result(now: datetime | None = None) -> ProgrammeResult | None:
+    """What the whole programme of messages adds this period so far: members who joined
+    before it began, the standing holdout against everyone else, buying from its start.
+    One query; the groups are drawn here by the same hash as at sending."""
+    limits = CampaignSettings.load()
+    if not limits.club_holdout_percent:
+        return None
+    now = now or timezone.now()
+    start, _end, _name = club_holdout_period(now, limits.club_holdout_months)
+    spent = (
+        LedgerEntry.objects.filter(
+            wallet__member=OuterRef("pk"), qualifying=True, created_at__gte=start, created_at__lt=now
+        )
+        .order_by()
+        .values("wallet")
+        .annotate(ore=Sum("amount_ore"))
+        .values("ore")
+    )
+    rows = Member.objects.filter(erased_at=None, joined_at__lt=start).annotate(
+        spent=Coalesce(Subquery(spent, output_field=IntegerField()), 0)
+    )
+    sums = {HOLDOUT: [0, 0, 0, 0], "": [0, 0, 0, 0]}  # members, buyers, revenue, squares
+    for member_id, ore in rows.values_list("pk", "spent").iterator(chunk_size=5000):
+        group = sums[HOLDOUT if in_club_holdout(member_id, now, limits) else ""]
+        group[0], group[1], group[2], group[3] = (
+            group[0] + 1,
+            group[1] + (ore > 0),
+            group[2] + ore,
+            group[3] + ore * ore,
+        )
+    as_rows = {
+        name: {"members": m, "buyers": b, "revenue": r, "squares": q, "redeemed": 0}
+        for name, (m, b, r, q) in sums.items()
+    }
+    groups = {name: Group(row["members"], row["buyers"], row["revenue"], 0) for name, row in as_rows.items()}
+    return ProgrammeResult(start, now, _compare("", as_rows[""], HOLDOUT, as_rows[HOLDOUT]), groups)

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from campaigns.experiments.results import HOLDOUT, ExperimentResult, Group
+from campaigns.experiments.results import HOLDOUT, ExperimentResult, Group, ProgrammeResult
 from campaigns.experiments.stats import Interval
 
 
@@ -46,3 +47,20 @@ def experiment_view(result: ExperimentResult | None) -> ExperimentView | None:
         for c in result.comparisons
     ]
     return ExperimentView(rows, lines, result.window_days)
+
+
+def programme_view(result: ProgrammeResult | None) -> ExperimentView | None:
+    """The standing holdout's comparison, shown as a campaign's experiment is."""
+    if result is None:
+        return None
+    rows = [
+        (_("Got the club's messages"), result.groups[""]),
+        (_("Standing holdout"), result.groups[HOLDOUT]),
+    ]
+    c = result.comparison
+    line = Line(
+        _("Since %(start)s") % {"start": formats.date_format(timezone.localtime(result.start), "j. F Y")},
+        c.conversion.scaled(100) if c.conversion else None,
+        c.revenue_per_member_ore,
+    )
+    return ExperimentView(rows, [line], 0)

@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from campaigns.experiments.results import club_holdout_result
+from campaigns.experiments.views import programme_view
 from campaigns.insights import selectors, tables
 from campaigns.insights.forms import DashboardForm
 
@@ -61,6 +63,7 @@ def dashboard(request):
         "tables": tables.pages(data),
         "chart": _chart_data(data),
         "can_edit_economics": request.user.has_perm("campaigns.change_clubeconomics"),
+        "programme": programme_view(club_holdout_result()),
     }
     return render(request, "campaigns/dashboard.html", context)
 

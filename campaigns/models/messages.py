@@ -188,6 +188,7 @@ class Message(models.Model):
         ERASED = "erased", _("the member was erased")
         CANCELLED = "cancelled", _("the campaign was cancelled")
         HOLDOUT = "holdout", _("in the holdout group: gets nothing, to compare with")
+        CLUB_HOLDOUT = "club_hold", _("in the club's standing holdout: no marketing for a while")
 
     # The idempotency key a provider sees (the e-mail's Message-ID): the same on a retry.
     key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)

@@ -73,6 +73,22 @@ class CampaignSettings(SingletonModel):
         validators=[MinValueValidator(1), MaxValueValidator(90)],
         help_text=_("A recipient who buys within this many days of the message counts as a buyer from it."),
     )
+    club_holdout_percent = models.PositiveSmallIntegerField(
+        _("standing holdout (%)"),
+        default=0,
+        validators=[MaxValueValidator(20)],
+        help_text=_(
+            "A share of all members (5 percent is usual) who get no marketing at all for a period, drawn "
+            "anew each period: comparing them with the rest shows what the whole programme of "
+            "messages adds. 0: off."
+        ),
+    )
+    club_holdout_months = models.PositiveSmallIntegerField(
+        _("standing holdout period (months)"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text=_("How long the same members are held out before new ones are drawn."),
+    )
     nps_points = models.PositiveIntegerField(
         _("points for answering the survey"),
         default=0,

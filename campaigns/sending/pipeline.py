@@ -36,7 +36,7 @@ from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.translation import gettext
 
-from campaigns.experiments.results import HOLDOUT, group_of, variants
+from campaigns.experiments.results import HOLDOUT, group_of, in_club_holdout, variants
 from campaigns.models import Campaign, CampaignSettings, Message
 from campaigns.segments.selectors import segment_members
 from campaigns.sending import rules
@@ -164,9 +164,11 @@ def _channel(campaign: Campaign, member: Member) -> str:
     return SMS if member.sms_ok and not (member.email_ok and member.user.email) else EMAIL
 
 
-def _why_not(member: Member, channel: str, limits: CampaignSettings) -> str | None:
+def _why_not(member: Member, channel: str, limits: CampaignSettings, now: datetime) -> str | None:
     if member.erased_at is not None:
         return Reason.ERASED
+    if in_club_holdout(member.pk, now, limits):
+        return Reason.CLUB_HOLDOUT
     if member.marketing_paused:
         return Reason.PAUSED
     if not (member.user.email if channel == EMAIL else member.user.phone):
@@ -202,7 +204,7 @@ def _decide(message: Message, member: Member, now: datetime, limits: CampaignSet
     if campaign.status != Campaign.Status.SENDING:  # paused: back in the queue, due as it was
         return {"status": Status.QUEUED}
     channel = _channel(campaign, member)
-    reason = _why_not(member, channel, limits)
+    reason = _why_not(member, channel, limits, now)
     if reason is not None:
         return {"status": Status.SUPPRESSED, "reason": reason, "channel": channel}
     wait = rules.next_allowed(channel, now, limits)
