@@ -114,6 +114,11 @@ class ReferralAdmin(admin.ModelAdmin):
     inlines = [PayoutInline]
     actions = ["approve", "reject"]
 
+    def get_fields(self, request, obj=None):
+        # The reasons in words where the stored codes ("cap_reached,burst_ip") would be.
+        names = [field.name for field in self.model._meta.concrete_fields if field.name != "id"]
+        return ["reasons_shown" if name == "reasons" else name for name in names]
+
     def get_readonly_fields(self, request, obj=None):
         # Evidence, like the ledger: the owner decides with the actions, never by editing.
         return [field.name for field in self.model._meta.concrete_fields] + ["reasons_shown"]

@@ -96,6 +96,14 @@ def test_the_list_shows_status_and_reasons_and_filters_by_reason(owner_client, k
     assert owner_client.get(LIST, {"q": "ola.nordmann"}).context["cl"].result_list[0] == waiting
 
 
+def test_a_referrals_page_gives_its_reasons_in_words_not_codes(owner_client, kari_code):
+    waiting = flagged(kari_code)
+
+    body = owner_client.get(reverse("admin:referrals_referral_change", args=[waiting.pk])).content.decode()
+
+    assert "same household" in body and "same_household" not in body
+
+
 def test_the_list_takes_a_fixed_number_of_queries(owner_client, kari_code):
     for _n in range(3):
         invited(kari_code)
