@@ -8,7 +8,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from campaigns import admin_campaigns, admin_flows, admin_nps  # noqa: F401 - register their own admin
-from campaigns.models import CampaignSettings, ClubEconomics, Segment, SegmentCondition, TierChange
+from campaigns.models import CampaignSettings, ClubEconomics, Goal, Segment, SegmentCondition, TierChange
 from campaigns.segments.forms import ConditionFormSet, SegmentConditionForm, conditions_from
 from campaigns.segments.selectors import segment_count, segment_sample
 from clubsite.singleton import SingletonAdmin
@@ -161,3 +161,11 @@ def count_context(segment: Segment, conditions: list[SegmentCondition], left_out
         "segment_sample": segment_sample(segment.match, conditions),
         "left_out": left_out,
     }
+
+
+@admin.register(Goal)
+class GoalAdmin(admin.ModelAdmin):
+    """The owner's goals; the dashboard follows each at its milestones."""
+
+    list_display = ["__str__", "starts_on"]
+    fields = ["measure", "baseline", "target", "starts_on", "months"]

@@ -20,6 +20,7 @@ from campaigns.experiments.results import club_holdout_result
 from campaigns.experiments.views import programme_view
 from campaigns.insights import selectors, tables
 from campaigns.insights.forms import DashboardForm
+from campaigns.insights.goals import goals_progress
 
 
 def back_office_required(view):
@@ -64,6 +65,7 @@ def dashboard(request):
         "chart": _chart_data(data),
         "can_edit_economics": request.user.has_perm("campaigns.change_clubeconomics"),
         "programme": programme_view(club_holdout_result()),
+        "goals": goals_progress(),
     }
     return render(request, "campaigns/dashboard.html", context)
 

@@ -1,5 +1,6 @@
 from campaigns.models.economics import ClubEconomics, TierChange
 from campaigns.models.flows import Flow
+from campaigns.models.goals import Goal
 from campaigns.models.messages import Campaign, CampaignContent, Message
 from campaigns.models.nps import NpsAnswer
 from campaigns.models.planning import LocalEvent
@@ -11,6 +12,7 @@ __all__ = [
     "CampaignSettings",
     "ClubEconomics",
     "Flow",
+    "Goal",
     "LocalEvent",
     "Message",
     "NpsAnswer",

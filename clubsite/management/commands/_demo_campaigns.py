@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from campaigns.models import Campaign, CampaignContent, LocalEvent, Segment, SegmentCondition
+from campaigns.models import Campaign, CampaignContent, Goal, LocalEvent, Segment, SegmentCondition
 from campaigns.planning.occasions import payday
 from campaigns.sending import pipeline
 from campaigns.services import campaign_schedule
@@ -65,6 +65,18 @@ def load_campaign_demo() -> None:
     )
     _payday_series(reachable)
     _sent_with_holdout(_segment("Alle medlemmer", "Hele klubben, uansett samtykke.", []))
+    # The guides' way of saying it: "NPS fra 32 til 45 innen 6 måneder", "aktiv andel 60 %".
+    today = timezone.localdate()
+    Goal.objects.create(
+        measure=Goal.Measure.NPS, baseline=32, target=45, starts_on=today - timedelta(days=60)
+    )
+    Goal.objects.create(
+        measure=Goal.Measure.ACTIVE_SHARE,
+        baseline=40,
+        target=60,
+        starts_on=today - timedelta(days=120),
+        months=12,
+    )
     _local_events()
 
 
