@@ -83,10 +83,12 @@ class ExperimentResult:
     window_days: int
 
 
-def _spend(start: datetime, end: datetime) -> Coalesce:
+def _spend(start: datetime, end: datetime, member: str = "member") -> Coalesce:
+    """What the member (`member`: the outer query's path to it) spent in [start, end),
+    purchases less refunds."""
     spent = (
         LedgerEntry.objects.filter(
-            wallet__member=OuterRef("member"), qualifying=True, created_at__gte=start, created_at__lt=end
+            wallet__member=OuterRef(member), qualifying=True, created_at__gte=start, created_at__lt=end
         )
         .order_by()
         .values("wallet")
@@ -229,18 +231,7 @@ def club_holdout_result(now: datetime | None = None) -> ProgrammeResult | None:
         return None
     now = now or timezone.now()
     start, _end, _name = club_holdout_period(now, limits.club_holdout_months)
-    spent = (
-        LedgerEntry.objects.filter(
-            wallet__member=OuterRef("pk"), qualifying=True, created_at__gte=start, created_at__lt=now
-        )
-        .order_by()
-        .values("wallet")
-        .annotate(ore=Sum("amount_ore"))
-        .values("ore")
-    )
-    rows = Member.objects.filter(erased_at=None, joined_at__lt=start).annotate(
-        spent=Coalesce(Subquery(spent, output_field=IntegerField()), 0)
-    )
+    rows = Member.objects.filter(erased_at=None, joined_at__lt=start).annotate(spent=_spend(start, now, "pk"))
     sums = {HOLDOUT: [0, 0, 0, 0], "": [0, 0, 0, 0]}  # members, buyers, revenue, squares
     for member_id, ore in rows.values_list("pk", "spent").iterator(chunk_size=5000):
         group = sums[HOLDOUT if in_club_holdout(member_id, now, limits) else ""]
