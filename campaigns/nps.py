@@ -31,7 +31,8 @@ SALT = "campaigns.nps"
 
 
 def survey_token(message) -> str:
-    return signing.dumps(str(message.key), salt=SALT, compress=True)
+    """The message's key, signed: the same link wherever it is shown (message, card page)."""
+    return signing.Signer(salt=SALT).sign(str(message.key))
 
 
 def survey_url(message) -> str:
@@ -41,7 +42,7 @@ def survey_url(message) -> str:
 def survey_message(token: str):
     """The survey message the link is for; CampaignsError('bad_link') when it is not one."""
     try:
-        key = signing.loads(token, salt=SALT)
+        key = signing.Signer(salt=SALT).unsign(token)
     except signing.BadSignature as error:
         raise CampaignsError("bad_link") from error
     message = (
