@@ -149,7 +149,7 @@ def _segment_ms() -> float:
 def run() -> dict:
     have = Member.objects.count()
     if have < MEMBERS:
-        dashboard._grow_to(dashboard_data.Templates(timezone.now()), MEMBERS)
+        dashboard._grow_to(dashboard_data.templates(timezone.now()), MEMBERS)
     rules = CampaignSettings.load()  # the bench runs at any hour: no quiet hours here
     rules.day_starts, rules.day_ends, rules.quiet_sundays = clock(0), clock(23, 59, 59), False
     rules.save()

@@ -88,7 +88,7 @@ def run(at_each_size=None) -> dict:
     """`at_each_size(members)` is called when the club has grown to each size (the
     flows_tick bench measures at the same two sizes without growing a club of its own)."""
     now = timezone.now()
-    templates = dashboard_data.Templates(now)
+    templates = dashboard_data.templates(now)
     client = Client()
     owner = User.objects.create_user("dashboard-owner@bench.example", is_staff=True)
     owner.groups.add(Group.objects.get(name=roles.OWNER))

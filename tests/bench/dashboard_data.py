@@ -82,6 +82,17 @@ class Templates:
         )
 
 
+_made: list[Templates] = []
+
+
+def templates(now: datetime) -> Templates:
+    """The run's one set of template rows (their users' addresses are unique), made by the
+    first bench that grows the club."""
+    if not _made:
+        _made.append(Templates(now))
+    return _made[0]
+
+
 def _copy(model, template_pk: int, overrides: dict[str, str], source: str, where: str = "TRUE") -> int:
     """INSERT INTO the model's table every column, from the template row, except `overrides`
     (column -> SQL expression over the `source` rows). Expressions are built here from

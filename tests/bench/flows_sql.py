@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from django.db import connection
 from django.utils import timezone
 
-from campaigns.models import Flow, Message, TierChange
+from campaigns.models import Campaign, Flow, Message, NpsAnswer, TierChange
 from members.models import Member
 from rewards.models import LedgerEntry, PointsProgram, QualifyingMonth, Tier, Voucher, Wallet
 from rewards.services.tiers import window
@@ -20,7 +20,9 @@ from rewards.services.tiers import window
 M, W, E = Member._meta.db_table, Wallet._meta.db_table, LedgerEntry._meta.db_table
 V, Q, T = Voucher._meta.db_table, QualifyingMonth._meta.db_table, Tier._meta.db_table
 TC, MSG = TierChange._meta.db_table, Message._meta.db_table
+A, C, F = NpsAnswer._meta.db_table, Campaign._meta.db_table, Flow._meta.db_table
 ZONE = "Europe/Oslo"
+SINCE_48H = "%(now)s - interval '48 hours'"
 LOCAL = f"AT TIME ZONE '{ZONE}'"
 
 
@@ -139,6 +141,38 @@ def query(kind: str, flow: Flow, now: datetime) -> str:
             f"WHERE w.member_id = m.id AND v.status = 'used') "
             f"AND NOT EXISTS (SELECT 1 FROM {E} e JOIN {W} w ON w.id = e.wallet_id "
             f"WHERE w.member_id = m.id AND e.kind = 'redeem') AND {_not_sent(chr(39) * 2)}"
+        )
+    refunded = (
+        f"EXISTS (SELECT 1 FROM {E} r JOIN {W} rw ON rw.id = r.wallet_id WHERE rw.member_id = m.id "
+        f"AND r.kind IN ('refund', 'reversal') AND r.created_at >= {{since}})"
+    )
+    if kind == Flow.Kind.NPS:
+        recent = (
+            f"SELECT DISTINCT ON (w.member_id) w.member_id, e.id FROM {E} e "
+            f"JOIN {W} w ON w.id = e.wallet_id WHERE e.kind = 'earn' AND e.amount_ore IS NOT NULL "
+            f"AND e.created_at >= %(now)s - interval '2 days' AND e.created_at <= %(now)s "
+            f"ORDER BY w.member_id, e.created_at DESC"
+        )
+        surveyed = (
+            f"EXISTS (SELECT 1 FROM {MSG} s JOIN {C} c ON c.id = s.campaign_id "
+            f"JOIN {F} f ON f.id = c.flow_id WHERE s.member_id = m.id AND f.kind = 'nps' "
+            f"AND s.created_at >= %(now)s - interval '{days} days')"
+        )
+        return (
+            f"SELECT m.id, r.id::varchar FROM {M} m JOIN ({recent}) r ON r.member_id = m.id "
+            f"WHERE NOT {surveyed} AND NOT {refunded.format(since=SINCE_48H)} "
+            f"AND {_not_sent('r.id::varchar')}"
+        )
+    if kind == Flow.Kind.PROMOTER_INVITE:
+        answered = (
+            f"SELECT DISTINCT ON (a.member_id) a.member_id, a.id, a.answered_at FROM {A} a "
+            f"WHERE a.score >= 9 AND a.answered_at <= %(now)s - interval '{days} days' "
+            f"AND a.answered_at > %(now)s - interval '{days + 7} days' "
+            f"ORDER BY a.member_id, a.answered_at DESC"
+        )
+        return (
+            f"SELECT m.id, a.id::varchar FROM {M} m JOIN ({answered}) a ON a.member_id = m.id "
+            f"WHERE NOT {refunded.format(since='a.answered_at')} AND {_not_sent('a.id::varchar')}"
         )
     raise ValueError(kind)
 
