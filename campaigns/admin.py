@@ -82,6 +82,7 @@ class CampaignSettingsAdmin(SingletonAdmin):
                     "day_ends",
                     "quiet_sundays",
                     "email_quiet_too",
+                    "priority",
                 ],
                 "description": _(
                     "Checked when each message goes, for campaigns and flows alike: one budget per "

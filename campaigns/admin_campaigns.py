@@ -20,8 +20,9 @@ from django.utils.translation import gettext_lazy as _
 from campaigns import services
 from campaigns.errors import CampaignsError
 from campaigns.experiments.results import detectable_lift, experiment_result
+from campaigns.experiments.services import experiment_use_winner
 from campaigns.experiments.views import experiment_view
-from campaigns.models import Campaign, CampaignContent, CampaignSettings, LocalEvent, Message
+from campaigns.models import Campaign, CampaignContent, CampaignSettings, LocalEvent, Message, Variant
 from campaigns.segments.selectors import segment_members
 from campaigns.sending.content import MERGE_FIELDS, render, sms_parts, unknown_fields
 from campaigns.sending.report import campaign_report
@@ -53,19 +54,47 @@ class CampaignContentForm(forms.ModelForm):
         return cleaned
 
 
-class CampaignContentInline(admin.StackedInline):
-    model = CampaignContent
-    form = CampaignContentForm
-    extra = 1
-    max_num = 12  # three languages, four variants
-    verbose_name_plural = _("texts per language (Norwegian is needed; members without their language get it)")
+class WhileDraftOrStep:
+    """A campaign's texts and variants change while it is a draft; a flow step's at any time."""
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and (
             obj is None or obj.status == Campaign.Status.DRAFT or obj.flow_id is not None
         )
 
-    has_add_permission = has_delete_permission = has_change_permission
+    def has_add_permission(self, request, obj=None):
+        return self.has_change_permission(request, obj) and super().has_add_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_change_permission(request, obj) and super().has_delete_permission(request, obj)
+
+
+class CampaignContentInline(WhileDraftOrStep, admin.StackedInline):
+    model = CampaignContent
+    form = CampaignContentForm
+    extra = 1
+    max_num = 12  # three languages, four variants
+    verbose_name_plural = _("texts per language (Norwegian is needed; members without their language get it)")
+
+
+class VariantFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        shares = [
+            form.cleaned_data.get("share") or 0
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        if sum(shares) > 100:
+            raise forms.ValidationError(_("The variants' shares add up to more than 100 percent."))
+
+
+class VariantInline(WhileDraftOrStep, admin.TabularInline):
+    model = Variant
+    formset = VariantFormSet
+    extra = 0
+    max_num = 4
+    fields = ["letter", "share", "offer", "delay_hours"]
 
 
 class CampaignForm(forms.ModelForm):
@@ -97,7 +126,7 @@ class CampaignAdmin(admin.ModelAdmin):
         "flow",
         "delay_days",
     ]
-    inlines = [CampaignContentInline]
+    inlines = [VariantInline, CampaignContentInline]
 
     def get_queryset(self, request):
         return (
@@ -124,12 +153,12 @@ class CampaignAdmin(admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         if obj is not None and obj.flow_id:  # a flow's step: its trigger, not a date, sends it
-            return ["name", "flow", "delay_days", "segment", "channel", "offer"]
+            return ["name", "flow", "delay_days", "segment", "channel", "offer", "holdout_percent", "winner"]
         return [f for f in self.fields if f not in ("flow", "delay_days")]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.flow_id:
-            return ["flow", "status"]  # a step's texts can change while its flow runs
+            return ["flow", "status", "winner"]  # a step's texts can change while its flow runs
         if obj is not None and obj.status != Campaign.Status.DRAFT:
             return [*self.fields, "status"]  # what went out stays as it was written
         return ["status"] if obj else []
@@ -220,6 +249,7 @@ class CampaignAdmin(admin.ModelAdmin):
             "resume": gettext("The campaign goes on."),
             "cancel": gettext("The campaign is cancelled: nothing more goes out."),
             "test": gettext("A test was sent to you."),
+            "winner": gettext("From now on everyone entering the step gets the winning variant."),
         }
         if action not in done:
             raise PermissionDenied
@@ -247,6 +277,8 @@ class CampaignAdmin(admin.ModelAdmin):
             _run_soon()
         elif action == "cancel":
             services.campaign_cancel(campaign=campaign)
+        elif action == "winner":
+            experiment_use_winner(step=campaign, letter=request.POST.get("letter", ""))
         elif action == "test":
             member = self._member_to_show(campaign, request.POST.get("member", ""))
             if member is None:

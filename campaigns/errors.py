@@ -26,4 +26,13 @@ class CampaignsError(CodedError):
         "bad_link": _("This survey link is not valid. Use the link in the message you got, as it is."),
         "bad_score": _("Choose a number from 0 to 10."),
         "answered": _("You have answered this survey already. Thank you!"),
+        "shares": _(
+            "The variants' shares add up to more than 100 percent, or leave nothing for a variant "
+            "without a share. Set them so that every variant gets some."
+        ),
+        "no_winner": _(
+            "No variant has clearly done best yet, so none can be rolled out. Wait for more members to "
+            "go through the step."
+        ),
+        "not_a_flow_step": _("Only a flow's step goes on after its test; a campaign is sent once."),
     }

@@ -34,6 +34,16 @@ def _check_texts(campaign: Campaign, norwegian) -> None:
         raise CampaignsError("no_sms_text")
 
 
+def _check_shares(campaign: Campaign, letters: set[str]) -> None:
+    """The variants' set shares may not pass 100 %, nor leave nothing for a variant without one."""
+    if len(letters) < 2:
+        return
+    shares = {v.letter: v.share for v in campaign.variants.all() if v.share and v.letter in letters}
+    total = sum(shares.values())
+    if total > 100 or (total == 100 and len(shares) < len(letters)):
+        raise CampaignsError("shares")
+
+
 def _check_ready(campaign: Campaign) -> None:
     contents = list(campaign.contents.all())
     norwegian = {c.variant: c for c in contents if c.language == settings.LANGUAGE_CODE}
@@ -41,6 +51,7 @@ def _check_ready(campaign: Campaign) -> None:
         raise CampaignsError("no_text")  # every variant needs its Norwegian text, everyone's fallback
     for text in norwegian.values():
         _check_texts(campaign, text)
+    _check_shares(campaign, set(norwegian))
     counted = segment_count(campaign.segment.match, campaign.segment.conditions.all())
     reachable = {
         Campaign.Channel.EMAIL: counted.email,
@@ -133,14 +144,15 @@ def campaign_repeat_next(*, campaign: Campaign) -> Campaign | None:
                 segment=campaign.segment,
                 channel=campaign.channel,
                 offer=campaign.offer,
+                holdout_percent=campaign.holdout_percent,
                 repeat=campaign.repeat,
                 repeat_of=first,
                 send_at=send_at,
                 status=Campaign.Status.SCHEDULED,
             )
-            for content in campaign.contents.all():
-                content.pk, content.campaign = None, made
-                content.save()
+            for part in [*campaign.contents.all(), *campaign.variants.all()]:
+                part.pk, part.campaign = None, made
+                part.save()
     except IntegrityError:  # two runs at once: the other one made it
         return Campaign.objects.get(repeat_of=first, send_at=send_at)
     return made

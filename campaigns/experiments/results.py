@@ -18,6 +18,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from campaigns.experiments.assignment import group_for
+from campaigns.experiments.groups import HOLDOUT
 from campaigns.experiments.stats import (
     Interval,
     conversion_lift,
@@ -29,27 +30,9 @@ from campaigns.segments.selectors import segment_members
 from members.models import Member
 from rewards.models import LedgerEntry, Voucher
 
-HOLDOUT = "holdout"
 # Below this many members in a group neither interval's normal approximation can be
 # trusted: the page says "too few to compare yet" rather than a verdict.
 MIN_GROUP = 10
-
-
-def variants(campaign: Campaign) -> list[str]:
-    """The variant letters the campaign has texts for, A first."""
-    return sorted({content.variant for content in campaign.contents.all()}) or ["A"]
-
-
-def shares(campaign: Campaign, letters: list[str]) -> list[tuple[str, float]]:
-    """The groups and their shares: the holdout, then the variants in equal parts of the
-    rest (one variant: the group "" of everyone picked)."""
-    rest = 100 - campaign.holdout_percent
-    named = [("", rest)] if len(letters) <= 1 else [(letter, rest / len(letters)) for letter in letters]
-    return ([(HOLDOUT, campaign.holdout_percent)] if campaign.holdout_percent else []) + named
-
-
-def group_of(member_id: int, campaign: Campaign, letters: list[str]) -> str:
-    return group_for(member_id, f"campaign:{campaign.pk}", shares(campaign, letters))
 
 
 @dataclass(frozen=True)
@@ -82,10 +65,25 @@ class ExperimentResult:
     comparisons: list[Comparison]
     window_days: int
 
+    @property
+    def winner(self) -> str | None:
+        """The variant that clearly did best: the one whose buying beat A's by the clearest
+        margin, or A when every other variant bought clearly less. None while any of it
+        could be chance: a result that is not clear names no winner."""
+        against_a = [c for c in self.comparisons if c.against == "A" and c.conversion]
+        if not against_a or len(against_a) < len(self.groups) - 1 - (HOLDOUT in self.groups):
+            return None
+        better = [c for c in against_a if c.conversion.clear and c.conversion.low > 0]
+        if better:
+            return max(better, key=lambda c: c.conversion.low).group
+        if all(c.conversion.clear and c.conversion.high < 0 for c in against_a):
+            return "A"
+        return None
 
-def _spend(start: datetime, end: datetime, member: str = "member") -> Coalesce:
+
+def _spend(start, end, member: str = "member") -> Coalesce:
     """What the member (`member`: the outer query's path to it) spent in [start, end),
-    purchases less refunds."""
+    purchases less refunds. `start` and `end` are moments or expressions on the outer row."""
     spent = (
         LedgerEntry.objects.filter(
             wallet__member=OuterRef(member), qualifying=True, created_at__gte=start, created_at__lt=end
@@ -100,14 +98,17 @@ def _spend(start: datetime, end: datetime, member: str = "member") -> Coalesce:
 
 def experiment_result(campaign: Campaign) -> ExperimentResult | None:
     """Each group's figures and each variant's lift over the holdout (without a holdout:
-    over variant A) with its 95 % interval; None before sending or with nothing to compare.
-    One query, whatever the number of members."""
+    over variant A; with one, over A as well) with its 95 % interval; None before sending or
+    with nothing to compare. One query, whatever the number of members.
+
+    Each member's window starts when their row was written: the start of sending for a
+    campaign, the day they entered for a flow's step (whose members enter over months)."""
     if campaign.started_at is None:
         return None
     window_days = CampaignSettings.load().attribution_days
-    start = campaign.started_at
+    entered = OuterRef("created_at")
     rows = (
-        campaign.messages.annotate(spent=_spend(start, start + timedelta(days=window_days)))
+        campaign.messages.annotate(spent=_spend(entered, entered + timedelta(days=window_days)))
         .values("group")
         .annotate(
             members=Count("pk"),
@@ -122,11 +123,10 @@ def experiment_result(campaign: Campaign) -> ExperimentResult | None:
     baseline = HOLDOUT if HOLDOUT in by_group else "A"
     if baseline not in by_group or len(by_group) < 2:
         return None
-    comparisons = []
-    for name in sorted(by_group):
-        if name in (baseline, HOLDOUT):
-            continue
-        comparisons.append(_compare(name, by_group[name], baseline, by_group[baseline]))
+    named = sorted(name for name in by_group if name not in (baseline, HOLDOUT))
+    comparisons = [_compare(name, by_group[name], baseline, by_group[baseline]) for name in named]
+    if baseline == HOLDOUT and "A" in by_group:  # which variant did best, besides each against nothing
+        comparisons += [_compare(name, by_group[name], "A", by_group["A"]) for name in named if name != "A"]
     ordered = sorted(by_group, key=lambda name: (name == HOLDOUT, name))
     groups = {
         name: Group(

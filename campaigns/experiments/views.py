@@ -32,6 +32,8 @@ class ExperimentView:
     rows: list[tuple[str, Group]]
     lines: list[Line]
     window_days: int
+    winner: str | None = None  # the variant that clearly did best; None while it could be chance
+    compares_variants: bool = False
 
 
 def experiment_view(result: ExperimentResult | None) -> ExperimentView | None:
@@ -46,7 +48,8 @@ def experiment_view(result: ExperimentResult | None) -> ExperimentView | None:
         )
         for c in result.comparisons
     ]
-    return ExperimentView(rows, lines, result.window_days)
+    variants = [name for name in result.groups if name not in ("", HOLDOUT)]
+    return ExperimentView(rows, lines, result.window_days, result.winner, len(variants) > 1)
 
 
 def programme_view(result: ProgrammeResult | None) -> ExperimentView | None:

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from campaigns.flows.triggers import entering
 from campaigns.models import Campaign, Flow, Message
+from campaigns.sending.pipeline import row_maker
 
 ENTER_BATCH = 2000
 # The days a flow starts with: win-back after 30 days away, points 14 days before they go,
@@ -56,20 +57,18 @@ def flow_steps_sync(*, flow: Flow) -> None:
 
 
 def flows_enter(*, now: datetime | None = None) -> int:
-    """Write a queued message for every member who enters a step now; return how many were
-    read to enter. The unique (step, member, occasion) makes a second tick, or two at once,
-    write nothing twice."""
+    """Write a queued message for every member who enters a step now (those in the step's
+    holdout as not sent, the others in their variant); return how many were read to enter.
+    The unique (step, member, occasion) makes a second tick, or two at once, write nothing
+    twice."""
     now = now or timezone.now()
     written = 0
     for flow in Flow.objects.filter(enabled=True):
         # A step without its Norwegian text (every member's fallback) waits until it has one.
         steps = flow.steps.filter(status=Campaign.Status.SENDING, contents__language=settings.LANGUAGE_CODE)
         for step in steps:
-            rows = iter(entering(flow, step, now))
+            rows, row = iter(entering(flow, step, now)), row_maker(step, now)
             while batch := list(itertools.islice(rows, ENTER_BATCH)):
-                messages = [
-                    Message(campaign=step, member_id=pk, occasion=occasion, due_at=now)
-                    for pk, occasion in batch
-                ]
+                messages = [row(pk, occasion) for pk, occasion in batch]
                 written += len(Message.objects.bulk_create(messages, ignore_conflicts=True))
     return written

@@ -5,6 +5,7 @@ from campaigns.models.messages import Campaign, CampaignContent, Message
 from campaigns.models.nps import NpsAnswer
 from campaigns.models.planning import LocalEvent
 from campaigns.models.segments import CampaignSettings, Segment, SegmentCondition
+from campaigns.models.variants import Variant
 
 __all__ = [
     "Campaign",
@@ -19,4 +20,5 @@ __all__ = [
     "Segment",
     "SegmentCondition",
     "TierChange",
+    "Variant",
 ]

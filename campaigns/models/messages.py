@@ -100,6 +100,10 @@ class Campaign(models.Model):
             "the others' shows what the campaign itself added. 0: no holdout."
         ),
     )
+    # A flow step's experiment, decided: the variant every member entering from now on gets
+    # (campaigns.experiments.services.experiment_use_winner). The holdout stays, to go on
+    # measuring the step.
+    winner = models.CharField(_("variant used for everyone"), max_length=1, blank=True, editable=False)
     # The first campaign of a repeating series; each later one is its own campaign with its
     # own messages and report.
     repeat_of = models.ForeignKey(
@@ -154,7 +158,8 @@ class CampaignContent(models.Model):
         default="A",
         help_text=_(
             "To test one thing at a time, write it again as variant B (up to D): the members not "
-            "held out are split evenly between the variants, and the page compares them."
+            "held out are split between the variants (evenly, or by the shares set above), and the "
+            "page compares them."
         ),
     )
 

@@ -73,6 +73,22 @@ class CampaignSettings(SingletonModel):
         validators=[MinValueValidator(1), MaxValueValidator(90)],
         help_text=_("A recipient who buys within this many days of the message counts as a buyer from it."),
     )
+
+    class Priority(models.TextChoices):
+        FLOWS = "flows", _("flows first: campaigns leave room for one flow message a month")
+        EQUAL = "equal", _("first come, first served")
+        CAMPAIGNS = "campaigns", _("campaigns first: flows leave room for one campaign a month")
+
+    priority = models.CharField(
+        _("when the budget is nearly full"),
+        max_length=10,
+        choices=Priority.choices,
+        default=Priority.EQUAL,
+        help_text=_(
+            "Flow messages (welcome, birthday, win-back, survey) and campaigns share each member's "
+            "contact budget. The one that comes second keeps the last place free for the first."
+        ),
+    )
     club_holdout_percent = models.PositiveSmallIntegerField(
         _("standing holdout (%)"),
         default=0,

@@ -36,7 +36,8 @@ from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.translation import gettext
 
-from campaigns.experiments.results import HOLDOUT, group_of, in_club_holdout, variants
+from campaigns.experiments.groups import HOLDOUT, group_of, split
+from campaigns.experiments.results import in_club_holdout
 from campaigns.models import Campaign, CampaignSettings, Message
 from campaigns.segments.selectors import segment_members
 from campaigns.sending import rules
@@ -49,7 +50,7 @@ from members.mail import club_from_email
 from members.models import ConsentEvent, Member
 from members.selectors import consent_given
 from members.services import unsubscribe_token
-from rewards.models import Voucher, Wallet
+from rewards.models import Reward, Voucher, Wallet
 from rewards.services import voucher_gift
 
 log = logging.getLogger(__name__)
@@ -74,28 +75,30 @@ def campaign_audience_write(*, campaign: Campaign, now: datetime | None = None) 
         campaign_repeat_next(campaign=campaign)
     conditions = list(campaign.segment.conditions.all())
     ids = segment_members(campaign.segment.match, conditions, now).values_list("pk", flat=True).order_by("pk")
-    written, members, letters = 0, ids.iterator(chunk_size=AUDIENCE_BATCH), variants(campaign)
+    written, members, row = 0, ids.iterator(chunk_size=AUDIENCE_BATCH), row_maker(campaign, now)
     while batch := list(itertools.islice(members, AUDIENCE_BATCH)):
-        rows = [_audience_row(campaign, pk, now, letters) for pk in batch]
-        written += len(Message.objects.bulk_create(rows, ignore_conflicts=True))
+        written += len(Message.objects.bulk_create([row(pk) for pk in batch], ignore_conflicts=True))
     Campaign.objects.filter(pk=campaign.pk, audience_written_at=None).update(audience_written_at=now)
     return written
 
 
-def _audience_row(campaign: Campaign, member_id: int, now: datetime, letters: list[str]) -> Message:
-    """A member's row in their experiment group, drawn before anything is sent: the holdout
-    (never sent), a variant, or "" when the campaign tests nothing."""
-    group = group_of(member_id, campaign, letters)
-    if group == HOLDOUT:
-        return Message(
-            campaign=campaign,
-            member_id=member_id,
-            due_at=now,
-            group=HOLDOUT,
-            status=Status.SUPPRESSED,
-            reason=Reason.HOLDOUT,
-        )
-    return Message(campaign=campaign, member_id=member_id, due_at=now, group=group)
+def row_maker(campaign: Campaign, now: datetime) -> Callable[..., Message]:
+    """A function that makes a member's queued row for the campaign or flow step, in their
+    experiment group drawn before anything is sent: the holdout (written as not sent), a
+    variant (due after its delay, when it tests timing), or "" when it tests nothing."""
+    groups = split(campaign)
+    delays = {variant.letter: timedelta(hours=variant.delay_hours) for variant in campaign.variants.all()}
+
+    def row(member_id: int, occasion: str = "") -> Message:
+        group = group_of(member_id, campaign.pk, groups)
+        fields = {"campaign": campaign, "member_id": member_id, "occasion": occasion, "group": group}
+        if group == HOLDOUT:
+            return Message(
+                **fields, due_at=now, created_at=now, status=Status.SUPPRESSED, reason=Reason.HOLDOUT
+            )
+        return Message(**fields, due_at=now + delays.get(group, timedelta()), created_at=now)
+
+    return row
 
 
 def messages_claim(*, now: datetime | None = None, limit: int = BATCH) -> list[int]:
@@ -164,7 +167,9 @@ def _channel(campaign: Campaign, member: Member) -> str:
     return SMS if member.sms_ok and not (member.email_ok and member.user.email) else EMAIL
 
 
-def _why_not(member: Member, channel: str, limits: CampaignSettings, now: datetime) -> str | None:
+def _why_not(
+    member: Member, channel: str, limits: CampaignSettings, now: datetime, *, from_flow: bool
+) -> str | None:
     if member.erased_at is not None:
         return Reason.ERASED
     if in_club_holdout(member.pk, now, limits):
@@ -175,7 +180,8 @@ def _why_not(member: Member, channel: str, limits: CampaignSettings, now: dateti
         return Reason.NO_ADDRESS
     if not (member.email_ok if channel == EMAIL else member.sms_ok):
         return Reason.NO_CONSENT
-    if not rules.budget_left(member, channel, {EMAIL: member.email_used, SMS: member.sms_used}, limits):
+    used = {EMAIL: member.email_used, SMS: member.sms_used}
+    if not rules.budget_left(member, channel, used, limits, from_flow=from_flow):
         return Reason.BUDGET
     return None
 
@@ -188,6 +194,16 @@ class Batch:
         self.limits = CampaignSettings.load()
         self.sender = club_from_email()
         self._texts: dict[int, Campaign] = {}
+        self._offers: dict[int, tuple[dict[str, Reward], Reward | None]] = {}
+
+    def offer(self, message: Message) -> Reward | None:
+        """The offer the message's variant gives: its own, else the campaign's."""
+        campaign = message.campaign
+        if campaign.pk not in self._offers:
+            own = {v.letter: v.offer for v in campaign.variants.select_related("offer") if v.offer_id}
+            self._offers[campaign.pk] = (own, campaign.offer)
+        own, default = self._offers[campaign.pk]
+        return own.get(message.group, default)
 
     def texts(self, campaign_id: int) -> Campaign:
         if campaign_id not in self._texts:
@@ -195,7 +211,7 @@ class Batch:
         return self._texts[campaign_id]
 
 
-def _decide(message: Message, member: Member, now: datetime, limits: CampaignSettings) -> dict:
+def _decide(message: Message, member: Member, now: datetime, batch: Batch) -> dict:
     """The message's fate as the fields to write: suppressed (why), back in the queue (paused
     campaign, quiet hours), or sending (with the offer's voucher issued)."""
     campaign = message.campaign
@@ -203,18 +219,21 @@ def _decide(message: Message, member: Member, now: datetime, limits: CampaignSet
         return {"status": Status.SUPPRESSED, "reason": Reason.CANCELLED}
     if campaign.status != Campaign.Status.SENDING:  # paused: back in the queue, due as it was
         return {"status": Status.QUEUED}
-    channel = _channel(campaign, member)
-    reason = _why_not(member, channel, limits, now)
+    channel, limits = _channel(campaign, member), batch.limits
+    reason = _why_not(member, channel, limits, now, from_flow=campaign.flow_id is not None)
     if reason is not None:
         return {"status": Status.SUPPRESSED, "reason": reason, "channel": channel}
     wait = rules.next_allowed(channel, now, limits)
     if wait is not None:
         return {"status": Status.QUEUED, "due_at": wait, "channel": channel}
-    if campaign.offer_id and message.voucher_id is None:
+    offer = batch.offer(message)
+    if offer is not None and message.voucher_id is None:
+        # A flow's step gives one voucher per occasion (a birthday each year), a campaign one.
+        occasion = f":{message.occasion}" if message.occasion else ""
         message.voucher = voucher_gift(
             member=member,
-            reward=campaign.offer,
-            idempotency_key=f"campaign:{campaign.pk}:member:{member.pk}",
+            reward=offer,
+            idempotency_key=f"campaign:{campaign.pk}:member:{member.pk}{occasion}",
             at=now,
             source=Voucher.Source.CAMPAIGN,
         )
@@ -245,7 +264,7 @@ def _decide_batch(ids: list[int], now: datetime, batch: Batch) -> list[tuple[Mes
         to_send = []
         for message in messages:
             member = members[message.member_id]
-            changes = _decide(message, member, now, batch.limits)
+            changes = _decide(message, member, now, batch)
             outcomes[tuple(sorted(changes.items()))].append(message.pk)
             for field, value in changes.items():
                 setattr(message, field, value)

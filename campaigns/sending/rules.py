@@ -46,14 +46,25 @@ def month_start(moment: datetime) -> datetime:
     return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
-def budget_left(member: Member, channel: str, sent: dict[str, int], rules: CampaignSettings) -> bool:
+def reserved(rules: CampaignSettings, *, from_flow: bool) -> int:
+    """The places of a member's budget a message may not take: the last one, when messages
+    of its kind (flow or campaign) come second."""
+    second = rules.Priority.CAMPAIGNS if from_flow else rules.Priority.FLOWS
+    return 1 if rules.priority == second else 0
+
+
+def budget_left(
+    member: Member, channel: str, sent: dict[str, int], rules: CampaignSettings, *, from_flow: bool = False
+) -> bool:
     """Whether one more message on `channel` fits this member's budget this month, given
-    `sent`: {channel: marketing messages already sent or being sent this month}."""
+    `sent`: {channel: marketing messages already sent or being sent this month}. The kind of
+    message that comes second (rules.priority) may not take the budget's last place."""
+    reserve = reserved(rules, from_flow=from_flow)
     per_channel = {EMAIL: rules.emails_per_month, SMS: rules.sms_per_month}[channel]
-    if sent.get(channel, 0) >= per_channel:
+    if sent.get(channel, 0) >= per_channel - reserve:
         return False
     total_cap = {Member.Frequency.MONTHLY_1: 1, Member.Frequency.MONTHLY_2: 2}.get(member.frequency)
-    return total_cap is None or sum(sent.values()) < total_cap
+    return total_cap is None or sum(sent.values()) < total_cap - reserve
 
 
 def counted_this_month(moment: datetime) -> Q:

@@ -53,7 +53,8 @@ def audience_preview(campaign: Campaign, now: datetime | None = None) -> Preview
         pk__in=segment_members(segment.match, segment.conditions.all(), now).values("pk")
     )
     channels = [EMAIL, SMS] if campaign.channel == Campaign.Channel.PREFERRED else [campaign.channel]
-    per_channel = {EMAIL: limits.emails_per_month, SMS: limits.sms_per_month}
+    reserve = rules.reserved(limits, from_flow=campaign.flow_id is not None)
+    per_channel = {EMAIL: limits.emails_per_month - reserve, SMS: limits.sms_per_month - reserve}
     ok = {c: _address(c) & Q(consent_given(c)) for c in channels}
     fits = {c: ok[c] & Q(LessThan(rules.used_this_month(c, now), per_channel[c])) for c in channels}
     any_fits, any_ok, any_address = (

@@ -33,6 +33,8 @@ def flow_on(kind: str, *delays: int, at: datetime, **settings) -> tuple[Flow, li
         )
         steps.append(step)
     flow_switch(flow=flow, on=True, now=at)
+    for step in steps:
+        step.refresh_from_db()  # sending since `at`
     return flow, steps
 
 
