@@ -13,7 +13,7 @@ from campaigns.models import NpsAnswer
 class NpsAnswerAdmin(admin.ModelAdmin):
     list_display = ["answered_at", "member", "score", "kind", "location", "follow_up"]
     list_filter = ["follow_up", "location"]
-    list_select_related = ["member", "location"]
+    list_select_related = ["member__user", "location"]
     search_fields = ["member__number", "comment"]
     date_hierarchy = "answered_at"
     fields = ["member", "score", "comment", "location", "answered_at", "follow_up", "follow_up_note"]

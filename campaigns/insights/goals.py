@@ -79,8 +79,22 @@ def measure_at(measure: str, moments: list[datetime]) -> dict[datetime, Decimal 
     if measure == Goal.Measure.MEMBERS:
         return {moment: Decimal(counts[moment]) for moment in moments}
     window = timedelta(days=ClubEconomics.load().active_window_days)
+    if measure == Goal.Measure.RETENTION:
+        return _retention(moments, window)
     active, _churned = members.activity(moments, window=window, churn={}, location_id=None)
     return {moment: percent(active[moment], counts[moment]) for moment in moments}
+
+
+def _retention(moments: list[datetime], window: timedelta) -> dict[datetime, Decimal | None]:
+    """The dashboard's retention rate at each moment, over the active window before it: of the
+    members active a window earlier, the share still active (100 - churn)."""
+    pairs = {str(i): (moment - window, moment) for i, moment in enumerate(moments)}
+    earlier = [start for start, _end in pairs.values()]
+    active, churned = members.activity([*earlier, *moments], window=window, churn=pairs, location_id=None)
+    return {
+        moment: percent(active[start] - churned[str(i)], active[start])
+        for i, (start, moment) in enumerate(pairs.values())
+    }
 
 
 def goal_progress(goal: Goal, now: datetime | None = None) -> GoalProgress:

@@ -1,5 +1,6 @@
 """The owner's goals, phrased as the guides phrase them ("NPS from 32 to 45 within 6
-months", "active share 60 %"): a measure, where it starts and where it should be by when.
+months", "retention +15 % in 12 months", "active share 60 %"): a measure, where it starts
+and where it should be by when.
 The dashboard follows each at the guides' milestones (campaigns.insights.goals)."""
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ class Goal(models.Model):
         NPS = "nps", _("NPS (the last 90 days' answers)")
         ACTIVE_SHARE = "active", _("active members (%)")
         MEMBERS = "members", _("members")
+        RETENTION = "retention", _("retention rate (%, members active a window ago who still are)")
 
     measure = models.CharField(_("measure"), max_length=10, choices=Measure.choices)
     baseline = models.DecimalField(_("from"), max_digits=9, decimal_places=1)

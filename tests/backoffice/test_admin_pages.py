@@ -24,6 +24,7 @@ FILLED_BY_DEMO = {
     "rewards.visit",
     "referrals.referral",
     "referrals.referralcode",
+    "campaigns.npsanswer",
 }
 
 

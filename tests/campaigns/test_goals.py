@@ -12,11 +12,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from campaigns.insights.goals import goal_progress, milestone_days
-from campaigns.models import Goal
+from campaigns.insights.goals import goal_progress, measure_at, milestone_days
+from campaigns.models import ClubEconomics, Goal
 from members import roles
 from members.models import Member
-from tests.factories import MemberFactory, staff_user
+from rewards import services
+from tests.factories import LocationFactory, MemberFactory, staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -79,3 +80,27 @@ def test_the_dashboard_shows_the_goals_and_a_goal_that_does_not_move_is_refused(
         and "trenger en målverdi som er forskjellig fra startverdien" in refused.content.decode()
     )
     assert Goal.objects.count() == 1
+
+
+def test_retention_is_the_share_of_those_active_a_window_ago_who_still_are():
+    economics = ClubEconomics.load()
+    economics.active_window_days = 90
+    economics.save()
+    shop, now = LocationFactory(), oslo(2026, 7, 1, 12)
+    regulars = [MemberFactory() for _ in range(4)]
+    for i, member in enumerate(regulars):
+        services.purchase_register(
+            member=member, amount_ore=5000, idempotency_key=f"m{i}", location=shop, at=oslo(2026, 3, 20, 12)
+        )
+        if i < 3:  # three of the four came back within the last 90 days
+            services.purchase_register(
+                member=member,
+                amount_ore=5000,
+                idempotency_key=f"j{i}",
+                location=shop,
+                at=oslo(2026, 6, 15, 12),
+            )
+    newcomer = MemberFactory()  # active now, but not a window ago: not in the rate
+    services.purchase_register(member=newcomer, amount_ore=5000, idempotency_key="n", location=shop, at=now)
+
+    assert measure_at(Goal.Measure.RETENTION, [now]) == {now: Decimal("75.0")}

@@ -65,7 +65,8 @@ def load_campaign_demo() -> None:
     )
     _payday_series(reachable)
     _sent_with_holdout(_segment("Alle medlemmer", "Hele klubben, uansett samtykke.", []))
-    # The guides' way of saying it: "NPS fra 32 til 45 innen 6 måneder", "aktiv andel 60 %".
+    # The guides' way of saying it: "NPS fra 32 til 45 innen 6 måneder", "aktiv andel 60 %",
+    # "gjenkjøp +15 % på 12 måneder".
     today = timezone.localdate()
     Goal.objects.create(
         measure=Goal.Measure.NPS, baseline=32, target=45, starts_on=today - timedelta(days=60)
@@ -75,6 +76,13 @@ def load_campaign_demo() -> None:
         baseline=40,
         target=60,
         starts_on=today - timedelta(days=120),
+        months=12,
+    )
+    Goal.objects.create(  # "gjenkjøp +15 % på 12 måneder", from 60 % of members staying active
+        measure=Goal.Measure.RETENTION,
+        baseline=60,
+        target=69,
+        starts_on=today - timedelta(days=30),
         months=12,
     )
     _local_events()

@@ -7,7 +7,7 @@ is due, into the console.
 from __future__ import annotations
 
 from campaigns.flows.services import flow_switch
-from campaigns.models import Campaign, CampaignContent, Flow
+from campaigns.models import Campaign, CampaignContent, Flow, Variant
 from rewards.models import Reward
 
 STEPS = {
@@ -110,4 +110,23 @@ def load_flow_demo() -> None:
                 offer=coffee if kind == Flow.Kind.WIN_BACK and delay == 0 else None,
             )
             CampaignContent.objects.create(campaign=step, language="nb", subject=subject, body=body)
+            if (kind, delay) in EXPERIMENTS:
+                _experiment(step, body, *EXPERIMENTS[(kind, delay)])
         flow_switch(flow=flow, on=True)
+
+
+# Two steps measured against a tenth held out: the welcome tests a second subject line, the
+# win-back a cinnamon bun against the coffee (the page names a winner once one is clear).
+EXPERIMENTS = {
+    (Flow.Kind.WELCOME, 0): ("{first_name}, kaffen står klar for deg", None),
+    (Flow.Kind.WIN_BACK, 0): ("Vi savner deg: en kanelbolle venter, {first_name}", "kanelbolle"),
+}
+
+
+def _experiment(step: Campaign, body: str, subject_b: str, offer_b: str | None) -> None:
+    Campaign.objects.filter(pk=step.pk).update(holdout_percent=10)
+    if offer_b:
+        reward = Reward.objects.filter(name__icontains=offer_b).order_by("pk").first()
+        Variant.objects.create(campaign=step, letter="B", offer=reward)
+        body = body.replace("Neste kaffe er på oss", "En kanelbolle er på oss")
+    CampaignContent.objects.create(campaign=step, language="nb", variant="B", subject=subject_b, body=body)
