@@ -1,5 +1,6 @@
 from rewards.models.catalogue import PointsProgram, Reward, StampCard, Tier
 from rewards.models.counter import CounterAction, CounterFlag, ScanRefusal, Visit
+from rewards.models.membership import Membership, MembershipPayment, Plan
 from rewards.models.refunds import Refund
 from rewards.models.wallet import (
     LedgerAllocation,
@@ -21,7 +22,10 @@ __all__ = [
     "LedgerEntry",
     "LedgerImmutable",
     "MemberStampCard",
+    "Membership",
+    "MembershipPayment",
     "Operation",
+    "Plan",
     "PointsProgram",
     "QualifyingMonth",
     "Refund",

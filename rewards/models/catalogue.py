@@ -187,6 +187,15 @@ class Reward(models.Model):
     min_tier = models.ForeignKey(
         Tier, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("minimum tier")
     )
+    members_only = models.ForeignKey(
+        "rewards.Plan",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("only for members of"),
+        help_text=_("Only members with this paid membership may take it. Empty: everyone."),
+    )
     voucher_valid_days = models.PositiveIntegerField(
         _("voucher valid (days)"), default=30, validators=[MinValueValidator(1)]
     )

@@ -56,6 +56,7 @@ class CounterAction(models.Model):
         DEDUCT = "deduct", _("points deducted")
         UNDO = "undo", _("undone")
         REFUND = "refund", _("refund")
+        MEMBERSHIP = "membership", _("membership sold")
 
     CREDITS = (Kind.STAMPS, Kind.PURCHASE, Kind.GRANT)
 

@@ -180,6 +180,8 @@ class LedgerEntry(AppendOnlyModel):
     # Counts towards tiers (purchases and their reversals); amount_ore is the purchase.
     qualifying = models.BooleanField(_("counts towards tiers"), default=False)
     amount_ore = models.BigIntegerField(_("purchase amount (øre)"), null=True, blank=True)
+    # Of `points`, those a paid membership's multiplier added (its value meter sums them).
+    membership_points = models.IntegerField(_("of which from the membership"), default=0)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     location = models.ForeignKey(
         Location, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("location")
@@ -302,6 +304,7 @@ class Voucher(models.Model):
         GIFT = "gift", _("gift from the club")
         WELCOME = "welcome", _("welcome gift")
         CAMPAIGN = "campaign", _("offer in a message")
+        MEMBERSHIP = "membership", _("monthly membership voucher")
 
     wallet = models.ForeignKey(
         Wallet, on_delete=models.PROTECT, related_name="vouchers", verbose_name=_("wallet")

@@ -17,6 +17,7 @@ from members.models import Member
 from rewards.config import config
 from rewards.models import (
     LedgerEntry,
+    Membership,
     MemberStampCard,
     PointsProgram,
     Reward,
@@ -25,6 +26,7 @@ from rewards.models import (
     Voucher,
     Wallet,
 )
+from rewards.services import perks
 from rewards.services.core import wallet_get_or_create
 from rewards.services.tiers import TierProgress, tier_progress
 from rewards.services.vouchers import reward_availability
@@ -80,6 +82,7 @@ class WalletSummary:
     expiring: list[Expiring]
     cards: list[CardState]
     vouchers: list[Voucher]
+    membership: Membership | None = None  # the paid membership running now
 
 
 def _expiring(wallet: Wallet, *, now: datetime) -> list[Expiring]:
@@ -122,6 +125,7 @@ def wallet_summary(member: Member, *, now: datetime | None = None) -> WalletSumm
         expiring=_expiring(wallet, now=now),
         cards=stamp_cards(wallet, settings.cards),
         vouchers=active_vouchers(wallet, now=now),
+        membership=perks.membership_current(member, now),
     )
 
 
@@ -195,7 +199,9 @@ def history_rows(page) -> list[HistoryRow]:
     return rows
 
 
-def rewards_within_reach(wallet: Wallet, *, now: datetime) -> list[Reward]:
+def rewards_within_reach(
+    wallet: Wallet, *, now: datetime, membership: Membership | None = None
+) -> list[Reward]:
     """Active catalogue rewards this wallet may take now and can afford (the counter panel).
 
     From the cached settings: no query. Stock there may lag a sale in another process by a
@@ -207,7 +213,7 @@ def rewards_within_reach(wallet: Wallet, *, now: datetime) -> list[Reward]:
         for reward in settings.rewards
         if reward.cost_points is not None
         and reward.cost_points <= wallet.balance
-        and reward_availability(reward, wallet, now=now, tiers=settings.tiers)[0]
+        and reward_availability(reward, wallet, now=now, tiers=settings.tiers, membership=membership)[0]
     ]
 
 

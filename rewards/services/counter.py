@@ -87,7 +87,7 @@ def _record(kind, *, key, member, staff, location, operation_id, summary, now, v
     )
 
 
-def _act(kind, *, nonce, member, staff, location, at, call, summary, voucher_of=None) -> Outcome:
+def counter_act(kind, *, nonce, member, staff, location, at, call, summary, voucher_of=None) -> Outcome:
     """Run `call(key, now)`, a wallet service under the nonce's key, and record the action
     in the same transaction the first time.
 
@@ -147,7 +147,7 @@ def counter_stamps(
             at=now,
         )
 
-    return _act(
+    return counter_act(
         CounterAction.Kind.STAMPS,
         nonce=nonce,
         member=member,
@@ -186,7 +186,7 @@ def counter_purchase(
         points = result.entry.points if result.entry else 0
         return f"{kr(amount_ore)} → +{points}"
 
-    return _act(
+    return counter_act(
         CounterAction.Kind.PURCHASE,
         nonce=nonce,
         member=member,
@@ -214,7 +214,7 @@ def counter_voucher(*, member: Member, code: str, nonce, staff: User, location: 
         voucher = _voucher_of_member(code, member)
         return voucher_use(code=voucher.code, idempotency_key=key, location=location, staff=staff, at=now)
 
-    return _act(
+    return counter_act(
         CounterAction.Kind.VOUCHER,
         nonce=nonce,
         member=member,
@@ -241,7 +241,7 @@ def counter_reward(
         )
         return redeemed
 
-    return _act(
+    return counter_act(
         CounterAction.Kind.REWARD,
         nonce=nonce,
         member=member,
@@ -287,7 +287,7 @@ def counter_adjust(
             at=now,
         )
 
-    return _act(
+    return counter_act(
         CounterAction.Kind.GRANT if grant else CounterAction.Kind.DEDUCT,
         nonce=nonce,
         member=member,
@@ -325,7 +325,7 @@ def counter_refund(
             text += " " + _("(a stamp's voucher was used: the stamp stays)")
         return text
 
-    return _act(
+    return counter_act(
         CounterAction.Kind.REFUND,
         nonce=nonce,
         member=member,

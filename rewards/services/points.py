@@ -13,18 +13,24 @@ from members.services import profile_is_complete
 from rewards import signals
 from rewards.config import config
 from rewards.errors import RewardsError
-from rewards.models import LedgerEntry, PointsProgram, Refund, Voucher, Wallet
-from rewards.services import core
+from rewards.models import LedgerEntry, Membership, PointsProgram, Refund, Voucher, Wallet
+from rewards.services import core, perks
 from rewards.services.stamps import add_stamps_locked
 from rewards.services.tiers import tier_after_reversal, tier_raise
 
 MAX_AMOUNT_ORE = 100_000_000  # one million kroner: more is a typo at a bakery's till
 
 
-def points_for_purchase(amount_ore: int, *, program: PointsProgram, wallet: Wallet) -> int:
-    multiplier = wallet.tier.multiplier if wallet.tier else Decimal(1)
-    exact = Decimal(amount_ore) / 100 * program.points_per_krone * multiplier
-    return int(exact.to_integral_value(rounding=ROUND_DOWN))
+def points_for_purchase(
+    amount_ore: int, *, program: PointsProgram, wallet: Wallet, membership: Membership | None = None
+) -> tuple[int, int]:
+    """(points for the purchase, of which the paid membership added): the tier's multiplier,
+    and the membership's on top (with the tier it lifts the member to, if higher)."""
+    own, with_membership = perks.multiplier(wallet.tier, membership)
+    kroner = Decimal(amount_ore) / 100 * program.points_per_krone
+    total = int((kroner * with_membership).to_integral_value(rounding=ROUND_DOWN))
+    base = int((kroner * own).to_integral_value(rounding=ROUND_DOWN))
+    return total, total - base
 
 
 @transaction.atomic
@@ -56,8 +62,11 @@ def purchase_register(
             return write.result
         wallet = write.wallet
         write.result.amount_ore = amount_ore
-        points = (
-            points_for_purchase(amount_ore, program=program, wallet=wallet) if program.earns_points else 0
+        membership = perks.membership_current(member, now)
+        points, from_membership = (
+            points_for_purchase(amount_ore, program=program, wallet=wallet, membership=membership)
+            if program.earns_points
+            else (0, 0)
         )
         if points > 0:
             core.post_credit(
@@ -70,6 +79,7 @@ def purchase_register(
                 staff=staff,
                 amount_ore=amount_ore,
                 qualifying=True,
+                membership_points=from_membership,
             )
             tier_raise(wallet, now=now, program=program, tiers=settings.tiers)
         if program.earns_stamps:

@@ -10,22 +10,33 @@ from members.models import Location, Member, User
 from rewards import signals
 from rewards.errors import RewardsError
 from rewards.models import LedgerEntry, Reward, Tier, Voucher, Wallet
-from rewards.services import core
+from rewards.services import core, perks
 from rewards.services.points import entry_reverse
 
+NOT_READ = object()  # reward_availability's membership, when the caller has not read it
 
-def reward_availability(reward: Reward, wallet: Wallet, *, now: datetime, tiers=None) -> tuple[bool, str]:
-    """May this wallet take this reward now? (ok, reason code) — balance not included."""
+
+def reward_availability(
+    reward: Reward, wallet: Wallet, *, now: datetime, tiers=None, membership=NOT_READ
+) -> tuple[bool, str]:
+    """May this wallet take this reward now? (ok, reason code) — balance not included.
+    `membership`: the member's running paid membership (None: none), read here when a
+    reward needs it and the caller did not pass it (pages with many rewards pass it)."""
     if not reward.is_active or reward.cost_points is None:
         return False, "reward_unavailable"
     if (reward.valid_from and now < reward.valid_from) or (reward.valid_to and now >= reward.valid_to):
         return False, "reward_unavailable"
     if reward.stock is not None and reward.stock <= 0:
         return False, "out_of_stock"
+    if (reward.members_only_id or reward.min_tier_id) and membership is NOT_READ:
+        membership = perks.membership_current(wallet.member_id, now)
+    if reward.members_only_id and (membership is None or membership.plan_id != reward.members_only_id):
+        return False, "members_only"
     if reward.min_tier_id:
         tiers = tiers if tiers is not None else list(Tier.objects.order_by("threshold"))
         threshold = {t.pk: t.threshold for t in tiers}
-        mine = threshold.get(wallet.tier_id, -1)
+        tier = perks.effective_tier(wallet.tier if wallet.tier_id else None, membership)
+        mine = threshold.get(tier.pk, -1) if tier else -1
         if mine < threshold[reward.min_tier_id]:
             return False, "tier_too_low"
     return True, ""

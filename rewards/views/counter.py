@@ -325,7 +325,7 @@ def panel_context(request, member: Member, outcome, error: str) -> dict:
         "member": member,
         "summary": summary,
         "nonce": service.new_nonce(),
-        "rewards": selectors.rewards_within_reach(summary.wallet, now=now),
+        "rewards": selectors.rewards_within_reach(summary.wallet, now=now, membership=summary.membership),
         "visits": _visits(request, member),
         "purchases": selectors.purchases_recent(member),
         "undoable": _undoable(member, request.location, now, outcome),

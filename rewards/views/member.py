@@ -19,6 +19,7 @@ from rewards import selectors, services
 from rewards.errors import RewardsError
 from rewards.forms import NonceForm
 from rewards.models import Reward, Tier, Voucher, Wallet
+from rewards.services import perks
 
 HISTORY_PAGE_SIZE = 25
 
@@ -59,9 +60,11 @@ def catalogue(request):
             ),
         )
     )
-    offers = []
+    offers, membership = [], perks.membership_current(request.member, now)
     for reward in rewards:
-        ok, _reason = services.reward_availability(reward, wallet, now=now, tiers=tiers)
+        ok, _reason = services.reward_availability(
+            reward, wallet, now=now, tiers=tiers, membership=membership
+        )
         within_limit = reward.per_member_limit is None or reward.taken < reward.per_member_limit
         if ok and within_limit:
             offers.append((reward, wallet.balance >= reward.cost_points))
