@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 
-from rewards.models import PointsProgram, Reward, StampCard, Tier
+from rewards.models import Plan, PointsProgram, Reward, StampCard, Tier
 
 KEY = "rewards:config:1"
 TTL = 60
@@ -32,6 +32,7 @@ class Config:
     tiers: list[Tier]  # by threshold, lowest first
     cards: list[StampCard]  # active stamp cards, with their reward
     rewards: list[Reward]  # the active catalogue, cheapest first (the till's "within reach")
+    plans: list[Plan]  # the paid memberships on sale, cheapest first (the till sells them)
 
     @property
     def base_tier(self) -> Tier | None:
@@ -55,6 +56,7 @@ def config() -> Config:
             tiers=list(Tier.objects.order_by("threshold")),
             cards=list(StampCard.objects.filter(is_active=True).select_related("reward").order_by("name")),
             rewards=list(Reward.objects.filter(is_active=True).order_by("cost_points", "pk")),
+            plans=list(Plan.objects.filter(is_active=True).order_by("price_kr", "pk")),
         )
         cache.set(KEY, cached, TTL)
     _local = (now, cached)  # one assignment: a thread reading it sees the old or the new pair
@@ -70,6 +72,6 @@ def forget(**kwargs) -> None:
 
 
 def connect() -> None:
-    for model in (PointsProgram, Tier, StampCard, Reward):
+    for model in (PointsProgram, Tier, StampCard, Reward, Plan):
         post_save.connect(forget, sender=model, dispatch_uid=f"rewards.config.{model.__name__}.save")
         post_delete.connect(forget, sender=model, dispatch_uid=f"rewards.config.{model.__name__}.delete")

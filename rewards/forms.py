@@ -75,6 +75,10 @@ class RewardForm(NonceForm):
     reward = forms.IntegerField(widget=forms.HiddenInput)
 
 
+class PlanForm(NonceForm):
+    plan = forms.IntegerField(widget=forms.HiddenInput)
+
+
 class AdjustForm(NonceForm):
     points = forms.IntegerField(label=_("Points"), min_value=1, max_value=1_000_000)
     reason = forms.CharField(label=_("Reason"), max_length=200)

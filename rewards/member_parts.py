@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.db.models import OuterRef, Q, Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +18,7 @@ from members.registry import (
     ImportColumn,
     MemberColumn,
     MemberPanel,
+    card_links,
     card_missions,
     member_activity,
     member_columns,
@@ -25,10 +27,11 @@ from members.registry import (
     panel_rows,
     welcome_offers,
 )
-from rewards.models import LedgerEntry, Visit, Voucher
+from rewards.models import LedgerEntry, Membership, Plan, Visit, Voucher
 from rewards.selectors import reason_label, wallet_summary
 from rewards.services import points_award, wallet_get_or_create
 from rewards.services.core import MAX_POINTS
+from rewards.services.perks import membership_current
 from rewards.services.welcome import welcome_gift_text, welcome_mission
 
 OPENING_REASON = "opening_balance"  # shown to members as a label (rewards.selectors.REASON_LABELS)
@@ -149,7 +152,29 @@ def last_own_entry(member: OuterRef) -> Subquery:
     return Subquery(own.order_by("-created_at").values("created_at")[:1])
 
 
+# --- The member's card page
+
+
+def membership_link(member: Member):
+    """The paid membership: what it has given a member, or the trial offered to one who has
+    never been a member (one query; none when the club sells no membership)."""
+    now = timezone.now()
+    current = membership_current(member, now)
+    if current is not None:
+        return gettext("%(plan)s: see what it has given you") % {"plan": current.plan.name}, reverse(
+            "rewards:membership"
+        )
+    plan = Plan.objects.filter(is_active=True, trial_days__gt=0).order_by("price_kr").first()
+    if plan is None or Membership.objects.filter(member=member).exists():
+        return None
+    return gettext("Try %(plan)s free for %(days)s days") % {
+        "plan": plan.name,
+        "days": plan.trial_days,
+    }, reverse("rewards:membership")
+
+
 def register() -> None:
+    card_links.register(membership_link)
     member_panels.register(MemberPanel(key="wallet", title=_("Wallet"), render=wallet_panel, order=10))
     member_panels.register(MemberPanel(key="history", title=_("History"), render=history_panel, order=20))
     member_panels.register(MemberPanel(key="vouchers", title=_("Vouchers"), render=vouchers_panel, order=30))

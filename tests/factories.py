@@ -82,3 +82,20 @@ class StampCardFactory(factory.django.DjangoModelFactory):
     stamps_needed = 10
     reward = factory.SubFactory(RewardFactory, cost_points=None, name="Gratis kaffe")
     max_stamps_per_visit = 1
+
+
+class PlanFactory(factory.django.DjangoModelFactory):
+    """The guides' VIP: 199 kr a year, worth 600 kr, a 30-day trial, a free coffee each month
+    (worth 45 kr), double points."""
+
+    class Meta:
+        model = "rewards.Plan"
+
+    name = "VIP"
+    price_kr = 199
+    promised_value_kr = 600
+    promise = "Gratis kaffe hver måned og dobbel poeng"
+    trial_days = 30
+    points_multiplier = "2.00"
+    monthly_reward = factory.SubFactory(RewardFactory, cost_points=None, name="Kaffe")
+    monthly_reward_value_kr = 45

@@ -64,10 +64,11 @@ def locations_for(user: User) -> QuerySet[Location]:
 
 def last_action(member: Member, location: Location) -> CounterAction | None:
     """The member's last action at this shop that undo would take back (not an undo, not
-    undone yet)."""
+    undone yet). A membership sold is not undone at the till: money changed hands, and the
+    owner corrects a mistaken sale in admin."""
     return (
         CounterAction.objects.filter(member=member, location=location, undone_by__isnull=True)
-        .exclude(kind=CounterAction.Kind.UNDO)
+        .exclude(kind__in=[CounterAction.Kind.UNDO, CounterAction.Kind.MEMBERSHIP])
         .select_related("voucher", "voucher__reward")
         .order_by("-created_at", "-id")
         .first()

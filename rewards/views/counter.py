@@ -23,10 +23,12 @@ from clubsite.errors import CodedError
 from clubsite.middleware import camera_allowed
 from members.models import Location, Member
 from rewards import selectors
+from rewards.config import config
 from rewards.errors import RewardsError
 from rewards.forms import (
     AdjustForm,
     NonceForm,
+    PlanForm,
     PurchaseForm,
     RefundForm,
     RewardForm,
@@ -39,6 +41,7 @@ from rewards.registry import panel_sections
 from rewards.services import counter as service
 from rewards.services.guessing import refusal_record
 from rewards.services.member_search import looks_like_voucher, member_find
+from rewards.services.membership import counter_membership
 from rewards.services.visits import visit_record
 
 STATUS = {"too_many_attempts": 429, "not_allowed": 403, "wrong_location": 403}
@@ -261,6 +264,14 @@ def _adjust(request, member):
     )
 
 
+def _membership(request, member):
+    data = _bound(request, PlanForm)
+    plan = next((plan for plan in config().plans if plan.pk == data["plan"]), None)
+    if plan is None:
+        raise RewardsError("plan_not_on_sale")
+    return counter_membership(member=member, plan=plan, **_common(request, data))
+
+
 ACTIONS = {
     "stempel": _stamps,
     "kjop": _purchase,
@@ -269,6 +280,7 @@ ACTIONS = {
     "angre": _undo,
     "refusjon": _refund,
     "juster": _adjust,
+    "vip": _membership,
 }
 
 
@@ -326,6 +338,7 @@ def panel_context(request, member: Member, outcome, error: str) -> dict:
         "summary": summary,
         "nonce": service.new_nonce(),
         "rewards": selectors.rewards_within_reach(summary.wallet, now=now, membership=summary.membership),
+        "plans": config().plans,
         "visits": _visits(request, member),
         "purchases": selectors.purchases_recent(member),
         "undoable": _undoable(member, request.location, now, outcome),

@@ -27,9 +27,9 @@ HISTORY_PAGE_SIZE = 25
 @member_required
 def wallet(request):
     # Queries: session, user, member, club, the user's groups (menu), then the wallet with its
-    # tier, the tier window's sum, the points expiring soon, the stamp cards and the active
-    # vouchers with their reward: 10 at most, whatever the length of the history (program,
-    # tiers and cards come from the cache; 3 more when cold).
+    # tier, the tier window's sum, the points expiring soon, the stamp cards, the active
+    # vouchers with their reward and the paid membership: 11 at most, whatever the length of
+    # the history (program, tiers and cards come from the cache; 3 more when cold).
     summary = selectors.wallet_summary(request.member)
     vouchers = [(v, qr.svg(v.code)) for v in summary.vouchers]
     return render(request, "rewards/wallet.html", {"summary": summary, "vouchers": vouchers})

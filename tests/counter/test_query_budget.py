@@ -24,22 +24,24 @@ pytestmark = pytest.mark.django_db
 #   8  lock the wallet (with its tier)
 #   9  the idempotency key: taken already?
 #  10  claim it (the operation row)
-#  11  the ledger entry
-#  12  the month's tier sums (an UPDATE; the month's first purchase also INSERTs)
-#  13  the wallet's balance
-#  14  the operation's stored result (what a repeat of the nonce gets back)
-#  15  RELEASE SAVEPOINT
-#  16  the counter action: who, where, what
-#  17  COMMIT (RELEASE SAVEPOINT)
-#  18  the panel: the wallet with its tier
-#  19  the panel: the tier window's sums
-#  20  the panel: points expiring soon
-#  21  the panel: the stamp cards
-#  22  the panel: the usable vouchers
-#  23  the panel: the recent purchases staff may refund
-#  24  after commit: is the member a friend whose invitation waits for a purchase? (referrals)
+#  11  the paid membership running now (its multiplier and tier apply at this moment)
+#  12  the ledger entry
+#  13  the month's tier sums (an UPDATE; the month's first purchase also INSERTs)
+#  14  the wallet's balance
+#  15  the operation's stored result (what a repeat of the nonce gets back)
+#  16  RELEASE SAVEPOINT
+#  17  the counter action: who, where, what
+#  18  COMMIT (RELEASE SAVEPOINT)
+#  19  the panel: the wallet with its tier
+#  20  the panel: the tier window's sums
+#  21  the panel: points expiring soon
+#  22  the panel: the stamp cards
+#  23  the panel: the usable vouchers
+#  24  the panel: the paid membership (its discount, for staff to give)
+#  25  the panel: the recent purchases staff may refund
+#  26  after commit: is the member a friend whose invitation waits for a purchase? (referrals)
 # With tiers, stamp cards counting purchases, or the month's first purchase, a few more.
-BUDGET = 25
+BUDGET = 27
 
 
 def purchase_statements(till, shop, guest, panel, django_capture_on_commit_callbacks, amount="129,50"):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
-from decimal import Decimal
 
 import pytest
 from django.db.models import Sum
@@ -14,7 +13,7 @@ from django.utils import timezone
 
 from members import roles
 from rewards.errors import RewardsError
-from rewards.models import CounterAction, LedgerEntry, Membership, MembershipPayment, Plan, Voucher
+from rewards.models import CounterAction, LedgerEntry, Membership, MembershipPayment, Voucher
 from rewards.services import purchase_register, reward_availability, voucher_use, wallet_get_or_create
 from rewards.services.membership import (
     counter_membership,
@@ -25,7 +24,7 @@ from rewards.services.membership import (
 )
 from rewards.services.membership_payments import marked_paid_by_owner
 from rewards.services.perks import value_meter
-from tests.factories import MemberFactory, RewardFactory, TierFactory, staff_user
+from tests.factories import MemberFactory, PlanFactory, RewardFactory, TierFactory, staff_user
 
 pytestmark = pytest.mark.django_db
 NOW = timezone.make_aware(datetime(2026, 12, 3, 12, 0))
@@ -33,17 +32,7 @@ NOW = timezone.make_aware(datetime(2026, 12, 3, 12, 0))
 
 @pytest.fixture
 def vip(program):
-    coffee = RewardFactory(name="Kaffe", cost_points=None)
-    return Plan.objects.create(
-        name="VIP",
-        price_kr=199,
-        promised_value_kr=600,
-        promise="Gratis kaffe hver måned og dobbel poeng",
-        trial_days=30,
-        points_multiplier=Decimal("2.00"),
-        monthly_reward=coffee,
-        monthly_reward_value_kr=45,
-    )
+    return PlanFactory()
 
 
 def buy(member, kroner: int, at: datetime, key: str = "") -> LedgerEntry:
