@@ -143,7 +143,7 @@ class RewardAdmin(admin.ModelAdmin):
         (
             _("Price and limits"),
             {
-                "fields": ["cost_points", "stock", "per_member_limit", "min_tier"],
+                "fields": ["cost_points", "stock", "per_member_limit", "min_tier", "members_only"],
                 "description": _(
                     "Changes apply to the next redemptions; vouchers already issued stay valid."
                 ),
@@ -318,4 +318,4 @@ class StampEntryAdmin(ReadOnlyAdmin):
 
 # The ledger (with its export and reversals) and the counter's records (visits, actions,
 # refused scans, flags) are in their own modules.
-from rewards import admin_counter, admin_ledger  # noqa: E402, F401
+from rewards import admin_counter, admin_ledger, admin_membership  # noqa: E402, F401

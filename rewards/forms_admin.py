@@ -23,6 +23,7 @@ class RewardAdminForm(forms.ModelForm):
             "valid_from",
             "valid_to",
             "min_tier",
+            "members_only",
             "voucher_valid_days",
             "is_active",
         ]

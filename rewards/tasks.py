@@ -5,6 +5,7 @@ from celery import shared_task
 from members.models import Member
 from rewards import services
 from rewards.services.flags import counter_flags_scan
+from rewards.services.membership import membership_drops_due
 from rewards.services.welcome import welcome_gift_give
 
 
@@ -21,6 +22,11 @@ def review_tiers() -> int:
 @shared_task
 def birthday_bonuses() -> int:
     return services.bonus_birthdays_due()
+
+
+@shared_task
+def membership_drops() -> int:
+    return membership_drops_due()
 
 
 @shared_task

@@ -3,11 +3,14 @@ joining, a trial in one tap, then the status, renewal date and value meter, and 
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.urls import reverse
 
-from rewards.models import Membership
-from tests.factories import PlanFactory
+from members import roles
+from rewards.models import Membership, MembershipPayment
+from tests.factories import PlanFactory, staff_user
 
 pytestmark = pytest.mark.django_db
 PAGE = reverse("rewards:membership")
@@ -55,3 +58,31 @@ def test_the_card_page_offers_the_trial_and_then_links_to_what_it_has_given(memb
     member_client.post(reverse("rewards:membership_try", args=[vip.pk]))
 
     assert "VIP: se hva det har gitt deg" in member_client.get(card).content.decode()
+
+
+def test_the_owner_marks_a_period_paid_once_however_often_the_form_is_sent(client, member, program):
+    client.force_login(staff_user(roles.OWNER))
+    vip = PlanFactory()
+    url = reverse("admin:rewards_membership_mark_paid")
+    nonce = uuid.uuid4()
+
+    for _ in range(2):
+        answer = client.post(url, {"member": member.number, "plan": vip.pk, "nonce": nonce})
+        assert answer.status_code == 302
+
+    payment = MembershipPayment.objects.get()
+    assert payment.kind == MembershipPayment.Kind.OWNER and payment.amount_ore == 19900
+    assert client.get(reverse("admin:rewards_membership_changelist")).status_code == 200
+
+
+def test_marking_paid_for_a_number_that_is_no_member_says_so(client, program):
+    client.force_login(staff_user(roles.OWNER))
+    vip = PlanFactory()
+
+    page = client.post(
+        reverse("admin:rewards_membership_mark_paid"),
+        {"member": "NOSUCH99", "plan": vip.pk, "nonce": uuid.uuid4()},
+    )
+
+    assert page.status_code == 200 and "Ingen medlem i klubben har det nummeret" in page.content.decode()
+    assert not MembershipPayment.objects.exists()
