@@ -24,6 +24,8 @@ DEFAULT_DAYS = {
     Flow.Kind.ACTIVATION: 14,
     Flow.Kind.NPS: 90,
     Flow.Kind.PROMOTER_INVITE: 2,
+    Flow.Kind.TRIAL_ENDING: 7,
+    Flow.Kind.RENEWAL: 7,
 }
 
 

@@ -34,7 +34,7 @@ from django.utils import timezone
 from campaigns.models import Campaign, Flow, Message, NpsAnswer, TierChange
 from members.models import Member
 from rewards.config import config
-from rewards.models import LedgerEntry, PointsProgram, QualifyingMonth, Tier, Voucher
+from rewards.models import LedgerEntry, Membership, PointsProgram, QualifyingMonth, Tier, Voucher
 from rewards.services.tiers import window
 
 # A welcome that is a week late is no welcome: a step whose day passed longer ago is skipped.
@@ -291,6 +291,30 @@ def _promoter_invite(flow: Flow, step: Campaign, now: datetime) -> QuerySet:
     )
 
 
+def _membership_ending(*, trial: bool):
+    """A paid membership's trial (or its paid period) that ends within `days` (7, less the
+    step's delay), not cancelled: a service message, whatever the member's marketing choices
+    (campaigns.sending.pipeline). The occasion is the end date: a renewal's next reminder is
+    a year on."""
+
+    def trigger(flow: Flow, step: Campaign, now: datetime) -> QuerySet:
+        horizon = now + timedelta(days=max(flow.days - step.delay_days, 0))
+        ending = Membership.objects.filter(
+            member=OuterRef("pk"),
+            cancelled_at=None,
+            ends_at__gt=now,
+            ends_at__lte=horizon,
+            paid_from__isnull=trial,
+        ).order_by("ends_at")
+        if trial:
+            ending = ending.filter(trial_started_at__isnull=False)
+        return Member.objects.filter(Exists(ending)).annotate(
+            occasion=_as_text(TruncDate(Subquery(ending.values("ends_at")[:1])))
+        )
+
+    return trigger
+
+
 TRIGGERS = {
     Flow.Kind.WELCOME: _welcome,
     Flow.Kind.BIRTHDAY: _birthday,
@@ -304,6 +328,8 @@ TRIGGERS = {
     Flow.Kind.ACTIVATION: _activation,
     Flow.Kind.NPS: _nps,
     Flow.Kind.PROMOTER_INVITE: _promoter_invite,
+    Flow.Kind.TRIAL_ENDING: _membership_ending(trial=True),
+    Flow.Kind.RENEWAL: _membership_ending(trial=False),
 }
 
 

@@ -27,6 +27,12 @@ class Flow(models.Model):
         ACTIVATION = "activation", _("joined but never used a benefit")
         NPS = "nps", _("one-question survey after a purchase (NPS)")
         PROMOTER_INVITE = "promoter", _("promoters invited to refer a friend")
+        TRIAL_ENDING = "trial_ending", _("paid membership: the trial ends soon (service message)")
+        RENEWAL = "renewal", _("paid membership: time to renew (service message)")
+
+    # Service messages about the member's own paid membership: sent whatever their marketing
+    # choices (consent, pause, budget, holdouts), and they say so (campaigns.sending.pipeline).
+    SERVICE = frozenset({Kind.TRIAL_ENDING, Kind.RENEWAL})
 
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, unique=True)
     enabled = models.BooleanField(_("on"), default=False)
@@ -37,7 +43,8 @@ class Flow(models.Model):
             "Win-back: days without a purchase before the first step. Points about to expire, "
             "welcome gift and tier about to lapse: days before the date. Activation: days after "
             "joining. Survey: days between two surveys to a member (90). Promoters: days after the "
-            "answer (2). Not used by the others."
+            "answer (2). Membership trial and renewal: days before it ends (7). Not used by the "
+            "others."
         ),
     )
     points = models.PositiveIntegerField(
@@ -62,3 +69,7 @@ class Flow(models.Model):
 
     def __str__(self):
         return self.get_kind_display()
+
+    @property
+    def is_service(self) -> bool:
+        return self.kind in self.SERVICE

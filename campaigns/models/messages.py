@@ -206,6 +206,9 @@ class Message(models.Model):
     # What a flow's step was entered for: the year of a birthday, the date of the last
     # purchase before a lapse, the expiry date; "" for a campaign.
     occasion = models.CharField(_("occasion"), max_length=40, blank=True)
+    # A service message about the member's own membership (Flow.SERVICE): not marketing, so
+    # not held by consent or pause, and not counted in the contact budget.
+    service = models.BooleanField(_("service message"), default=False)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     reason = models.CharField(_("why not"), max_length=12, choices=Reason.choices, blank=True)
     due_at = models.DateTimeField(_("due"), default=timezone.now)

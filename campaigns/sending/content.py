@@ -16,7 +16,7 @@ import markdown
 import nh3
 from django.conf import settings
 from django.urls import reverse
-from django.utils import formats, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign, CampaignContent
@@ -80,6 +80,18 @@ MERGE_FIELDS = {
     "survey_link": (
         _("the link to answer the survey (NPS flow)"),
         lambda f: survey_url(f.message) if f.message else "",
+    ),
+    "membership_ends": (
+        _("the day the member's paid membership (or its trial) ends"),
+        lambda f: (
+            formats.date_format(timezone.localtime(f.summary.membership.ends_at), "j. F")
+            if f.summary.membership
+            else ""
+        ),
+    ),
+    "membership_link": (
+        _("the link to the member's membership page (renew, cancel in one tap)"),
+        lambda f: settings.LOJAL_SITE_URL + reverse("rewards:membership"),
     ),
     "referral_link": (
         _("the link to the member's page for inviting friends"),

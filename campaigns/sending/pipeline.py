@@ -26,30 +26,22 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from anymail.message import AnymailMessage
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils import timezone
 
 from campaigns.experiments.groups import HOLDOUT, group_of, split
 from campaigns.experiments.results import in_club_holdout
 from campaigns.models import Campaign, CampaignSettings, Message
 from campaigns.segments.selectors import segment_members
 from campaigns.sending import rules
-from campaigns.sending.content import render
-from campaigns.sending.links import tracked
-from campaigns.sending.tracking import METADATA_KEY
+from campaigns.sending.handover import hand_over
 from campaigns.services import campaign_repeat_next
-from clubsite.sms import send_sms
 from members.mail import club_from_email
 from members.models import ConsentEvent, Member
 from members.selectors import consent_given
-from members.services import unsubscribe_token
 from rewards.models import Reward, Voucher, Wallet
 from rewards.services import voucher_gift
 
@@ -86,12 +78,14 @@ def row_maker(campaign: Campaign, now: datetime) -> Callable[..., Message]:
     """A function that makes a member's queued row for the campaign or flow step, in their
     experiment group drawn before anything is sent: the holdout (written as not sent), a
     variant (due after its delay, when it tests timing), or "" when it tests nothing."""
-    groups = split(campaign)
+    service = campaign.flow is not None and campaign.flow.is_service
+    groups = [("", 100)] if service else split(campaign)  # a service message is never held out
     delays = {variant.letter: timedelta(hours=variant.delay_hours) for variant in campaign.variants.all()}
 
     def row(member_id: int, occasion: str = "") -> Message:
         group = group_of(member_id, campaign.pk, groups)
         fields = {"campaign": campaign, "member_id": member_id, "occasion": occasion, "group": group}
+        fields["service"] = service
         if group == HOLDOUT:
             return Message(
                 **fields, due_at=now, created_at=now, status=Status.SUPPRESSED, reason=Reason.HOLDOUT
@@ -160,18 +154,22 @@ def _members_locked(messages: list[Message], now: datetime) -> dict[int, Member]
     return {member.pk: member for member in read}
 
 
-def _channel(campaign: Campaign, member: Member) -> str:
+def _channel(campaign: Campaign, member: Member, service: bool = False) -> str:
     if campaign.channel != Campaign.Channel.PREFERRED:
         return campaign.channel
+    if service:  # no consent is asked: e-mail where there is an address
+        return EMAIL if member.user.email else SMS
     # E-mail first (free, and room for the whole offer); SMS for those who only said yes to SMS.
     return SMS if member.sms_ok and not (member.email_ok and member.user.email) else EMAIL
 
 
 def _why_not(
-    member: Member, channel: str, limits: CampaignSettings, now: datetime, *, from_flow: bool
+    member: Member, channel: str, limits: CampaignSettings, now: datetime, *, from_flow: bool, service: bool
 ) -> str | None:
     if member.erased_at is not None:
         return Reason.ERASED
+    if service:  # about the member's own membership: only an address is needed
+        return None if (member.user.email if channel == EMAIL else member.user.phone) else Reason.NO_ADDRESS
     if in_club_holdout(member.pk, now, limits):
         return Reason.CLUB_HOLDOUT
     if member.marketing_paused:
@@ -219,8 +217,10 @@ def _decide(message: Message, member: Member, now: datetime, batch: Batch) -> di
         return {"status": Status.SUPPRESSED, "reason": Reason.CANCELLED}
     if campaign.status != Campaign.Status.SENDING:  # paused: back in the queue, due as it was
         return {"status": Status.QUEUED}
-    channel, limits = _channel(campaign, member), batch.limits
-    reason = _why_not(member, channel, limits, now, from_flow=campaign.flow_id is not None)
+    channel, limits = _channel(campaign, member, message.service), batch.limits
+    reason = _why_not(
+        member, channel, limits, now, from_flow=campaign.flow_id is not None, service=message.service
+    )
     if reason is not None:
         return {"status": Status.SUPPRESSED, "reason": reason, "channel": channel}
     wait = rules.next_allowed(channel, now, limits)
@@ -238,7 +238,9 @@ def _decide(message: Message, member: Member, now: datetime, batch: Batch) -> di
             source=Voucher.Source.CAMPAIGN,
         )
     # Two campaigns' messages to one member in the same batch: the second sees the first.
-    if channel == EMAIL:
+    if message.service:
+        pass  # not marketing: not counted in the budget
+    elif channel == EMAIL:
         member.email_used += 1
     else:
         member.sms_used += 1
@@ -277,56 +279,6 @@ def _decide_batch(ids: list[int], now: datetime, batch: Batch) -> list[tuple[Mes
     return to_send
 
 
-def unsubscribe_url(member: Member, channel: str) -> str:
-    path = reverse("members:unsubscribe", args=[unsubscribe_token(member=member, channel=channel)])
-    return settings.LOJAL_SITE_URL.rstrip("/") + path
-
-
-def _hand_over(message: Message, member: Member, batch: Batch) -> str:
-    """To the provider, with the message's key so that a retry is recognisable. Returns the
-    provider's id for the message (its tracking events name it), or ""."""
-    campaign = batch.texts(message.campaign_id)
-    rendered = render(
-        campaign,
-        member,
-        message.voucher,
-        balance=member.points_balance,
-        variant=message.group,
-        message=message,
-    )
-    if message.channel == SMS:
-        stop = unsubscribe_url(member, SMS)
-        send_sms(member.user.phone, f"{rendered.sms}\n{stop}")
-        return ""
-    stop = unsubscribe_url(member, EMAIL)
-    email = AnymailMessage(
-        subject=rendered.subject,
-        body=f"{rendered.text}\n\n{stop}",
-        from_email=batch.sender,
-        to=[member.user.email],
-        headers={
-            "Message-ID": f"<{message.key}@lojal>",
-            # RFC 8058: one POST to this address unsubscribes, no login, no page to read.
-            "List-Unsubscribe": f"<{stop}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
-        # Echoed in the provider's tracking events (campaigns.sending.tracking); backends
-        # that are not a provider's (console, file) ignore it.
-        metadata={METADATA_KEY: str(message.key)},
-        tags=["campaign"],
-    )
-    html = tracked(rendered.html, str(message.key)) + _footer_html(stop, rendered.language)
-    email.attach_alternative(html, "text/html")
-    email.send()
-    status = getattr(email, "anymail_status", None)
-    return str(status.message_id)[:200] if status is not None and status.message_id else ""
-
-
-def _footer_html(stop: str, language: str) -> str:
-    with translation.override(language):
-        return format_html('<hr><p><a href="{}">{}</a></p>', stop, gettext("Unsubscribe from these e-mails"))
-
-
 def messages_deliver(*, ids: list[int], now: datetime | None = None) -> list[str]:
     """A delivery task's batch: the rules checked for all of it at once, under lock, then
     each message that passed handed to the provider and marked sent at once (so that a worker
@@ -336,7 +288,7 @@ def messages_deliver(*, ids: list[int], now: datetime | None = None) -> list[str
     batch = Batch()
     for message, member in _decide_batch(ids, now, batch):
         try:
-            provider_id = _hand_over(message, member, batch)
+            provider_id = hand_over(message, member, batch.texts(message.campaign_id), batch.sender)
         except Exception as error:  # the provider's own exceptions vary; the row says what happened
             log.warning("message %s failed: %s", message.pk, error)
             Message.objects.filter(pk=message.pk, status=Status.SENDING).update(

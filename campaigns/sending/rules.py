@@ -69,8 +69,9 @@ def budget_left(
 
 def counted_this_month(moment: datetime) -> Q:
     """The messages that use up budget: those that passed the rules since the month began
-    (being sent, sent, or failed at the provider: a failure may still have reached them)."""
-    return Q(sending_at__gte=month_start(moment))
+    (being sent, sent, or failed at the provider: a failure may still have reached them);
+    service messages about a member's own membership are not marketing and do not count."""
+    return Q(sending_at__gte=month_start(moment), service=False)
 
 
 def used_this_month(channel: str, moment: datetime, *, besides: list[int] | None = None) -> Coalesce:
