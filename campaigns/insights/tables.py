@@ -374,8 +374,25 @@ NPS = Table(
     attrgetter("nps"),
 )
 
+MEMBERSHIPS = Table(
+    "medlemskap",
+    (
+        Column(_("Month"), attrgetter("month"), MONTH),
+        Column(_("Paying members"), attrgetter("paying"), COUNT, strong=True),
+        Column(_("In trial"), attrgetter("in_trial"), COUNT),
+        Column(_("Trials begun"), attrgetter("trials_started"), COUNT),
+        Column(_("Of them paid"), attrgetter("trials_paid"), COUNT),
+        Column(_("Conversion from trial (%)"), attrgetter("conversion"), PERCENT),
+        Column(_("Ran out unrenewed"), attrgetter("ended_unrenewed"), COUNT),
+        Column(_("Fees (kr)"), attrgetter("fees_ore"), KR),
+        Column(_("Perks given (kr)"), attrgetter("perks_ore"), KR),
+    ),
+    attrgetter("memberships"),
+)
+
 TABLES: dict[str, Table] = {
-    t.slug: t for t in (KPIS, FORMULAS, TREND, BREAKAGE, SEGMENTS, CHANNELS, CAMPAIGNS, TIERS, NPS)
+    t.slug: t
+    for t in (KPIS, FORMULAS, TREND, BREAKAGE, SEGMENTS, CHANNELS, CAMPAIGNS, TIERS, NPS, MEMBERSHIPS)
 }
 
 

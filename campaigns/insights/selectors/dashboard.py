@@ -30,6 +30,7 @@ from campaigns.insights.selectors.figures import (
     percent,
 )
 from campaigns.insights.selectors.formulas import formulas
+from campaigns.insights.selectors.memberships import MembershipRow, memberships_by_month
 from campaigns.insights.selectors.nps import NpsRow, nps_by_month
 from campaigns.insights.selectors.period import Month, Period, trend_months
 from campaigns.models import CampaignSettings, ClubEconomics
@@ -59,6 +60,7 @@ class Dashboard:
     campaigns: list[CampaignFigures]
     tiers: list[TierRow]
     nps: list[NpsRow]
+    memberships: list[MembershipRow]
 
     @property
     def previous(self) -> Period:
@@ -224,6 +226,7 @@ def dashboard(*, period: Period, location: Location | None = None, now: datetime
         campaigns=sent,
         tiers=_tier_rows(tiers, per_tier, counts[now]),
         nps=nps_by_month(months, location_id=location_id),
+        memberships=memberships_by_month(months, now=now, program=program),
     )
 
 
