@@ -25,6 +25,7 @@ FILLED_BY_DEMO = {
     "referrals.referral",
     "referrals.referralcode",
     "campaigns.npsanswer",
+    "rewards.membership",
 }
 
 

@@ -84,6 +84,23 @@ STEPS = {
             "Takk for det fine svaret! Inviter en venn, så får dere begge en kanelbolle: {referral_link}",
         ),
     ],
+    Flow.Kind.TRIAL_ENDING: [
+        (
+            0,
+            "Prøveperioden din som VIP slutter {membership_ends}",
+            "Hei {first_name}! Den gratis prøveperioden slutter {membership_ends}. Vil du beholde dobbel "
+            "poeng og gratis kaffe hver måned, kjøper du VIP i kassen (kr 199 i året). Vil du ikke, "
+            "trenger du ikke gjøre noe. Se hva den har gitt deg: {membership_link}",
+        ),
+    ],
+    Flow.Kind.RENEWAL: [
+        (
+            0,
+            "VIP-medlemskapet ditt går ut {membership_ends}",
+            "Hei {first_name}! Forny i kassen før {membership_ends}, så fortsetter fordelene. Se hva "
+            "medlemskapet har gitt deg, eller avslutt det med ett trykk: {membership_link}",
+        ),
+    ],
     Flow.Kind.POINTS_EXPIRING: [
         (
             0,

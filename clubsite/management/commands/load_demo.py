@@ -21,6 +21,7 @@ from referrals.models import ReferralCode
 from ._demo_campaigns import load_campaign_demo
 from ._demo_counter import load_counter_demo
 from ._demo_flows import load_flow_demo
+from ._demo_membership import load_membership_demo
 from ._demo_nps import load_nps_demo
 from ._demo_referrals import load_referral_demo
 from ._demo_wallet import load_wallet_demo
@@ -182,6 +183,7 @@ class Command(BaseCommand):
         load_wallet_demo(rng, tills, Member.objects.get(pk=kari.pk))
         load_counter_demo(tills, Member.objects.get(pk=kari.pk))
         load_referral_demo(tills, Member.objects.get(pk=kari.pk), self._backdate)
+        load_membership_demo(tills, Member.objects.get(pk=kari.pk))
         load_campaign_demo()
         load_flow_demo()
         load_nps_demo(Member.objects.get(pk=kari.pk))
@@ -219,6 +221,8 @@ class Command(BaseCommand):
         w("    .venv/bin/python manage.py campaigns_run")
         w("    (Kari answered the survey with 10 two days ago: her invitation to refer a friend waits there)")
         w("  Survey answers and follow-ups (owner, customer service): /admin/campaigns/npsanswer/")
+        w("  Paid membership VIP (199 kr a year, 30-day trial): Kari tries it at /medlem/vip/, staff sell it")
+        w("    at the till; memberships and payments: /admin/rewards/membership/")
         w("  Paper-card customers to import in admin (Members -> Import): static/demo/papirkort-kunder.csv")
         invite = ReferralCode.objects.filter(member__user__email=MEMBER[0]).first()
         if invite is not None:

@@ -1,0 +1,29 @@
+"""Issue 17's "done when", in the club `make run` shows: VIP at 199 kr a year, worth 600 kr,
+with a 30-day trial, a free coffee each month and double points; Kari may try it; those
+who bought it at the till see what it has given them."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from clubsite.management.commands.load_demo import MEMBER
+from rewards.models import CounterAction, Membership, Plan
+from rewards.services.perks import value_meter
+
+pytestmark = pytest.mark.django_db
+
+
+def test_vip_is_on_sale_as_the_guides_put_it(demo_club):
+    vip = Plan.objects.get(name="VIP")
+    assert (vip.price_kr, vip.promised_value_kr, vip.trial_days, vip.points_multiplier) == (199, 600, 30, 2)
+    assert vip.monthly_reward.name == "Gratis kaffe"
+
+
+def test_kari_may_try_it_and_the_buyers_see_what_it_has_given(demo_club):
+    assert not Membership.objects.filter(member__user__email=MEMBER[0]).exists()
+    sold = Membership.objects.filter(paid_from__isnull=False)
+    assert sold.count() == CounterAction.objects.filter(kind=CounterAction.Kind.MEMBERSHIP).count() == 4
+    for membership in sold:
+        meter = value_meter(membership, timezone.now())
+        assert meter.extra_points > 0 and meter.vouchers_used > 0
