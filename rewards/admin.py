@@ -25,6 +25,7 @@ from rewards.models import (
     Wallet,
 )
 from rewards.services.catalogue import reward_thumbnail_refresh
+from rewards.services.stamps import stamp_card_resize
 from rewards.services.tiers import tier_base_assign
 
 
@@ -185,12 +186,22 @@ class StampCardAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
                 "fields": ["name", "reward", "stamps_needed", "is_active"],
                 "description": _(
                     "A full card gives a voucher for the reward and starts a new card. A changed "
-                    "number of stamps applies to the cards members are filling now."
+                    "number of stamps applies to new cards: the cards members are filling now "
+                    "finish on the number they began with."
                 ),
             },
         ),
         (_("Rules"), {"fields": ["counts_purchases", "max_stamps_per_visit", "valid_days"]}),
     ]
+
+    def save_model(self, request, obj, form, change):
+        if not (change and "stamps_needed" in form.changed_data):
+            return super().save_model(request, obj, form, change)
+        # A new size goes through the service, which lets the cards being filled finish on theirs.
+        new_size, obj.stamps_needed = obj.stamps_needed, form.initial["stamps_needed"]
+        super().save_model(request, obj, form, change)
+        stamp_card_resize(card=obj, stamps_needed=new_size)
+        return None
 
 
 @admin.register(Wallet)
@@ -318,4 +329,4 @@ class StampEntryAdmin(ReadOnlyAdmin):
 
 # The ledger (with its export and reversals) and the counter's records (visits, actions,
 # refused scans, flags) are in their own modules.
-from rewards import admin_counter, admin_ledger, admin_membership  # noqa: E402, F401
+from rewards import admin_counter, admin_ledger, admin_membership, admin_programme  # noqa: E402, F401

@@ -57,7 +57,7 @@ def on_member_exporting(sender, member: Member, **kwargs) -> dict:
         "balance": wallet.balance,
         "tier": _name(wallet.tier),
         "stamp_cards": [
-            {"card": p.card.name, "stamps": p.stamps, "stamps_needed": p.card.stamps_needed}
+            {"card": p.card.name, "stamps": p.stamps, "stamps_needed": p.size}
             for p in wallet.stamp_cards.select_related("card").order_by("card__name")
         ],
     }

@@ -6,6 +6,7 @@ from members.models import Member
 from rewards import services
 from rewards.services.flags import counter_flags_scan
 from rewards.services.membership import membership_drops_due
+from rewards.services.programme import programme_changes_apply_due
 from rewards.services.welcome import welcome_gift_give
 
 
@@ -22,6 +23,11 @@ def review_tiers() -> int:
 @shared_task
 def birthday_bonuses() -> int:
     return services.bonus_birthdays_due()
+
+
+@shared_task
+def programme_changes() -> int:
+    return programme_changes_apply_due()
 
 
 @shared_task

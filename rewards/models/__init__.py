@@ -1,6 +1,7 @@
 from rewards.models.catalogue import PointsProgram, Reward, StampCard, Tier
 from rewards.models.counter import CounterAction, CounterFlag, ScanRefusal, Visit
 from rewards.models.membership import Membership, MembershipPayment, Plan
+from rewards.models.programme import ProgrammeChange
 from rewards.models.refunds import Refund
 from rewards.models.wallet import (
     LedgerAllocation,
@@ -27,6 +28,7 @@ __all__ = [
     "Operation",
     "Plan",
     "PointsProgram",
+    "ProgrammeChange",
     "QualifyingMonth",
     "Refund",
     "Reward",

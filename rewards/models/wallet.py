@@ -118,6 +118,8 @@ class MemberStampCard(models.Model):
     )
     stamps = models.IntegerField(default=0)
     started_at = models.DateTimeField(null=True, blank=True)
+    # The size this card, begun before the card's size changed, finishes on; None: the card's.
+    needed = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("member stamp card")
@@ -129,6 +131,10 @@ class MemberStampCard(models.Model):
 
     def __str__(self):
         return f"{self.card} {self.stamps}"
+
+    @property
+    def size(self) -> int:
+        return self.needed or self.card.stamps_needed
 
 
 class Operation(models.Model):

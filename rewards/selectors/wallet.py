@@ -63,14 +63,19 @@ class Expiring:
 class CardState:
     card: StampCard
     stamps: int
+    needed: int | None = None  # a card begun before its size changed finishes on the old size
+
+    @property
+    def size(self) -> int:
+        return self.needed or self.card.stamps_needed
 
     @property
     def slots(self) -> list[bool]:
-        return [i < self.stamps for i in range(self.card.stamps_needed)]
+        return [i < self.stamps for i in range(self.size)]
 
     @property
     def missing(self) -> int:
-        return self.card.stamps_needed - self.stamps
+        return self.size - self.stamps
 
 
 @dataclass(frozen=True)
@@ -98,8 +103,9 @@ def _expiring(wallet: Wallet, *, now: datetime) -> list[Expiring]:
 
 def stamp_cards(wallet: Wallet, cards: list[StampCard]) -> list[CardState]:
     """Every active card (from the cached config), with the member's stamps on it."""
-    stamps = dict(MemberStampCard.objects.filter(wallet=wallet).values_list("card_id", "stamps"))
-    return [CardState(card, stamps.get(card.pk, 0)) for card in cards]
+    rows = MemberStampCard.objects.filter(wallet=wallet).values_list("card_id", "stamps", "needed")
+    progress = {card_id: (stamps, needed) for card_id, stamps, needed in rows}
+    return [CardState(card, *progress.get(card.pk, (0, None))) for card in cards]
 
 
 def active_vouchers(wallet: Wallet, *, now: datetime) -> list[Voucher]:

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 
 from members.models import Location, Member, User
+from rewards import config
 from rewards.errors import RewardsError
 from rewards.models import MemberStampCard, StampCard, StampEntry, Voucher
 from rewards.services import core
@@ -30,15 +31,39 @@ def add_stamps_locked(
         and progress.started_at
         and progress.started_at + timedelta(days=card.valid_days) < now
     ):
-        progress.stamps, progress.started_at = 0, None  # the card lapsed unfilled: start over
-    total = progress.stamps + stamps
-    completed, progress.stamps = divmod(total, card.stamps_needed)
+        progress.stamps, progress.started_at, progress.needed = 0, None, None  # lapsed unfilled: start over
+    completed, progress.stamps = _fill(progress, progress.stamps + stamps)
     if progress.stamps == 0:
         progress.started_at = None
     elif progress.started_at is None or completed:
         progress.started_at = now
-    progress.save(update_fields=["stamps", "started_at"])
+    progress.save(update_fields=["stamps", "started_at", "needed"])
     return _post(write, progress, stamps=stamps, completed=completed, now=now, location=location, staff=staff)
+
+
+def _fill(progress: MemberStampCard, total: int) -> tuple[int, int]:
+    """(cards completed, stamps on the new card) for `total` stamps on the card: the card
+    being filled on its own size (the old one, if the card's size changed since it began),
+    the next ones on the card's size now."""
+    if total < progress.size:
+        return 0, total
+    rest = total - progress.size
+    progress.needed = None
+    more, left = divmod(rest, progress.card.stamps_needed)
+    return 1 + more, left
+
+
+def stamp_card_resize(*, card: StampCard, stamps_needed: int) -> int:
+    """Change the card's size: cards being filled finish on the size they began with (never
+    a stamp taken away, never a card made longer under a member). Returns how many."""
+    with transaction.atomic():
+        kept = MemberStampCard.objects.filter(card=card, stamps__gt=0, needed=None).update(
+            needed=card.stamps_needed
+        )
+        StampCard.objects.filter(pk=card.pk).update(stamps_needed=stamps_needed)
+        transaction.on_commit(config.forget)  # an update() sends no signal to drop the cached cards
+    card.stamps_needed = stamps_needed
+    return kept
 
 
 def _post(write: core.Write, progress: MemberStampCard, *, stamps: int, completed: int, now, **fields):

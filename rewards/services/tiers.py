@@ -31,7 +31,7 @@ def _in_units(total: int, program: PointsProgram) -> int:
     return total // 100 if program.tier_basis == PointsProgram.TierBasis.SPEND else total
 
 
-def _summed(sums: tuple[int, int], program: PointsProgram) -> int:
+def qualifying_units(sums: tuple[int, int], program: PointsProgram) -> int:
     """Of a window's (points, spend in øre), what the program's tiers count, in its units."""
     points, spend_ore = sums
     return _in_units(spend_ore if program.tier_basis == PointsProgram.TierBasis.SPEND else points, program)
@@ -43,7 +43,7 @@ def qualifying_total(wallet: Wallet, *, now: datetime, program: PointsProgram | 
     Read from the monthly sums kept with every qualifying entry: twelve rows at most.
     """
     program = program or PointsProgram.load()
-    return _summed(qualifying_sums(wallet, *window(now)), program)
+    return qualifying_units(qualifying_sums(wallet, *window(now)), program)
 
 
 @transaction.atomic
@@ -79,7 +79,7 @@ def tier_for(total: int, tiers: list[Tier]) -> Tier | None:
     return reached[-1] if reached else None
 
 
-def _rank(tier: Tier | None, tiers: list[Tier]) -> int:
+def tier_rank(tier: Tier | None, tiers: list[Tier]) -> int:
     return -1 if tier is None else [t.pk for t in tiers].index(tier.pk)
 
 
@@ -98,7 +98,7 @@ def tier_raise(
     if not tiers or (wallet.tier_id is not None and wallet.tier_id == tiers[-1].pk):
         return  # nothing higher to reach
     target = tier_for(qualifying_total(wallet, now=now, program=program), tiers)
-    if _rank(target, tiers) > _rank(wallet.tier, tiers):
+    if tier_rank(target, tiers) > tier_rank(wallet.tier, tiers):
         _tell_tier_change(wallet, wallet.tier_id, target, upgrade=True, at=now)
         wallet.tier = target
         wallet.tier_review_at = (now + REVIEW_AFTER).date()
@@ -132,8 +132,8 @@ def tier_after_reversal(
     before_id, before_review = (reversed_entry.operation.result or {}).get("tier_before", [None, None])
     before = next((t for t in tiers if t.pk == before_id), None)
     earned = tier_for(total, tiers)
-    target = max(before, earned, key=lambda tier: _rank(tier, tiers))
-    if _rank(target, tiers) >= _rank(current, tiers):
+    target = max(before, earned, key=lambda tier: tier_rank(tier, tiers))
+    if tier_rank(target, tiers) >= tier_rank(current, tiers):
         return
     _tell_tier_change(wallet, wallet.tier_id, target, upgrade=False, at=now)
     wallet.tier = target
@@ -174,7 +174,7 @@ def tier_progress(
     program = program or PointsProgram.load()
     tiers = tiers if tiers is not None else list(Tier.objects.order_by("threshold"))
     total = qualifying_total(wallet, now=now, program=program)
-    current_rank = _rank(wallet.tier, tiers)
+    current_rank = tier_rank(wallet.tier, tiers)
     next_tier = tiers[current_rank + 1] if current_rank + 1 < len(tiers) else None
     if next_tier is None:
         return TierProgress(wallet.tier, None, total, 0, 100)
@@ -201,8 +201,8 @@ def tier_review_due(*, today: date | None = None) -> int:
                 continue
             now = timezone.make_aware(datetime.combine(today, datetime.min.time()))
             target = tier_for(qualifying_total(wallet, now=now, program=program), tiers)
-            current = _rank(wallet.tier, tiers)
-            new_rank = max(_rank(target, tiers), current - 1)  # the soft landing
+            current = tier_rank(wallet.tier, tiers)
+            new_rank = max(tier_rank(target, tiers), current - 1)  # the soft landing
             new_tier = tiers[new_rank] if new_rank >= 0 else None
             if new_rank != current:
                 _tell_tier_change(wallet, wallet.tier_id, new_tier, upgrade=new_rank > current, at=now)

@@ -14,7 +14,7 @@ register = template.Library()
 @register.simple_tag
 def stamps(state, margin: str = "2"):
     """`state` is a rewards.selectors.CardState; `margin` the Bootstrap bottom margin step."""
-    label = _("%(have)s of %(need)s stamps") % {"have": state.stamps, "need": state.card.stamps_needed}
+    label = _("%(have)s of %(need)s stamps") % {"have": state.stamps, "need": state.size}
     dots = format_html_join(
         "", '<span class="stamp{}"></span>', ((" filled" if filled else "",) for filled in state.slots)
     )

@@ -223,6 +223,8 @@ class Command(BaseCommand):
         w("  Survey answers and follow-ups (owner, customer service): /admin/campaigns/npsanswer/")
         w("  Paid membership VIP (199 kr a year, 30-day trial): Kari tries it at /medlem/vip/, staff sell it")
         w("    at the till; memberships and payments: /admin/rewards/membership/")
+        w("  Change the earning rate, tiers or stamp cards with a preview of the effect (owner):")
+        w("    /admin/rewards/programmechange/new/")
         w("  Paper-card customers to import in admin (Members -> Import): static/demo/papirkort-kunder.csv")
         invite = ReferralCode.objects.filter(member__user__email=MEMBER[0]).first()
         if invite is not None:
