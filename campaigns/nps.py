@@ -25,7 +25,7 @@ from members import roles
 from members.mail import club_from_email
 from members.models import User
 from rewards.models import LedgerEntry
-from rewards.services import points_award
+from rewards.services.actions import action_points_award
 
 SALT = "campaigns.nps"
 
@@ -75,12 +75,13 @@ def nps_answer(*, message, score: int, comment: str = "", now: datetime | None =
                 follow_up=NpsAnswer.FollowUp.OPEN if score <= 6 else NpsAnswer.FollowUp.NONE,
             )
             points = CampaignSettings.load().nps_points
-            if points:  # an earning for an action that is not a purchase: once per survey
-                points_award(
+            if points:  # an earning for an action that is not a purchase: once per survey, within the cap
+                action_points_award(
                     member=message.member,
+                    action="survey",
+                    occasion=str(message.key),
                     points=points,
-                    reason="Svar på spørreundersøkelse",
-                    idempotency_key=f"nps:{message.key}",
+                    reason="survey",
                     at=now,
                 )
     except IntegrityError as error:

@@ -237,6 +237,7 @@ CELERY_BEAT_SCHEDULE = {
     "expire-points": {"task": "rewards.tasks.expire_points", "schedule": crontab(hour=3, minute=10)},
     "review-tiers": {"task": "rewards.tasks.review_tiers", "schedule": crontab(hour=3, minute=20)},
     "birthday-bonuses": {"task": "rewards.tasks.birthday_bonuses", "schedule": crontab(hour=7, minute=0)},
+    "anniversaries": {"task": "rewards.tasks.anniversaries", "schedule": crontab(hour=7, minute=5)},
     # Programme changes whose date has come (earning rate, tiers, stamp cards), every hour.
     "programme-changes": {"task": "rewards.tasks.programme_changes", "schedule": crontab(minute=1)},
     # Each paid membership's voucher for its month (a membership starting gets its first at once).

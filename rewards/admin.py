@@ -81,6 +81,22 @@ class PointsProgramAdmin(SingletonAdmin):
             },
         ),
         (
+            _("Points for more than purchases"),
+            {
+                "fields": [
+                    "profile_field_points",
+                    "review_points",
+                    "poll_points",
+                    "anniversary_points",
+                    "action_points_monthly_cap",
+                ],
+                "description": _(
+                    "Each is given once per occasion. Survey answers are priced under Campaign settings; "
+                    "they count against the same monthly cap."
+                ),
+            },
+        ),
+        (
             _("Tiers"),
             {
                 "fields": ["tier_basis"],
@@ -329,4 +345,4 @@ class StampEntryAdmin(ReadOnlyAdmin):
 
 # The ledger (with its export and reversals) and the counter's records (visits, actions,
 # refused scans, flags) are in their own modules.
-from rewards import admin_counter, admin_ledger, admin_membership, admin_programme  # noqa: E402, F401
+from rewards import admin_counter, admin_feedback, admin_ledger, admin_membership, admin_programme  # noqa: E402, F401

@@ -27,7 +27,7 @@ from members.registry import (
     panel_rows,
     welcome_offers,
 )
-from rewards.models import LedgerEntry, Membership, Plan, Visit, Voucher
+from rewards.models import LedgerEntry, Membership, Plan, Poll, Visit, Voucher
 from rewards.selectors import reason_label, wallet_summary
 from rewards.services import points_award, wallet_get_or_create
 from rewards.services.core import MAX_POINTS
@@ -173,8 +173,16 @@ def membership_link(member: Member):
     }, reverse("rewards:membership")
 
 
+def feedback_link(member: Member):
+    """An open poll the member has not answered (one query)."""
+    if not Poll.objects.filter(is_active=True).exclude(answers__member=member).exists():
+        return None
+    return gettext("Answer a quick question"), reverse("rewards:feedback")
+
+
 def register() -> None:
     card_links.register(membership_link)
+    card_links.register(feedback_link)
     member_panels.register(MemberPanel(key="wallet", title=_("Wallet"), render=wallet_panel, order=10))
     member_panels.register(MemberPanel(key="history", title=_("History"), render=history_panel, order=20))
     member_panels.register(MemberPanel(key="vouchers", title=_("Vouchers"), render=vouchers_panel, order=30))

@@ -4,6 +4,7 @@ from celery import shared_task
 
 from members.models import Member
 from rewards import services
+from rewards.services.actions import anniversaries_award, profile_fields_award
 from rewards.services.flags import counter_flags_scan
 from rewards.services.membership import membership_drops_due
 from rewards.services.programme import programme_changes_apply_due
@@ -47,4 +48,11 @@ def welcome_bonus(member_id: int) -> None:
 
 @shared_task
 def profile_bonus(member_id: int) -> None:
-    services.bonus_profile_award(member=Member.objects.get(pk=member_id))
+    member = Member.objects.get(pk=member_id)
+    services.bonus_profile_award(member=member)
+    profile_fields_award(member=member)
+
+
+@shared_task
+def anniversaries() -> int:
+    return anniversaries_award()

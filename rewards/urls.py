@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rewards.views import counter, member, membership
+from rewards.views import counter, feedback, member, membership
 
 app_name = "rewards"
 
@@ -20,6 +20,9 @@ urlpatterns = [
     path("medlem/belonninger/<int:reward_id>/hent/", member.redeem, name="redeem"),
     path("medlem/kupong/<str:code>/", member.voucher, name="voucher"),
     path("medlem/kupong/<str:code>/lever-tilbake/", member.voucher_cancel, name="voucher_cancel"),
+    path("medlem/si-din-mening/", feedback.feedback, name="feedback"),
+    path("medlem/si-din-mening/sporsmal/<int:poll_id>/", feedback.feedback_poll, name="feedback_poll"),
+    path("medlem/si-din-mening/omtale/", feedback.feedback_review, name="feedback_review"),
     path("medlem/vip/", membership.membership, name="membership"),
     path("medlem/vip/<int:plan_id>/prov/", membership.membership_try, name="membership_try"),
     path("medlem/vip/avslutt/", membership.membership_stop, name="membership_stop"),

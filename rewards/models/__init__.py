@@ -1,5 +1,6 @@
 from rewards.models.catalogue import PointsProgram, Reward, StampCard, Tier
 from rewards.models.counter import CounterAction, CounterFlag, ScanRefusal, Visit
+from rewards.models.feedback import Poll, PollAnswer, Review
 from rewards.models.membership import Membership, MembershipPayment, Plan
 from rewards.models.programme import ProgrammeChange
 from rewards.models.refunds import Refund
@@ -28,9 +29,12 @@ __all__ = [
     "Operation",
     "Plan",
     "PointsProgram",
+    "Poll",
+    "PollAnswer",
     "ProgrammeChange",
     "QualifyingMonth",
     "Refund",
+    "Review",
     "Reward",
     "ScanRefusal",
     "StampCard",

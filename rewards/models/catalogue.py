@@ -64,6 +64,33 @@ class PointsProgram(SingletonModel):
         default=0,
         help_text=_("Given once a year in the birthday month (not if the birthday was entered lately)."),
     )
+    # Points for actions that are not purchases (rewards.services.actions), each once per occasion.
+    profile_field_points = models.PositiveIntegerField(
+        _("points per profile field filled in"),
+        default=0,
+        help_text=_(
+            "Birthday, postcode and interests: once each. 0 = off (the completed-profile bonus "
+            "still applies)."
+        ),
+    )
+    review_points = models.PositiveIntegerField(
+        _("points for a review of the shop"),
+        default=0,
+        help_text=_("Given when you approve it; once per member. 0 = off."),
+    )
+    poll_points = models.PositiveIntegerField(
+        _("points for answering a poll"), default=0, help_text=_("Once per poll. 0 = off.")
+    )
+    anniversary_points = models.PositiveIntegerField(
+        _("points on the anniversary of joining"), default=0, help_text=_("Once a year, on the day. 0 = off.")
+    )
+    action_points_monthly_cap = models.PositiveIntegerField(
+        _("at most (points a month) for such actions"),
+        default=0,
+        help_text=_(
+            "Per member, all actions that are not purchases together (survey answers too). 0 = no cap."
+        ),
+    )
     expiry_months = models.PositiveIntegerField(
         _("points expire after (months)"),
         default=12,

@@ -188,6 +188,9 @@ class LedgerEntry(AppendOnlyModel):
     amount_ore = models.BigIntegerField(_("purchase amount (øre)"), null=True, blank=True)
     # Of `points`, those a paid membership's multiplier added (its value meter sums them).
     membership_points = models.IntegerField(_("of which from the membership"), default=0)
+    # Points for an action that is not a purchase (rewards.services.actions): "profile",
+    # "survey", "poll", "review", "anniversary"; counted against the monthly cap.
+    action = models.CharField(_("for"), max_length=12, blank=True)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     location = models.ForeignKey(
         Location, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("location")

@@ -41,7 +41,15 @@ REASON_LABELS = {
     "voucher handed back": _("Voucher handed back"),
     "undo": _("Undone at the till"),
     "refund": _("Purchase refunded"),
-    "opening_balance": _("Points carried over from before"),  # rewards.member_parts (the member import)
+    "opening_balance": _("Points carried over from before"),
+    # Actions that are not purchases (rewards.services.actions).
+    "profile:birthday": _("Thanks for telling us your birthday"),
+    "profile:postcode": _("Thanks for telling us your postcode"),
+    "profile:interests": _("Thanks for telling us what you like"),
+    "survey": _("Thanks for answering the survey"),
+    "poll": _("Thanks for answering the poll"),
+    "review": _("Thanks for your review"),
+    "anniversary": _("Another year with us: thank you!"),  # rewards.member_parts (the member import)
     # The referral programme's rewards (the referrals app writes these reasons).
     "referral_referrer": _("Thanks for inviting a friend"),
     "referral_friend": _("Welcome gift: a friend invited you"),

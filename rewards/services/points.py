@@ -119,8 +119,10 @@ def points_award(
     staff: User | None = None,
     location: Location | None = None,
     at: datetime | None = None,
+    action: str = "",
 ) -> core.WalletResult:
-    """Give points outside a purchase: welcome, profile and birthday bonuses, owner grants."""
+    """Give points outside a purchase: welcome, profile and birthday bonuses, owner grants,
+    and the actions of rewards.services.actions (`action` names which)."""
     reason = _manual_reason(points, reason)
     now = core.now_or(at)
     params = {"points": points, "kind": kind, "reason": reason}
@@ -136,6 +138,7 @@ def points_award(
             reason=reason,
             staff=staff,
             location=location,
+            action=action,
         )
     return write.result
 

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from clubsite.management.commands.load_demo import MEMBER
-from rewards.models import CounterAction, Membership, Plan
+from rewards.models import CounterAction, Membership, Plan, PointsProgram, Poll, Review
 from rewards.services.perks import value_meter
 
 pytestmark = pytest.mark.django_db
@@ -27,3 +27,11 @@ def test_kari_may_try_it_and_the_buyers_see_what_it_has_given(demo_club):
     for membership in sold:
         meter = value_meter(membership, timezone.now())
         assert meter.extra_points > 0 and meter.vouchers_used > 0
+
+
+def test_the_demo_prices_actions_and_has_a_poll_and_reviews_to_approve(demo_club):
+    program = PointsProgram.load()
+    assert program.review_points and program.poll_points and program.action_points_monthly_cap
+    assert Poll.objects.filter(is_active=True).exists()
+    assert Review.objects.filter(status=Review.Status.PENDING).exists()
+    assert Review.objects.filter(status=Review.Status.APPROVED).count() == 2

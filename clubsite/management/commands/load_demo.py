@@ -20,6 +20,7 @@ from referrals.models import ReferralCode
 
 from ._demo_campaigns import load_campaign_demo
 from ._demo_counter import load_counter_demo
+from ._demo_feedback import load_feedback_demo
 from ._demo_flows import load_flow_demo
 from ._demo_membership import load_membership_demo
 from ._demo_nps import load_nps_demo
@@ -184,6 +185,7 @@ class Command(BaseCommand):
         load_counter_demo(tills, Member.objects.get(pk=kari.pk))
         load_referral_demo(tills, Member.objects.get(pk=kari.pk), self._backdate)
         load_membership_demo(tills, Member.objects.get(pk=kari.pk))
+        load_feedback_demo(Member.objects.get(pk=kari.pk))
         load_campaign_demo()
         load_flow_demo()
         load_nps_demo(Member.objects.get(pk=kari.pk))
@@ -223,6 +225,8 @@ class Command(BaseCommand):
         w("  Survey answers and follow-ups (owner, customer service): /admin/campaigns/npsanswer/")
         w("  Paid membership VIP (199 kr a year, 30-day trial): Kari tries it at /medlem/vip/, staff sell it")
         w("    at the till; memberships and payments: /admin/rewards/membership/")
+        w("  Points for more than purchases: Kari answers a poll at /medlem/si-din-mening/; reviews to")
+        w("    approve (owner): /admin/rewards/review/")
         w("  Change the earning rate, tiers or stamp cards with a preview of the effect (owner):")
         w("    /admin/rewards/programmechange/new/")
         w("  Paper-card customers to import in admin (Members -> Import): static/demo/papirkort-kunder.csv")
