@@ -167,6 +167,16 @@ class RewardAdmin(admin.ModelAdmin):
             },
         ),
         (_("When"), {"fields": ["valid_from", "valid_to", "voucher_valid_days"]}),
+        (
+            _("Early access"),
+            {
+                "fields": ["early_days", "early_tier", "early_plan"],
+                "description": _(
+                    "Open it to a tier (and those above) or to paid members some days before «valid "
+                    "from»: they see it marked «only for you until …»."
+                ),
+            },
+        ),
     ]
 
     @admin.display(description=_("image"))

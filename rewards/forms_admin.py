@@ -25,6 +25,9 @@ class RewardAdminForm(forms.ModelForm):
             "min_tier",
             "members_only",
             "voucher_valid_days",
+            "early_days",
+            "early_tier",
+            "early_plan",
             "is_active",
         ]
 
@@ -46,6 +49,11 @@ class RewardAdminForm(forms.ModelForm):
         start, end = data.get("valid_from"), data.get("valid_to")
         if start and end and end <= start:
             self.add_error("valid_to", _("The end must be after the start."))
+        if data.get("early_days"):
+            if not start:
+                self.add_error("valid_from", _("Early access is counted back from «valid from»: set it."))
+            if not (data.get("early_tier") or data.get("early_plan")):
+                self.add_error("early_days", _("Choose the tier or the membership that gets it early."))
         return data
 
 

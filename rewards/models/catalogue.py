@@ -226,6 +226,30 @@ class Reward(models.Model):
     voucher_valid_days = models.PositiveIntegerField(
         _("voucher valid (days)"), default=30, validators=[MinValueValidator(1)]
     )
+    # Early access: open to some members `early_days` before `valid_from` ("Bare for deg til fredag").
+    early_days = models.PositiveSmallIntegerField(
+        _("early access (days)"),
+        default=0,
+        help_text=_(
+            "Open this many days before «valid from» to the tier or members below. 0 = no early access."
+        ),
+    )
+    early_tier = models.ForeignKey(
+        Tier,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("early for this tier and above"),
+    )
+    early_plan = models.ForeignKey(
+        "rewards.Plan",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("early for members of"),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

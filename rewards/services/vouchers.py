@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 
@@ -24,12 +24,15 @@ def reward_availability(
     reward needs it and the caller did not pass it (pages with many rewards pass it)."""
     if not reward.is_active or reward.cost_points is None:
         return False, "reward_unavailable"
-    if (reward.valid_from and now < reward.valid_from) or (reward.valid_to and now >= reward.valid_to):
+    early = bool(reward.valid_from and now < reward.valid_from)
+    if (early and not _early_window(reward, now)) or (reward.valid_to and now >= reward.valid_to):
         return False, "reward_unavailable"
     if reward.stock is not None and reward.stock <= 0:
         return False, "out_of_stock"
-    if (reward.members_only_id or reward.min_tier_id) and membership is NOT_READ:
+    if (reward.members_only_id or reward.min_tier_id or early) and membership is NOT_READ:
         membership = perks.membership_current(wallet.member_id, now)
+    if early and not _early_member(reward, wallet, membership, tiers):
+        return False, "reward_unavailable"
     if reward.members_only_id and (membership is None or membership.plan_id != reward.members_only_id):
         return False, "members_only"
     if reward.min_tier_id:
@@ -39,7 +42,23 @@ def reward_availability(
         mine = threshold.get(tier.pk, -1) if tier else -1
         if mine < threshold[reward.min_tier_id]:
             return False, "tier_too_low"
-    return True, ""
+    return True, "early" if early else ""
+
+
+def _early_window(reward: Reward, now: datetime) -> bool:
+    return bool(reward.early_days) and now >= reward.valid_from - timedelta(days=reward.early_days)
+
+
+def _early_member(reward: Reward, wallet: Wallet, membership, tiers) -> bool:
+    """In the early-access group: the reward's plan, or its tier (own or lifted) or above."""
+    if reward.early_plan_id and membership is not None and membership.plan_id == reward.early_plan_id:
+        return True
+    if reward.early_tier_id:
+        tiers = tiers if tiers is not None else list(Tier.objects.order_by("threshold"))
+        threshold = {t.pk: t.threshold for t in tiers}
+        tier = perks.effective_tier(wallet.tier if wallet.tier_id else None, membership)
+        return tier is not None and threshold.get(tier.pk, -1) >= threshold[reward.early_tier_id]
+    return False
 
 
 def _taken(reward: Reward, wallet: Wallet) -> int:

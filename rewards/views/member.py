@@ -62,12 +62,10 @@ def catalogue(request):
     )
     offers, membership = [], perks.membership_current(request.member, now)
     for reward in rewards:
-        ok, _reason = services.reward_availability(
-            reward, wallet, now=now, tiers=tiers, membership=membership
-        )
+        ok, reason = services.reward_availability(reward, wallet, now=now, tiers=tiers, membership=membership)
         within_limit = reward.per_member_limit is None or reward.taken < reward.per_member_limit
-        if ok and within_limit:
-            offers.append((reward, wallet.balance >= reward.cost_points))
+        if ok and within_limit:  # "early": open to this member before everyone else
+            offers.append((reward, wallet.balance >= reward.cost_points, reason == "early"))
     context = {"offers": offers, "wallet": wallet, "form": NonceForm(initial={"nonce": uuid.uuid4()})}
     return render(request, "rewards/catalogue.html", context)
 

@@ -9,13 +9,13 @@ Kari has never been a member: log in as her to try it, or sell it to her at the 
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
 
 from members.models import Location, Member, User
-from rewards.models import Plan, Reward, Voucher
+from rewards.models import Plan, Reward, Tier, Voucher
 from rewards.services import purchase_register, voucher_use
 from rewards.services.membership import counter_membership, membership_drop, trial_start
 
@@ -44,6 +44,23 @@ def load_membership_demo(staff: list[User], kari: Member) -> None:
         counter_membership(member=member, plan=vip, nonce=uuid.uuid4(), staff=till, location=shop, at=sold_at)
         _months_of_use(member, vip, sold_at, now, shop, till)
     trial_start(member=buyers[4], plan=vip, at=now - timedelta(days=25))  # ends in five days
+    _early_weekend_bake(vip, now)
+
+
+def _early_weekend_bake(vip: Plan, now) -> None:
+    """The guides' "early access to popular weekend bakes": open to everyone the morning after
+    tomorrow, to VIPs and Gull already (three days early), who see «Bare for deg til …»."""
+    opens = timezone.localdate(now) + timedelta(days=2)
+    Reward.objects.create(
+        name="Lussekatter til helgen",
+        description="Seks nybakte lussekatter, hentes lørdag.",
+        cost_points=300,
+        stock=20,
+        valid_from=timezone.make_aware(datetime.combine(opens, time(8))),
+        early_days=3,
+        early_plan=vip,
+        early_tier=Tier.objects.get(name="Gull"),
+    )
 
 
 def _months_of_use(member: Member, vip: Plan, since, now, shop: Location, till: User) -> None:
