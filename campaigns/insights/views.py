@@ -21,6 +21,8 @@ from campaigns.experiments.views import programme_view
 from campaigns.insights import selectors, tables
 from campaigns.insights.forms import DashboardForm
 from campaigns.insights.goals import goals_progress
+from campaigns.insights.selectors.period import trend_months
+from campaigns.insights.selectors.usage import usage
 
 
 def back_office_required(view):
@@ -100,3 +102,26 @@ def _chart_data(data: selectors.Dashboard) -> dict:
         "liability": [row.liability_ore / 100 for row in data.trend],
         "labels": {"points": _("Points redeemed"), "vouchers": _("Vouchers used")},
     }
+
+
+USAGE_MONTHS = (1, 3, 6, 12)
+
+
+@back_office_required
+def usage_page(request):
+    """What members use, over the last 1, 3, 6 or 12 calendar months (this one included)."""
+    raw = request.GET.get("months", "3")
+    months = int(raw) if raw.isdigit() and int(raw) in USAGE_MONTHS else None
+    if months is None:
+        context = {"error": _("Choose 1, 3, 6 or 12 months."), "choices": USAGE_MONTHS, "months": 3}
+        return render(request, "campaigns/usage.html", context, status=400)
+    span = trend_months(timezone.localdate(), months)
+    rows = usage(start=span[0].start, last_month=span[-1].start, end=span[-1].end)
+    context = {
+        "rows": rows,
+        "months": months,
+        "choices": USAGE_MONTHS,
+        "first": span[0].first,
+        "last": span[-1].first,
+    }
+    return render(request, "campaigns/usage.html", context)

@@ -9,9 +9,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from members import roles
 from rewards.services import reward_availability, wallet_get_or_create
 from rewards.services.membership import trial_start
-from tests.factories import MemberFactory, PlanFactory, RewardFactory, TierFactory
+from tests.factories import MemberFactory, PlanFactory, RewardFactory, TierFactory, staff_user
 from tests.rewards.wallet_helpers import give
 
 pytestmark = pytest.mark.django_db
@@ -58,3 +59,19 @@ def test_the_member_sees_it_marked_only_for_them_until_the_day(member_client, me
     page = member_client.get(reverse("rewards:catalogue")).content.decode()
 
     assert "Helgebakst-boks" in page and "Bare for deg til" in page
+
+
+def test_early_days_without_a_date_or_a_group_are_refused_in_admin(client, program):
+    client.force_login(staff_user(roles.OWNER))
+    form = {
+        "name": "Helgebakst",
+        "cost_points": "100",
+        "voucher_valid_days": "30",
+        "early_days": "2",
+        "is_active": "on",
+    }
+
+    page = client.post(reverse("admin:rewards_reward_add"), form).content.decode()
+
+    assert "Tidlig tilgang regnes bakover fra «gyldig fra»" in page
+    assert "Velg nivået eller medlemskapet som får den tidlig." in page
