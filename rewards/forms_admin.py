@@ -44,6 +44,9 @@ class RewardAdminForm(forms.ModelForm):
             raise forms.ValidationError(_("The image is too large (at most 6000 pixels on a side)."))
         return image
 
+    def clean_early_days(self):
+        return self.cleaned_data.get("early_days") or 0  # empty: no early access
+
     def clean(self):
         data = super().clean()
         start, end = data.get("valid_from"), data.get("valid_to")

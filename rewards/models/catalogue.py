@@ -230,6 +230,7 @@ class Reward(models.Model):
     early_days = models.PositiveSmallIntegerField(
         _("early access (days)"),
         default=0,
+        blank=True,
         help_text=_(
             "Open this many days before «valid from» to the tier or members below. 0 = no early access."
         ),

@@ -28,6 +28,7 @@ from rewards.models import (
     Tier,
     Wallet,
 )
+from rewards.services import core
 from rewards.services.stamps import stamp_card_resize
 from rewards.services.tiers import qualifying_units, tier_for, tier_raise, tier_rank, window
 
@@ -157,9 +158,7 @@ def programme_change_apply(*, change: ProgrammeChange, now: datetime | None = No
         for card in StampCard.objects.filter(pk__in=[int(pk) for pk in change.card_sizes]):
             stamp_card_resize(card=card, stamps_needed=int(change.card_sizes[str(card.pk)]))
         tiers = list(Tier.objects.order_by("threshold"))
-        for wallet in (
-            Wallet.objects.select_for_update().select_related("tier").filter(pk__in=raised).order_by("pk")
-        ):
+        for wallet in core.locked_wallets().filter(pk__in=raised).order_by("pk"):
             tier_raise(wallet, now=now, program=program, tiers=tiers)
             wallet.save(update_fields=["tier", "tier_review_at"])
     return True
