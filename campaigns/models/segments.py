@@ -177,6 +177,7 @@ class SegmentCondition(models.Model):
         REFERRED = "referred", _("was referred by a member")
         REFERRER = "referrer", _("has referred a friend")
         CONSENT = "consent", _("consents to offers by")
+        PAID_MEMBER = "paid_member", _("has a paid membership running (a trial too)")
 
     class Comparison(models.TextChoices):
         AT_LEAST = "at_least", _("at least")

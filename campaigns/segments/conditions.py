@@ -25,7 +25,7 @@ from campaigns.segments import rfm
 from members.models import ConsentEvent
 from members.selectors import consent_given
 from referrals.models import Referral
-from rewards.models import LedgerEntry, MemberStampCard, Visit, Voucher
+from rewards.models import LedgerEntry, Membership, MemberStampCard, Visit, Voucher
 
 Kind = SegmentCondition.Kind
 AT_LEAST = SegmentCondition.Comparison.AT_LEAST
@@ -152,6 +152,10 @@ def _referrer(now: datetime) -> Exists:
     return Exists(Referral.objects.filter(referrer=OuterRef("pk")))
 
 
+def _paid_member(now: datetime) -> Exists:
+    return Exists(Membership.objects.filter(member=OuterRef("pk"), starts_at__lte=now, ends_at__gt=now))
+
+
 KINDS: dict[str, ConditionKind] = {
     Kind.RFM: ConditionKind(
         ("choice",), lambda c, now: rfm.member_in_class(c.choice, now), rfm.CLASS_CHOICES
@@ -182,6 +186,7 @@ KINDS: dict[str, ConditionKind] = {
     Kind.VOUCHER: ConditionKind(("choice",), _yes_no(_unused_voucher), YES_NO),
     Kind.REFERRED: ConditionKind(("choice",), _yes_no(_referred), YES_NO),
     Kind.REFERRER: ConditionKind(("choice",), _yes_no(_referrer), YES_NO),
+    Kind.PAID_MEMBER: ConditionKind(("choice",), _yes_no(_paid_member), YES_NO),
     Kind.CONSENT: ConditionKind(
         ("choice",), lambda c, now: Q(consent_given(c.choice)), list(ConsentEvent.Channel.choices)
     ),

@@ -7,7 +7,7 @@ F never.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -19,9 +19,9 @@ from campaigns.models import CampaignSettings, Segment, SegmentCondition
 from campaigns.segments import rfm
 from campaigns.segments.selectors import segment_count, segment_members
 from members.models import Interest, Member
-from rewards.models import Tier
+from rewards.models import Membership, Tier
 from tests.campaigns.conftest import NOW, at, buy
-from tests.factories import MemberFactory
+from tests.factories import MemberFactory, PlanFactory
 
 pytestmark = pytest.mark.django_db
 Kind = SegmentCondition.Kind
@@ -178,3 +178,16 @@ def test_vip_and_regulars_cannot_share_more_than_all_buyers():
     with pytest.raises(ValidationError) as refused:
         shares.full_clean()
     assert "regular_percent" in refused.value.message_dict
+
+
+def test_members_with_a_paid_membership_running_now(club):
+    vip = PlanFactory()
+    Membership.objects.create(
+        member=club.a, plan=vip, starts_at=NOW - timedelta(days=5), ends_at=NOW + timedelta(days=25)
+    )
+    Membership.objects.create(
+        member=club.b, plan=vip, starts_at=NOW - timedelta(days=40), ends_at=NOW - timedelta(days=10)
+    )
+
+    assert who(club, condition(Kind.PAID_MEMBER, choice="yes")) == {"A"}
+    assert "A" not in who(club, condition(Kind.PAID_MEMBER, choice="no"))

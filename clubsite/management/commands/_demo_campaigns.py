@@ -38,6 +38,11 @@ def load_campaign_demo() -> None:
     _segment(
         "VIP", "De 10 % som handler mest det siste året.", [SegmentCondition(kind=Kind.RFM, choice="vip")]
     )
+    _segment(  # an offer to VIPs before everyone else: send to them first
+        "VIP-medlemmer",
+        "Betalt medlemskap eller prøveperiode nå: gi dem tilbudet først.",
+        [SegmentCondition(kind=Kind.PAID_MEMBER, choice="yes")],
+    )
     _segment(
         "Bursdag de neste 14 dagene",
         "",
