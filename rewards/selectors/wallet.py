@@ -23,6 +23,7 @@ from rewards.models import (
     Reward,
     StampCard,
     StampEntry,
+    Tier,
     Voucher,
     Wallet,
 )
@@ -96,6 +97,13 @@ class WalletSummary:
     cards: list[CardState]
     vouchers: list[Voucher]
     membership: Membership | None = None  # the paid membership running now
+
+    @property
+    def lifted_tier(self) -> Tier | None:
+        """The tier the paid membership lifts the member to, when above their own; else None."""
+        own = self.wallet.tier if self.wallet.tier_id else None
+        tier = perks.effective_tier(own, self.membership)
+        return tier if tier is not None and tier != own else None
 
 
 def _expiring(wallet: Wallet, *, now: datetime) -> list[Expiring]:

@@ -10,7 +10,8 @@ from django.urls import reverse
 
 from members import roles
 from rewards.models import Membership, MembershipPayment
-from tests.factories import PlanFactory, staff_user
+from rewards.services.membership import trial_start
+from tests.factories import PlanFactory, TierFactory, staff_user
 
 pytestmark = pytest.mark.django_db
 PAGE = reverse("rewards:membership")
@@ -86,3 +87,11 @@ def test_marking_paid_for_a_number_that_is_no_member_says_so(client, program):
 
     assert page.status_code == 200 and "Ingen medlem i klubben har det nummeret" in page.content.decode()
     assert not MembershipPayment.objects.exists()
+
+
+def test_a_member_lifted_to_a_higher_tier_sees_it_on_the_wallet_page(member_client, member, program):
+    trial_start(member=member, plan=PlanFactory(tier=TierFactory(name="Gull", threshold=5000)))
+
+    page = member_client.get(reverse("rewards:wallet")).content.decode()
+
+    assert "Med VIP teller du som Gull." in page
