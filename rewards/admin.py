@@ -355,4 +355,11 @@ class StampEntryAdmin(ReadOnlyAdmin):
 
 # The ledger (with its export and reversals) and the counter's records (visits, actions,
 # refused scans, flags) are in their own modules.
-from rewards import admin_counter, admin_feedback, admin_ledger, admin_membership, admin_programme  # noqa: E402, F401
+from rewards import (  # noqa: E402, F401
+    admin_causes,
+    admin_counter,
+    admin_feedback,
+    admin_ledger,
+    admin_membership,
+    admin_programme,
+)

@@ -30,6 +30,8 @@ class RewardsError(CodedError):
         "poll_closed": _("This poll is closed. Thank you all the same!"),
         "poll_choice": _("Choose one of the answers."),
         "poll_answered": _("You have answered this poll already. Thank you!"),
+        "cause_closed": _("This cause takes no more gifts right now."),
+        "donation_too_small": _("Give at least as many points as one step of the cause's conversion."),
         "reward_unavailable": _("This reward is not available."),
         "voucher_not_found": _("No voucher has this code."),
         "voucher_expired": _("This voucher has expired."),

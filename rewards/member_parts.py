@@ -27,7 +27,7 @@ from members.registry import (
     panel_rows,
     welcome_offers,
 )
-from rewards.models import LedgerEntry, Membership, Plan, Poll, Visit, Voucher
+from rewards.models import Cause, LedgerEntry, Membership, Plan, Poll, Visit, Voucher
 from rewards.selectors import reason_label, wallet_summary
 from rewards.services import points_award, wallet_get_or_create
 from rewards.services.core import MAX_POINTS
@@ -180,9 +180,17 @@ def feedback_link(member: Member):
     return gettext("Answer a quick question"), reverse("rewards:feedback")
 
 
+def cause_link(member: Member):
+    """Give points to a good cause, when the club has one open (one query)."""
+    if not Cause.objects.filter(is_active=True).exists():
+        return None
+    return gettext("Give points to a good cause"), reverse("rewards:donate")
+
+
 def register() -> None:
     card_links.register(membership_link)
     card_links.register(feedback_link)
+    card_links.register(cause_link)
     member_panels.register(MemberPanel(key="wallet", title=_("Wallet"), render=wallet_panel, order=10))
     member_panels.register(MemberPanel(key="history", title=_("History"), render=history_panel, order=20))
     member_panels.register(MemberPanel(key="vouchers", title=_("Vouchers"), render=vouchers_panel, order=30))

@@ -1,4 +1,5 @@
 from rewards.models.catalogue import PointsProgram, Reward, StampCard, Tier
+from rewards.models.causes import Cause, Donation
 from rewards.models.counter import CounterAction, CounterFlag, ScanRefusal, Visit
 from rewards.models.feedback import Poll, PollAnswer, Review
 from rewards.models.membership import Membership, MembershipPayment, Plan
@@ -18,8 +19,10 @@ from rewards.models.wallet import (
 from rewards.models.welcome import WelcomeClaim
 
 __all__ = [
+    "Cause",
     "CounterAction",
     "CounterFlag",
+    "Donation",
     "LedgerAllocation",
     "LedgerEntry",
     "LedgerImmutable",

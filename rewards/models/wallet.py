@@ -172,6 +172,7 @@ class LedgerEntry(AppendOnlyModel):
         REVERSAL = "reversal", _("reversal")
         ADJUST = "adjust", _("adjustment")
         REFUND = "refund", _("refund")
+        DONATION = "donation", _("given to a good cause")
 
     wallet = models.ForeignKey(
         Wallet, on_delete=models.PROTECT, related_name="entries", verbose_name=_("wallet")

@@ -26,6 +26,7 @@ FILLED_BY_DEMO = {
     "referrals.referralcode",
     "campaigns.npsanswer",
     "rewards.membership",
+    "rewards.donation",
 }
 
 

@@ -8,7 +8,8 @@ import pytest
 from django.utils import timezone
 
 from clubsite.management.commands.load_demo import MEMBER
-from rewards.models import CounterAction, Membership, Plan, PointsProgram, Poll, Review
+from rewards.models import Cause, CounterAction, Membership, Plan, PointsProgram, Poll, Review
+from rewards.services.causes import cause_totals
 from rewards.services.perks import value_meter
 
 pytestmark = pytest.mark.django_db
@@ -35,3 +36,8 @@ def test_the_demo_prices_actions_and_has_a_poll_and_reviews_to_approve(demo_club
     assert Poll.objects.filter(is_active=True).exists()
     assert Review.objects.filter(status=Review.Status.PENDING).exists()
     assert Review.objects.filter(status=Review.Status.APPROVED).count() == 2
+
+
+def test_the_demo_has_a_cause_with_gifts_already(demo_club):
+    cause = Cause.objects.get()
+    assert cause_totals()[cause.pk] > 0

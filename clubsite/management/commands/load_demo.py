@@ -19,6 +19,7 @@ from members.models import Club, ConsentEvent, Interest, Location, Member, User
 from referrals.models import ReferralCode
 
 from ._demo_campaigns import load_campaign_demo
+from ._demo_causes import load_cause_demo
 from ._demo_counter import load_counter_demo
 from ._demo_feedback import load_feedback_demo
 from ._demo_flows import load_flow_demo
@@ -186,6 +187,7 @@ class Command(BaseCommand):
         load_referral_demo(tills, Member.objects.get(pk=kari.pk), self._backdate)
         load_membership_demo(tills, Member.objects.get(pk=kari.pk))
         load_feedback_demo(Member.objects.get(pk=kari.pk))
+        load_cause_demo(Member.objects.get(pk=kari.pk))
         load_campaign_demo()
         load_flow_demo()
         load_nps_demo(Member.objects.get(pk=kari.pk))
@@ -227,6 +229,8 @@ class Command(BaseCommand):
         w("    at the till; memberships and payments: /admin/rewards/membership/")
         w("  Points for more than purchases: Kari answers a poll at /medlem/si-din-mening/; reviews to")
         w("    approve (owner): /admin/rewards/review/")
+        w("  Give points to the football club: Kari at /medlem/gi-poeng/; payout per month (owner):")
+        w("    /admin/rewards/cause/payout/")
         w("  Change the earning rate, tiers or stamp cards with a preview of the effect (owner):")
         w("    /admin/rewards/programmechange/new/")
         w("  Paper-card customers to import in admin (Members -> Import): static/demo/papirkort-kunder.csv")
