@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from members.models import Club
+from members.registry import terms_line_items
 
 
 def home(request):
@@ -12,7 +13,8 @@ def home(request):
 
 
 def terms(request):
-    return render(request, "clubsite/text_page.html", {"page": "terms", "text": Club.load().terms})
+    context = {"page": "terms", "text": Club.load().terms, "rules": terms_line_items()}
+    return render(request, "clubsite/text_page.html", context)
 
 
 @never_cache

@@ -92,10 +92,17 @@ card_missions: Registry = Registry()
 # Something waiting for the member, linked from the card page (a survey to answer):
 # callables (member) -> (text, url) or None.
 card_links: Registry = Registry()
+# Rules of the other apps that the terms page must publish (the odds of a surprise):
+# callables () -> str ("" for nothing).
+terms_lines: Registry = Registry()
 
 
 def welcome_offer_lines() -> list[str]:
     return [text for describe in welcome_offers if (text := describe())]
+
+
+def terms_line_items() -> list[str]:
+    return [text for describe in terms_lines if (text := describe())]
 
 
 def card_mission_lines(member) -> list[str]:

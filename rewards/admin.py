@@ -362,4 +362,5 @@ from rewards import (  # noqa: E402, F401
     admin_ledger,
     admin_membership,
     admin_programme,
+    admin_surprise,
 )

@@ -9,6 +9,7 @@ class RewardsConfig(AppConfig):
     def ready(self):
         from members import signals as member_signals
         from rewards import config, gdpr, member_parts, receivers
+        from rewards import signals as wallet_signals
 
         config.connect()
         member_parts.register()
@@ -17,3 +18,6 @@ class RewardsConfig(AppConfig):
         member_signals.member_exporting.connect(gdpr.on_member_exporting, dispatch_uid="rewards.gdpr_export")
         member_signals.member_erasing.connect(gdpr.on_member_erasing, dispatch_uid="rewards.gdpr_erase")
         member_signals.privacy_purposes.connect(gdpr.on_privacy_purposes, dispatch_uid="rewards.privacy")
+        wallet_signals.purchase_recorded.connect(
+            receivers.on_purchase_recorded, dispatch_uid="rewards.surprise"
+        )

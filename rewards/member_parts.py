@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from clubsite.admin_site import changelist_url
+from clubsite.money import kr
 from members.models import Member
 from members.registry import (
     ImportColumn,
@@ -25,9 +26,10 @@ from members.registry import (
     member_import_columns,
     member_panels,
     panel_rows,
+    terms_lines,
     welcome_offers,
 )
-from rewards.models import Cause, LedgerEntry, Membership, Plan, Poll, Visit, Voucher
+from rewards.models import Cause, LedgerEntry, Membership, Plan, Poll, SurpriseSettings, Visit, Voucher
 from rewards.selectors import reason_label, wallet_summary
 from rewards.services import points_award, wallet_get_or_create
 from rewards.services.core import MAX_POINTS
@@ -187,7 +189,19 @@ def cause_link(member: Member):
     return gettext("Give points to a good cause"), reverse("rewards:donate")
 
 
+def surprise_odds() -> str:
+    """The odds of a surprise, as the terms page must publish them."""
+    settings = SurpriseSettings.load()
+    if not settings.on:
+        return ""
+    return gettext(
+        "Surprises: each purchase has a 1 in %(n)s chance of %(reward)s, as long as the month's budget "
+        "of %(budget)s lasts. Every draw is recorded and can be checked."
+    ) % {"n": settings.one_in, "reward": settings.reward.name, "budget": kr(settings.budget_kr * 100)}
+
+
 def register() -> None:
+    terms_lines.register(surprise_odds)
     card_links.register(membership_link)
     card_links.register(feedback_link)
     card_links.register(cause_link)

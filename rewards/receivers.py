@@ -1,4 +1,5 @@
-"""Listening to the members app (signals arrive after commit): queue the bonus tasks."""
+"""Listening to the members app and to the wallet's own purchases (signals arrive after
+commit): queue the bonus and surprise tasks."""
 
 from rewards import tasks
 
@@ -9,3 +10,9 @@ def on_member_joined(sender, member_id, **kwargs):
 
 def on_profile_updated(sender, member_id, **kwargs):
     tasks.profile_bonus.delay(member_id)
+
+
+def on_purchase_recorded(sender, entry_id, **kwargs):
+    """A purchase may win a surprise: drawn by a task, off the till's path."""
+    if entry_id is not None:
+        tasks.surprise.delay(entry_id)

@@ -8,6 +8,7 @@ from rewards.services.actions import anniversaries_award, profile_fields_award
 from rewards.services.flags import counter_flags_scan
 from rewards.services.membership import membership_drops_due
 from rewards.services.programme import programme_changes_apply_due
+from rewards.services.surprise import surprise_draw
 from rewards.services.welcome import welcome_gift_give
 
 
@@ -24,6 +25,11 @@ def review_tiers() -> int:
 @shared_task
 def birthday_bonuses() -> int:
     return services.bonus_birthdays_due()
+
+
+@shared_task
+def surprise(entry_id: int) -> None:
+    surprise_draw(purchase_id=entry_id)
 
 
 @shared_task

@@ -5,6 +5,7 @@ from rewards.models.feedback import Poll, PollAnswer, Review
 from rewards.models.membership import Membership, MembershipPayment, Plan
 from rewards.models.programme import ProgrammeChange
 from rewards.models.refunds import Refund
+from rewards.models.surprise import SurpriseDraw, SurpriseMonth, SurpriseSettings
 from rewards.models.wallet import (
     LedgerAllocation,
     LedgerEntry,
@@ -42,6 +43,9 @@ __all__ = [
     "ScanRefusal",
     "StampCard",
     "StampEntry",
+    "SurpriseDraw",
+    "SurpriseMonth",
+    "SurpriseSettings",
     "Tier",
     "Visit",
     "Voucher",

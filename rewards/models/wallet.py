@@ -315,6 +315,7 @@ class Voucher(models.Model):
         WELCOME = "welcome", _("welcome gift")
         CAMPAIGN = "campaign", _("offer in a message")
         MEMBERSHIP = "membership", _("monthly membership voucher")
+        SURPRISE = "surprise", _("a surprise")
 
     wallet = models.ForeignKey(
         Wallet, on_delete=models.PROTECT, related_name="vouchers", verbose_name=_("wallet")

@@ -8,7 +8,17 @@ import pytest
 from django.utils import timezone
 
 from clubsite.management.commands.load_demo import MEMBER
-from rewards.models import Cause, CounterAction, Membership, Plan, PointsProgram, Poll, Review
+from rewards.models import (
+    Cause,
+    CounterAction,
+    Membership,
+    Plan,
+    PointsProgram,
+    Poll,
+    Review,
+    SurpriseDraw,
+    SurpriseSettings,
+)
 from rewards.services.causes import cause_totals
 from rewards.services.perks import value_meter
 
@@ -41,3 +51,7 @@ def test_the_demo_prices_actions_and_has_a_poll_and_reviews_to_approve(demo_club
 def test_the_demo_has_a_cause_with_gifts_already(demo_club):
     cause = Cause.objects.get()
     assert cause_totals()[cause.pk] > 0
+
+
+def test_the_demo_draws_surprises_from_now_on_not_for_its_history(demo_club):
+    assert SurpriseSettings.load().on and not SurpriseDraw.objects.exists()

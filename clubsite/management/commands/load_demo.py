@@ -19,7 +19,7 @@ from members.models import Club, ConsentEvent, Interest, Location, Member, User
 from referrals.models import ReferralCode
 
 from ._demo_campaigns import load_campaign_demo
-from ._demo_causes import load_cause_demo
+from ._demo_causes import load_cause_demo, load_surprise_demo
 from ._demo_counter import load_counter_demo
 from ._demo_feedback import load_feedback_demo
 from ._demo_flows import load_flow_demo
@@ -88,6 +88,8 @@ class Command(BaseCommand):
             # (the owner told of months-old detractors) are not printed in the terminal.
             with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
                 self._load()
+            # After the history has committed: its purchases are not drawn, the next ones are.
+            load_surprise_demo()
             self.stdout.write(self.style.SUCCESS("Loaded the demo club «Bakeriet på hjørnet»."))
         self._print_logins(options["url"].rstrip("/") + "/")
 
@@ -229,6 +231,8 @@ class Command(BaseCommand):
         w("    at the till; memberships and payments: /admin/rewards/membership/")
         w("  Points for more than purchases: Kari answers a poll at /medlem/si-din-mening/; reviews to")
         w("    approve (owner): /admin/rewards/review/")
+        w("  Surprises: 1 in 10 purchases wins a cinnamon bun, 500 kr a month (odds on /vilkar/);")
+        w("    every draw with its seed: /admin/rewards/surprisedraw/")
         w("  Give points to the football club: Kari at /medlem/gi-poeng/; payout per month (owner):")
         w("    /admin/rewards/cause/payout/")
         w("  Change the earning rate, tiers or stamp cards with a preview of the effect (owner):")
