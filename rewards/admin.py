@@ -160,7 +160,7 @@ class RewardAdmin(admin.ModelAdmin):
         (
             _("Price and limits"),
             {
-                "fields": ["cost_points", "stock", "per_member_limit", "min_tier", "members_only"],
+                "fields": ["cost_points", "stock", "per_member_limit", "min_tier", "members_only", "partner"],
                 "description": _(
                     "Changes apply to the next redemptions; vouchers already issued stay valid."
                 ),
@@ -361,6 +361,7 @@ from rewards import (  # noqa: E402, F401
     admin_feedback,
     admin_ledger,
     admin_membership,
+    admin_partners,
     admin_programme,
     admin_surprise,
 )

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 
-from rewards.models import Plan, PointsProgram, Reward, StampCard, Tier
+from rewards.models import Plan, PointsProgram, Reward, StampCard, SurpriseSettings, Tier
 
 KEY = "rewards:config:1"
 TTL = 60
@@ -33,6 +33,7 @@ class Config:
     cards: list[StampCard]  # active stamp cards, with their reward
     rewards: list[Reward]  # the active catalogue, cheapest first (the till's "within reach")
     plans: list[Plan]  # the paid memberships on sale, cheapest first (the till sells them)
+    surprises: SurpriseSettings  # read on every purchase: is there a draw to queue?
 
     @property
     def base_tier(self) -> Tier | None:
@@ -57,6 +58,7 @@ def config() -> Config:
             cards=list(StampCard.objects.filter(is_active=True).select_related("reward").order_by("name")),
             rewards=list(Reward.objects.filter(is_active=True).order_by("cost_points", "pk")),
             plans=list(Plan.objects.filter(is_active=True).order_by("price_kr", "pk")),
+            surprises=SurpriseSettings.load(),
         )
         cache.set(KEY, cached, TTL)
     _local = (now, cached)  # one assignment: a thread reading it sees the old or the new pair
@@ -72,6 +74,6 @@ def forget(**kwargs) -> None:
 
 
 def connect() -> None:
-    for model in (PointsProgram, Tier, StampCard, Reward, Plan):
+    for model in (PointsProgram, Tier, StampCard, Reward, Plan, SurpriseSettings):
         post_save.connect(forget, sender=model, dispatch_uid=f"rewards.config.{model.__name__}.save")
         post_delete.connect(forget, sender=model, dispatch_uid=f"rewards.config.{model.__name__}.delete")

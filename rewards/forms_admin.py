@@ -24,6 +24,7 @@ class RewardAdminForm(forms.ModelForm):
             "valid_to",
             "min_tier",
             "members_only",
+            "partner",
             "voucher_valid_days",
             "early_days",
             "early_tier",

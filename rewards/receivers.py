@@ -2,6 +2,7 @@
 commit): queue the bonus and surprise tasks."""
 
 from rewards import tasks
+from rewards.config import config
 
 
 def on_member_joined(sender, member_id, **kwargs):
@@ -13,6 +14,7 @@ def on_profile_updated(sender, member_id, **kwargs):
 
 
 def on_purchase_recorded(sender, entry_id, **kwargs):
-    """A purchase may win a surprise: drawn by a task, off the till's path."""
-    if entry_id is not None:
+    """A purchase may win a surprise: drawn by a task, off the till's path (and not queued at
+    all while surprises are off, read from the cached settings)."""
+    if entry_id is not None and config().surprises.on:
         tasks.surprise.delay(entry_id)

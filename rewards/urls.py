@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rewards.views import causes, counter, feedback, member, membership
+from rewards.views import causes, counter, feedback, member, membership, partners
 
 app_name = "rewards"
 
@@ -23,6 +23,8 @@ urlpatterns = [
     path("medlem/si-din-mening/", feedback.feedback, name="feedback"),
     path("medlem/si-din-mening/sporsmal/<int:poll_id>/", feedback.feedback_poll, name="feedback_poll"),
     path("medlem/si-din-mening/omtale/", feedback.feedback_review, name="feedback_review"),
+    path("partner/<slug:slug>/", partners.partner_page, name="partner"),
+    path("partner/<slug:slug>/kode/", partners.partner_code, name="partner_code"),
     path("medlem/gi-poeng/", causes.donate, name="donate"),
     path("medlem/gi-poeng/<int:cause_id>/", causes.donate_to, name="donate_to"),
     path("medlem/vip/", membership.membership, name="membership"),

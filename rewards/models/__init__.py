@@ -3,6 +3,7 @@ from rewards.models.causes import Cause, Donation
 from rewards.models.counter import CounterAction, CounterFlag, ScanRefusal, Visit
 from rewards.models.feedback import Poll, PollAnswer, Review
 from rewards.models.membership import Membership, MembershipPayment, Plan
+from rewards.models.partners import Partner, PartnerRedemption
 from rewards.models.programme import ProgrammeChange
 from rewards.models.refunds import Refund
 from rewards.models.surprise import SurpriseDraw, SurpriseMonth, SurpriseSettings
@@ -31,6 +32,8 @@ __all__ = [
     "Membership",
     "MembershipPayment",
     "Operation",
+    "Partner",
+    "PartnerRedemption",
     "Plan",
     "PointsProgram",
     "Poll",

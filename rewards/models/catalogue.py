@@ -226,6 +226,15 @@ class Reward(models.Model):
     voucher_valid_days = models.PositiveIntegerField(
         _("voucher valid (days)"), default=30, validators=[MinValueValidator(1)]
     )
+    partner = models.ForeignKey(
+        "rewards.Partner",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="rewards",
+        verbose_name=_("redeemed at the partner"),
+        help_text=_("A partner's offer: its vouchers are used at the partner, not at your till."),
+    )
     # Early access: open to some members `early_days` before `valid_from` ("Bare for deg til fredag").
     early_days = models.PositiveSmallIntegerField(
         _("early access (days)"),

@@ -127,7 +127,7 @@ def stamp_cards(wallet: Wallet, cards: list[StampCard]) -> list[CardState]:
 def active_vouchers(wallet: Wallet, *, now: datetime) -> list[Voucher]:
     """Usable vouchers, soonest to expire first, each with its reward. One query."""
     usable = Voucher.objects.filter(wallet=wallet, status=Voucher.Status.ACTIVE, expires_at__gt=now)
-    return list(usable.select_related("reward").order_by("expires_at", "id"))
+    return list(usable.select_related("reward__partner").order_by("expires_at", "id"))
 
 
 def wallet_summary(member: Member, *, now: datetime | None = None) -> WalletSummary:

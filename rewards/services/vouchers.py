@@ -135,13 +135,17 @@ def voucher_use(
     location: Location | None = None,
     staff: User | None = None,
     at: datetime | None = None,
+    partner=None,
 ) -> core.WalletResult:
-    """Use a voucher at the counter (active → used, by compare-and-set)."""
+    """Use a voucher at the counter (active → used, by compare-and-set); a partner's voucher
+    only at that partner (`partner`, rewards.services.partners)."""
     now = core.now_or(at)
     code = (code or "").strip().upper().replace("-", "")[:32]
     voucher = Voucher.objects.select_related("wallet__member", "reward").filter(code=code).first()
     if voucher is None:
         raise RewardsError("voucher_not_found")
+    if voucher.reward.partner_id != getattr(partner, "pk", None):
+        raise RewardsError("partner_voucher" if voucher.reward.partner_id else "voucher_not_found")
     member, params = voucher.wallet.member, {"voucher": voucher.pk}
     with core.wallet_write(member, key=idempotency_key, kind="use", params=params, now=now) as write:
         if write.replayed:

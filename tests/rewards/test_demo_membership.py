@@ -12,12 +12,14 @@ from rewards.models import (
     Cause,
     CounterAction,
     Membership,
+    Partner,
     Plan,
     PointsProgram,
     Poll,
     Review,
     SurpriseDraw,
     SurpriseSettings,
+    Voucher,
 )
 from rewards.services.causes import cause_totals
 from rewards.services.perks import value_meter
@@ -55,3 +57,11 @@ def test_the_demo_has_a_cause_with_gifts_already(demo_club):
 
 def test_the_demo_draws_surprises_from_now_on_not_for_its_history(demo_club):
     assert SurpriseSettings.load().on and not SurpriseDraw.objects.exists()
+
+
+def test_the_demo_has_a_florist_with_a_voucher_used_and_one_waiting_for_kari(demo_club):
+    florist = Partner.objects.get()
+    assert florist.redemptions.count() == 1
+    assert Voucher.objects.filter(
+        wallet__member__user__email=MEMBER[0], reward__partner=florist, status=Voucher.Status.ACTIVE
+    ).exists()

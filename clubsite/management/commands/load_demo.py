@@ -19,7 +19,7 @@ from members.models import Club, ConsentEvent, Interest, Location, Member, User
 from referrals.models import ReferralCode
 
 from ._demo_campaigns import load_campaign_demo
-from ._demo_causes import load_cause_demo, load_surprise_demo
+from ._demo_causes import PARTNER_PIN, load_cause_demo, load_partner_demo, load_surprise_demo
 from ._demo_counter import load_counter_demo
 from ._demo_feedback import load_feedback_demo
 from ._demo_flows import load_flow_demo
@@ -190,6 +190,7 @@ class Command(BaseCommand):
         load_membership_demo(tills, Member.objects.get(pk=kari.pk))
         load_feedback_demo(Member.objects.get(pk=kari.pk))
         load_cause_demo(Member.objects.get(pk=kari.pk))
+        load_partner_demo(Member.objects.get(pk=kari.pk))
         load_campaign_demo()
         load_flow_demo()
         load_nps_demo(Member.objects.get(pk=kari.pk))
@@ -233,6 +234,8 @@ class Command(BaseCommand):
         w("    approve (owner): /admin/rewards/review/")
         w("  Surprises: 1 in 10 purchases wins a cinnamon bun, 500 kr a month (odds on /vilkar/);")
         w("    every draw with its seed: /admin/rewards/surprisedraw/")
+        w(f"  The florist next door uses partner vouchers: /partner/blomsterhjornet/ (PIN {PARTNER_PIN});")
+        w("    the settlement per month (owner): /admin/rewards/partner/settlement/")
         w("  Give points to the football club: Kari at /medlem/gi-poeng/; payout per month (owner):")
         w("    /admin/rewards/cause/payout/")
         w("  Change the earning rate, tiers or stamp cards with a preview of the effect (owner):")
