@@ -4,22 +4,18 @@ by the owner with a reason, through entry_reverse), and the payout report per pe
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, time
 
-from dateutil.relativedelta import relativedelta
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.urls import path
-from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from clubsite.money import kr
 from rewards.errors import RewardsError
-from rewards.forms_admin import ReverseEntryForm
+from rewards.forms_admin import MonthForm, ReverseEntryForm
 from rewards.models import Cause, Donation
 from rewards.services import entry_reverse
 from rewards.services.causes import cause_totals, payout_report
@@ -49,27 +45,18 @@ class CauseAdmin(admin.ModelAdmin):
     def payout_view(self, request):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        form = PayoutForm(request.GET or None)
-        month = form.cleaned_data["month"] if form.is_valid() else timezone.localdate().replace(day=1)
-        start = timezone.make_aware(datetime.combine(month.replace(day=1), time()))
-        end = start + relativedelta(months=1)
+        form, month, start, end = MonthForm.chosen(request.GET)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": gettext("Payout to the causes"),
-            "form": form if form.is_bound else PayoutForm(initial={"month": month.strftime("%Y-%m")}),
+            "form": form,
             "rows": payout_report(start, end),
             "month": month,
         }
         return TemplateResponse(
             request, "admin/rewards/cause/payout.html", context, status=400 if form.errors else 200
         )
-
-
-class PayoutForm(forms.Form):
-    month = forms.DateField(
-        label=_("Month"), input_formats=["%Y-%m"], widget=forms.DateInput(attrs={"type": "month"})
-    )
 
 
 @admin.register(Donation)

@@ -3,19 +3,15 @@ settlement: vouchers used at each partner and what the club owes for them."""
 
 from __future__ import annotations
 
-from datetime import datetime, time
-
-from dateutil.relativedelta import relativedelta
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import path
-from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from rewards.admin_causes import PayoutForm
+from rewards.forms_admin import MonthForm
 from rewards.models import Partner
 from rewards.services.partners import partner_pin_set, partner_settlement
 
@@ -69,15 +65,13 @@ class PartnerAdmin(admin.ModelAdmin):
     def settlement_view(self, request):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        form = PayoutForm(request.GET or None)
-        month = form.cleaned_data["month"] if form.is_valid() else timezone.localdate().replace(day=1)
-        start = timezone.make_aware(datetime.combine(month.replace(day=1), time()))
+        form, month, start, end = MonthForm.chosen(request.GET)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": gettext("Settlement with the partners"),
-            "form": form if form.is_bound else PayoutForm(initial={"month": month.strftime("%Y-%m")}),
-            "rows": partner_settlement(start, start + relativedelta(months=1)),
+            "form": form,
+            "rows": partner_settlement(start, end),
             "month": month,
         }
         status = 400 if form.errors else 200

@@ -1,6 +1,10 @@
 """Forms for the owner's admin pages."""
 
+from datetime import date, datetime, time
+
+from dateutil.relativedelta import relativedelta
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rewards.models import Reward
@@ -79,3 +83,21 @@ class ReverseEntryForm(forms.Form):
         if not reason:
             raise forms.ValidationError(_("Give a reason."))
         return reason
+
+
+class MonthForm(forms.Form):
+    """The month a monthly report shows (the causes' payout, the partners' settlement)."""
+
+    month = forms.DateField(
+        label=_("Month"), input_formats=["%Y-%m"], widget=forms.DateInput(attrs={"type": "month"})
+    )
+
+    @classmethod
+    def chosen(cls, data) -> tuple["MonthForm", date, datetime, datetime]:
+        """(the form to show, the month, its start, its end): this month when none is asked
+        for, or when the one asked for is not a month (the form then says why)."""
+        form = cls(data or None)
+        month = (form.cleaned_data["month"] if form.is_valid() else timezone.localdate()).replace(day=1)
+        start = timezone.make_aware(datetime.combine(month, time()))
+        shown = form if form.is_bound else cls(initial={"month": month.strftime("%Y-%m")})
+        return shown, month, start, start + relativedelta(months=1)
