@@ -1,5 +1,6 @@
-"""What campaigns adds to the member's own pages (members.registry): the survey waiting to
-be answered, linked from the card page as well as from the message."""
+"""What campaigns adds to the other apps' registries: the survey waiting to be answered,
+linked from the card page as well as from the message (members.registry), and segments as
+the groups a challenge may be restricted to (rewards.registry)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from django.utils.translation import gettext as _
 
 from campaigns.models import Flow, Message
 from campaigns.nps import survey_token
+from campaigns.segments.selectors import audience_choices, audience_contains
 from members.registry import card_links
+from rewards.registry import Audience, audiences
 
 OPEN_DAYS = 14  # a survey about a visit longer ago than this is not worth asking any more
 
@@ -38,3 +41,5 @@ def open_survey(member):
 
 def register() -> None:
     card_links.register(open_survey)
+    # A challenge may be for the members of a segment.
+    audiences.register(Audience(choices=audience_choices, contains=audience_contains))

@@ -7,6 +7,11 @@ class ClubsiteConfig(AppConfig):
     name = "clubsite"
     verbose_name = "Lojal"
 
+    def ready(self):
+        from clubsite.webhooks import receivers
+
+        receivers.connect()
+
 
 class ClubAdminConfig(admin_apps.AdminConfig):
     """Django admin, with a site that lets only the owner in."""

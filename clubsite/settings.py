@@ -47,6 +47,10 @@ INSTALLED_APPS = [
     "axes",
     "import_export",
     "anymail",
+    "rest_framework",
+    "rest_framework_api_key",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "clubsite",
     "members",
     "rewards",
@@ -238,6 +242,11 @@ CELERY_BEAT_SCHEDULE = {
     "review-tiers": {"task": "rewards.tasks.review_tiers", "schedule": crontab(hour=3, minute=20)},
     "birthday-bonuses": {"task": "rewards.tasks.birthday_bonuses", "schedule": crontab(hour=7, minute=0)},
     "anniversaries": {"task": "rewards.tasks.anniversaries", "schedule": crontab(hour=7, minute=5)},
+    # Badges that time alone brings (a year as a member).
+    "achievements-nightly": {
+        "task": "rewards.tasks.achievements_nightly",
+        "schedule": crontab(hour=7, minute=10),
+    },
     # Programme changes whose date has come (earning rate, tiers, stamp cards), every hour.
     "programme-changes": {"task": "rewards.tasks.programme_changes", "schedule": crontab(minute=1)},
     # Each paid membership's voucher for its month (a membership starting gets its first at once).
@@ -252,6 +261,9 @@ CELERY_BEAT_SCHEDULE = {
     # Campaigns: start what is due, send what may go now (quiet hours and budgets checked then).
     "campaigns-run": {"task": "campaigns.tasks.campaigns_run", "schedule": crontab()},
     "flows-tick": {"task": "campaigns.tasks.flows_tick", "schedule": crontab(minute="*/10")},
+    # Webhook retries whose time has come; the log older than 30 days goes at night.
+    "webhooks-due": {"task": "clubsite.tasks.webhooks_due", "schedule": crontab()},
+    "webhooks-prune": {"task": "clubsite.tasks.webhooks_prune", "schedule": crontab(hour=4, minute=45)},
 }
 
 # --- Accounts: one identity by e-mail or phone, no username, login by a one-time code.
@@ -334,6 +346,29 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+
+# --- The POS and web-shop API (/api/v1/, rewards/api/): API keys only (no sessions, no
+# CSRF), JSON in and out, one error shape, a rate limit per key, an OpenAPI 3 schema.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rewards.api.auth.PosKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rewards.api.auth.HasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["rewards.api.auth.PerKeyThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "rewards.api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Lojal POS API",
+    "DESCRIPTION": "Registers, web shops and the club: members, wallets, purchases, refunds, vouchers.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # The docs page's JavaScript and CSS from the sidecar package, served by us: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 # --- Club defaults used before the owner has edited anything in admin.
 LOJAL_SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")

@@ -20,6 +20,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # The e-mail provider's tracking webhooks (delivered, bounced, spam): campaigns.receivers.
     path("anymail/", include("anymail.urls")),
+    # The POS and web-shop API, its schema and docs (rewards/api/).
+    path("api/v1/", include("rewards.api.urls")),
     path("", include("members.urls")),
     # Before rewards: its counter pattern /kasse/<id>/medlem/<number>/<action>/ would take
     # the referral code's /kasse/<id>/medlem/<number>/verving/ for an unknown action.

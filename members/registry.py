@@ -92,6 +92,9 @@ card_missions: Registry = Registry()
 # Something waiting for the member, linked from the card page (a survey to answer):
 # callables (member) -> (text, url) or None.
 card_links: Registry = Registry()
+# A section of the card page from another app (challenges with their progress): callables
+# (member) -> rendered HTML ("" for nothing).
+card_sections: Registry = Registry()
 # Rules of the other apps that the terms page must publish (the odds of a surprise):
 # callables () -> str ("" for nothing).
 terms_lines: Registry = Registry()
@@ -107,6 +110,10 @@ def terms_line_items() -> list[str]:
 
 def card_mission_lines(member) -> list[str]:
     return [text for mission in card_missions if (text := mission(member))]
+
+
+def card_section_html(member) -> list[str]:
+    return [html for section in card_sections if (html := section(member))]
 
 
 def card_link_items(member) -> list[tuple[str, str]]:

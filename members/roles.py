@@ -15,7 +15,16 @@ ALL = (OWNER, COUNTER_STAFF, CUSTOMER_SERVICE)
 ROLE_PERMISSIONS: dict[str, dict[str, set[str]]] = {
     OWNER: {
         app: {"view", "add", "change", "delete"}
-        for app in ("members", "rewards", "referrals", "campaigns", "socialaccount", "account", "axes")
+        for app in (
+            "members",
+            "rewards",
+            "referrals",
+            "campaigns",
+            "clubsite",
+            "socialaccount",
+            "account",
+            "axes",
+        )
     },
     CUSTOMER_SERVICE: {
         "members.member": {"view", "change"},

@@ -12,6 +12,9 @@ member_joined = Signal()
 # member_id; sent when a member saves their profile (birthday, postcode, interests, names)
 profile_updated = Signal()
 
+# member_id; sent after the erasure has committed (nothing personal is left to send)
+member_erased = Signal()
+
 # member (a Member); sent by members.services.member_export. Each receiver returns a dict of
 # export sections, {"section name": JSON-able data}, which the export merges into data.json.
 # Sections the export's human-readable summary knows: wallet, ledger, stamps, vouchers,

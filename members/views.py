@@ -26,7 +26,7 @@ from members.card import STEP_SECONDS, member_key
 from members.forms import ConsentForm, JoinForm, ProfileForm, signup_consent_wording
 from members.models import Club, ConsentEvent, Member
 from members.privacy import privacy_purposes, retention_text
-from members.registry import card_link_items, card_mission_lines
+from members.registry import card_link_items, card_mission_lines, card_section_html
 from members.selectors import consent_current
 from members.services import MembersError
 
@@ -144,6 +144,7 @@ def card(request):
     context = _card_context(member) | {
         "missions": card_mission_lines(member),
         "links": card_link_items(member),
+        "sections": card_section_html(member),
     }
     question = next((f for f in PROGRESSIVE_FIELDS if _unanswered(member, f)), None)
     if question:

@@ -1,4 +1,5 @@
-"""The referrals' panel on the owner's member page (members.registry), registered in
+"""The referrals' panel on the owner's member page (members.registry) and the friends
+referred that challenges and badges count (rewards.registry), registered in
 ReferralsConfig.ready()."""
 
 from __future__ import annotations
@@ -10,6 +11,15 @@ from clubsite.admin_site import changelist_url
 from members.models import Member
 from members.registry import MemberPanel, member_panels, panel_rows
 from referrals.models import Referral
+from rewards.models.challenges import Goal
+from rewards.registry import achievement_count_register
+
+
+def friends_referred(member: Member, since, until) -> int:
+    """Friends the member referred whose referral was rewarded in [since, until) (one taken
+    back after the friend's refund no longer counts)."""
+    paid = Referral.objects.filter(referrer=member, status=Referral.Status.PAID, paid_at__lt=until)
+    return (paid.filter(paid_at__gte=since) if since is not None else paid).count()
 
 
 def referrals_panel(member: Member) -> str:
@@ -26,6 +36,7 @@ def referrals_panel(member: Member) -> str:
 
 
 def register() -> None:
+    achievement_count_register(Goal.REFERRALS, friends_referred)
     member_panels.register(
         MemberPanel(key="referrals", title=_("Referrals"), render=referrals_panel, order=40)
     )

@@ -356,7 +356,9 @@ class StampEntryAdmin(ReadOnlyAdmin):
 # The ledger (with its export and reversals) and the counter's records (visits, actions,
 # refused scans, flags) are in their own modules.
 from rewards import (  # noqa: E402, F401
+    admin_api,
     admin_causes,
+    admin_challenges,
     admin_counter,
     admin_feedback,
     admin_ledger,

@@ -18,10 +18,19 @@ class SurpriseSettingsAdmin(SingletonAdmin):
 
 @admin.register(SurpriseDraw)
 class SurpriseDrawAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "member", "purchase", "one_in", "outcome", "checks"]
+    list_display = ["created_at", "member", "purchase", "one_in", "outcome", "taken_back_at", "checks"]
     list_filter = ["outcome"]
     list_select_related = ["member__user", "purchase"]
-    readonly_fields = ["purchase", "member", "seed", "one_in", "outcome", "voucher", "created_at"]
+    readonly_fields = [
+        "purchase",
+        "member",
+        "seed",
+        "one_in",
+        "outcome",
+        "voucher",
+        "created_at",
+        "taken_back_at",
+    ]
 
     @admin.display(description=_("recomputed from the seed"), boolean=True)
     def checks(self, draw):

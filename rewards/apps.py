@@ -21,3 +21,13 @@ class RewardsConfig(AppConfig):
         wallet_signals.purchase_recorded.connect(
             receivers.on_purchase_recorded, dispatch_uid="rewards.surprise"
         )
+        wallet_signals.purchase_reversed.connect(
+            receivers.on_purchase_reversed, dispatch_uid="rewards.surprise_back"
+        )
+        for signal in (
+            wallet_signals.visit_recorded,
+            wallet_signals.purchase_recorded,
+            wallet_signals.purchase_reversed,
+            wallet_signals.stamps_changed,
+        ):
+            signal.connect(receivers.on_wallet_event, dispatch_uid="rewards.achievements")

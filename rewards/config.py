@@ -17,7 +17,17 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 
-from rewards.models import Plan, PointsProgram, Reward, StampCard, SurpriseSettings, Tier
+from rewards.models import (
+    Badge,
+    BadgeLevel,
+    Challenge,
+    Plan,
+    PointsProgram,
+    Reward,
+    StampCard,
+    SurpriseSettings,
+    Tier,
+)
 
 KEY = "rewards:config:1"
 TTL = 60
@@ -34,6 +44,7 @@ class Config:
     rewards: list[Reward]  # the active catalogue, cheapest first (the till's "within reach")
     plans: list[Plan]  # the paid memberships on sale, cheapest first (the till sells them)
     surprises: SurpriseSettings  # read on every purchase: is there a draw to queue?
+    achievements: bool  # is there a challenge or badge to evaluate after a visit or purchase?
 
     @property
     def base_tier(self) -> Tier | None:
@@ -59,6 +70,8 @@ def config() -> Config:
             rewards=list(Reward.objects.filter(is_active=True).order_by("cost_points", "pk")),
             plans=list(Plan.objects.filter(is_active=True).order_by("price_kr", "pk")),
             surprises=SurpriseSettings.load(),
+            achievements=Challenge.objects.filter(is_active=True).exists()
+            or BadgeLevel.objects.filter(badge__is_active=True).exists(),
         )
         cache.set(KEY, cached, TTL)
     _local = (now, cached)  # one assignment: a thread reading it sees the old or the new pair
@@ -74,6 +87,16 @@ def forget(**kwargs) -> None:
 
 
 def connect() -> None:
-    for model in (PointsProgram, Tier, StampCard, Reward, Plan, SurpriseSettings):
+    for model in (
+        PointsProgram,
+        Tier,
+        StampCard,
+        Reward,
+        Plan,
+        SurpriseSettings,
+        Challenge,
+        Badge,
+        BadgeLevel,
+    ):
         post_save.connect(forget, sender=model, dispatch_uid=f"rewards.config.{model.__name__}.save")
         post_delete.connect(forget, sender=model, dispatch_uid=f"rewards.config.{model.__name__}.delete")

@@ -1,8 +1,10 @@
 import re
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rewards.services.points import MAX_AMOUNT_ORE
@@ -16,6 +18,30 @@ class NonceForm(forms.Form):
 
 
 # --- The counter
+
+# How long an action made while the till was offline may wait to be sent: older than this it
+# is shown to staff as a conflict instead of changing a wallet days later.
+OFFLINE_LIMIT = timedelta(hours=72)
+
+
+class TillForm(NonceForm):
+    """An action the till can take offline: it is sent later with the time it happened, and
+    the wallet records it at that time."""
+
+    happened_at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+
+    def clean_happened_at(self):
+        at, now = self.cleaned_data.get("happened_at"), timezone.now()
+        if at is None:
+            return None
+        if at > now + timedelta(minutes=5):
+            raise forms.ValidationError(_("The time of the action is in the future; check the till's clock."))
+        if at < now - OFFLINE_LIMIT:
+            raise forms.ValidationError(
+                _("This was done offline more than 3 days ago and is too old to register now.")
+            )
+        return min(at, now)
+
 
 # "129", "129,50", "129.5", "1 299,00", "kr 129": what a till operator types. Not "1e9", not "-5".
 _AMOUNT = re.compile(r"^(?:kr\.?)?(\d{1,7})(?:[.,](\d{1,2}))?(?:kr\.?)?$", re.IGNORECASE)
@@ -51,7 +77,7 @@ class ScanForm(forms.Form):
     q = forms.CharField(label=_("Scan or type"), required=False, strip=True)
 
 
-class PurchaseForm(NonceForm):
+class PurchaseForm(TillForm):
     amount = AmountField(label=_("Amount (kr)"))
     # Set by the "Yes, register" button of the till's "Are you sure?" for a large amount.
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
@@ -62,16 +88,16 @@ class RefundForm(NonceForm):
     amount = AmountField(label=_("Amount to refund (kr)"), required=False)  # empty: all that is left
 
 
-class StampsForm(NonceForm):
+class StampsForm(TillForm):
     card = forms.IntegerField(widget=forms.HiddenInput)
     stamps = forms.IntegerField(label=_("Stamps"), min_value=1, max_value=100, initial=1)
 
 
-class VoucherForm(NonceForm):
+class VoucherForm(TillForm):
     code = forms.CharField(label=_("Voucher code"), max_length=40)
 
 
-class RewardForm(NonceForm):
+class RewardForm(TillForm):
     reward = forms.IntegerField(widget=forms.HiddenInput)
 
 

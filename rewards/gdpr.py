@@ -1,6 +1,7 @@
 """The wallet's part of a member's GDPR rights (receivers of members.signals).
 
-Export: the wallet, every ledger row, stamps, vouchers, visits and refused scans of the member.
+Export: the wallet, every ledger row, stamps, vouchers, visits, challenges completed, badges
+awarded and refused scans of the member.
 Erasure: the ledger, stamps, vouchers and visits stay as they are (they name nobody once the
 member row is pseudonymised, and the accounts and the club's figures count them); what staff
 typed at the till that names the member is blanked.
@@ -12,7 +13,16 @@ from django.utils.translation import gettext_lazy as _
 
 from members.models import Member
 from members.services import export_time
-from rewards.models import LedgerEntry, ScanRefusal, StampEntry, Visit, Voucher, Wallet
+from rewards.models import (
+    BadgeAward,
+    ChallengeCompletion,
+    LedgerEntry,
+    ScanRefusal,
+    StampEntry,
+    Visit,
+    Voucher,
+    Wallet,
+)
 from rewards.selectors import reason_label
 from rewards.services.erasure import typed_text_erase
 
@@ -39,6 +49,22 @@ def on_member_exporting(sender, member: Member, **kwargs) -> dict:
             .order_by("started_at", "id")
         ],
         # What staff typed when the till refused an action for this member (a wrong voucher code).
+        # Challenges completed (and taken back) and badges awarded.
+        "challenges": [
+            {
+                "challenge": c.challenge.name,
+                "completed_at": export_time(c.completed_at),
+                "taken_back_at": export_time(c.revoked_at),
+                "kept": c.kept,
+            }
+            for c in ChallengeCompletion.objects.filter(member=member)
+            .select_related("challenge")
+            .order_by("completed_at", "id")
+        ],
+        "badges": [
+            {"badge": a.level.badge.name, "level": a.level.name, "awarded_at": export_time(a.awarded_at)}
+            for a in BadgeAward.objects.filter(member=member).select_related("level__badge").order_by("pk")
+        ],
         "refused_scans": [
             {
                 "time": export_time(r.created_at),

@@ -21,6 +21,7 @@ from members.registry import (
     MemberPanel,
     card_links,
     card_missions,
+    card_sections,
     member_activity,
     member_columns,
     member_import_columns,
@@ -35,6 +36,7 @@ from rewards.services import points_award, wallet_get_or_create
 from rewards.services.core import MAX_POINTS
 from rewards.services.perks import membership_current
 from rewards.services.welcome import welcome_gift_text, welcome_mission
+from rewards.views.achievements import card_section as challenges_card_section
 
 OPENING_REASON = "opening_balance"  # shown to members as a label (rewards.selectors.REASON_LABELS)
 
@@ -205,6 +207,7 @@ def register() -> None:
     card_links.register(membership_link)
     card_links.register(feedback_link)
     card_links.register(cause_link)
+    card_sections.register(challenges_card_section)
     member_panels.register(MemberPanel(key="wallet", title=_("Wallet"), render=wallet_panel, order=10))
     member_panels.register(MemberPanel(key="history", title=_("History"), render=history_panel, order=20))
     member_panels.register(MemberPanel(key="vouchers", title=_("Vouchers"), render=vouchers_panel, order=30))

@@ -31,3 +31,40 @@ def panel_sections(member) -> list[tuple[str, Any]]:
         if context is not None:
             shown.append((section.template, context))
     return shown
+
+
+# --- Challenges and badges (rewards.selectors.achievements)
+
+# What the apps above count towards a goal rewards cannot see itself: goal -> callables
+# (member, since or None, until) -> int. The referrals app counts friends referred.
+achievement_counts: dict[str, list[Callable[..., int]]] = {}
+
+
+def achievement_count_register(goal: str, count: Callable[..., int]) -> None:
+    achievement_counts.setdefault(goal, []).append(count)
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Groups of members a challenge may be restricted to, from an app above (campaigns'
+    segments): `choices()` lists (key, label) for the owner; `contains(key, member)` says
+    whether the member is in the group now (None: the key is not this audience's)."""
+
+    choices: Callable[[], list[tuple[str, str]]]
+    contains: Callable[[str, Any], bool | None]
+
+
+class Audiences(Registry):
+    def choices(self) -> list[tuple[str, str]]:
+        return [choice for audience in self for choice in audience.choices()]
+
+    def contains(self, key: str, member) -> bool:
+        """Whether the member is in the group; a group nobody knows (deleted) holds nobody."""
+        for audience in self:
+            found = audience.contains(key, member)
+            if found is not None:
+                return found
+        return False
+
+
+audiences: Audiences = Audiences()

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from rewards.views import causes, counter, feedback, member, membership, partners
+from rewards.views import achievements, causes, counter, feedback, member, membership, partners
 
 app_name = "rewards"
 
 urlpatterns = [
     path("kasse/", counter.counter_home, name="counter"),
+    path("kasse/sw.js", counter.counter_service_worker, name="counter_sw"),
     path("kasse/<int:location_id>/", counter.counter_page, name="counter_page"),
     path("kasse/<int:location_id>/finn/", counter.counter_find, name="counter_find"),
     path("kasse/<int:location_id>/medlem/<str:number>/", counter.counter_member, name="counter_member"),
@@ -25,6 +26,7 @@ urlpatterns = [
     path("medlem/si-din-mening/omtale/", feedback.feedback_review, name="feedback_review"),
     path("partner/<slug:slug>/", partners.partner_page, name="partner"),
     path("partner/<slug:slug>/kode/", partners.partner_code, name="partner_code"),
+    path("medlem/merker/", achievements.badges, name="badges"),
     path("medlem/gi-poeng/", causes.donate, name="donate"),
     path("medlem/gi-poeng/<int:cause_id>/", causes.donate_to, name="donate_to"),
     path("medlem/vip/", membership.membership, name="membership"),

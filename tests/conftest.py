@@ -34,6 +34,18 @@ def _clean_outboxes(settings):
 
 
 @pytest.fixture(autouse=True)
+def _celery_join_flag():
+    # Celery keeps "a task is running here, .get() would block" in one process-wide flag, set
+    # and restored around every eager task. The concurrency tests run eager tasks from many
+    # threads at once, which can leave it set; a later test's `.delay().get()` would then
+    # fail for no reason of its own. Each test starts with it cleared, as a process would.
+    from celery.result import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _club_language():
     # A request in English leaves English active in this thread (the locale middleware does
     # not switch back): each test starts in the club's language, as a new request would.

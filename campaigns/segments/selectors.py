@@ -64,3 +64,22 @@ def segment_sample(
     """The segment's newest members, with what the owner recognises them by."""
     members = segment_members(match, conditions, now).select_related("user", "wallet__tier")
     return list(members.order_by("-joined_at", "-pk")[:size])
+
+
+# --- Segments as the groups a challenge may be restricted to (rewards.registry.audiences)
+
+AUDIENCE_PREFIX = "segment:"
+
+
+def audience_choices() -> list[tuple[str, str]]:
+    return [(f"{AUDIENCE_PREFIX}{pk}", name) for pk, name in Segment.objects.values_list("pk", "name")]
+
+
+def audience_contains(key: str, member: Member) -> bool | None:
+    """Whether the member is in the segment now (None: not a segment's key)."""
+    if not key.startswith(AUDIENCE_PREFIX) or not key.removeprefix(AUDIENCE_PREFIX).isdigit():
+        return None
+    segment = Segment.objects.filter(pk=int(key.removeprefix(AUDIENCE_PREFIX))).first()
+    if segment is None:
+        return False  # deleted: the challenge is for nobody until the owner picks another
+    return segment_members(segment.match, segment.conditions.all()).filter(pk=member.pk).exists()

@@ -242,6 +242,8 @@ def member_erase(*, member: Member) -> Member:
     member.erased_at = timezone.now()
     member.save()
     member.interests.clear()
+    member_id = member.pk
+    transaction.on_commit(lambda: signals.member_erased.send(sender=Member, member_id=member_id))
     return member
 
 

@@ -14,12 +14,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from members.models import User
+from referrals import signals
 from referrals.errors import ReferralsError
 from referrals.models import Reason, Referral, ReferralPayout, ReferralProgram
 from referrals.services.fraud import reasons_add
 from rewards.errors import RewardsError
 from rewards.models import LedgerEntry, Visit
 from rewards.services import entry_reverse, points_award, voucher_gift, voucher_withdraw
+from rewards.services.achievements import achievements_evaluate_soon
 
 PAYABLE_REVIEWS = (Referral.Review.NONE, Referral.Review.APPROVED)
 
@@ -129,6 +131,17 @@ def _pay_locked(referral: Referral, program: ReferralProgram, *, now: datetime) 
     referral.status = Referral.Status.PAID
     referral.paid_at = now
     referral.save(update_fields=["status", "paid_at"])
+    _tell_achievements(referral.referrer_id)
+    ids = {"referral_id": referral.pk, "referrer_id": referral.referrer_id, "friend_id": referral.friend_id}
+    transaction.on_commit(lambda: signals.referral_rewarded.send(sender=Referral, **ids))
+
+
+def _tell_achievements(member_id: int) -> None:
+    """A friend referred (or one taken back) counts towards challenges and badges: evaluated
+    after commit, here rather than by another task (payment already runs in the hourly task
+    or the owner's review, off the till's path; and Celery's eager mode breaks on a task
+    queued from inside a task)."""
+    transaction.on_commit(lambda: achievements_evaluate_soon(member_id))
 
 
 def _pay_side(referral: Referral, side: str, program: ReferralProgram, *, now: datetime) -> None:
@@ -197,6 +210,7 @@ def referral_refund(
         # keep the other side's from being taken back.
         complete = all([_take_back(payout, now=now) for payout in referral.payouts.filter(reversed_at=None)])
         _close(referral, Referral.Status.REVERSED, Reason.REFUNDED, now)
+        _tell_achievements(referral.referrer_id)
         if not complete:
             referral.reasons = reasons_add(referral.reasons, Reason.NOT_REVERSIBLE)
             referral.save(update_fields=["reasons"])

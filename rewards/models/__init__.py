@@ -1,5 +1,7 @@
+from rewards.models.api import ApiCall, ApiRequest, PosKey, Scope
 from rewards.models.catalogue import PointsProgram, Reward, StampCard, Tier
 from rewards.models.causes import Cause, Donation
+from rewards.models.challenges import Badge, BadgeAward, BadgeLevel, Challenge, ChallengeCompletion
 from rewards.models.counter import CounterAction, CounterFlag, ScanRefusal, Visit
 from rewards.models.feedback import Poll, PollAnswer, Review
 from rewards.models.membership import Membership, MembershipPayment, Plan
@@ -21,7 +23,14 @@ from rewards.models.wallet import (
 from rewards.models.welcome import WelcomeClaim
 
 __all__ = [
+    "ApiCall",
+    "ApiRequest",
+    "Badge",
+    "BadgeAward",
+    "BadgeLevel",
     "Cause",
+    "Challenge",
+    "ChallengeCompletion",
     "CounterAction",
     "CounterFlag",
     "Donation",
@@ -38,12 +47,14 @@ __all__ = [
     "PointsProgram",
     "Poll",
     "PollAnswer",
+    "PosKey",
     "ProgrammeChange",
     "QualifyingMonth",
     "Refund",
     "Review",
     "Reward",
     "ScanRefusal",
+    "Scope",
     "StampCard",
     "StampEntry",
     "SurpriseDraw",

@@ -70,6 +70,10 @@ class SurpriseDraw(models.Model):
     seed = models.CharField(max_length=64)
     one_in = models.PositiveIntegerField()
     outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    cost_ore = models.PositiveIntegerField(default=0)  # taken from the month's budget by a win
+    # The purchase was undone or refunded in whole: the unused surprise was withdrawn and its
+    # cost given back to the month's budget (a surprise already used stays with the member).
+    taken_back_at = models.DateTimeField(_("taken back"), null=True, blank=True)
     voucher = models.ForeignKey(Voucher, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -316,6 +316,7 @@ class Voucher(models.Model):
         CAMPAIGN = "campaign", _("offer in a message")
         MEMBERSHIP = "membership", _("monthly membership voucher")
         SURPRISE = "surprise", _("a surprise")
+        CHALLENGE = "challenge", _("challenge completed")
 
     wallet = models.ForeignKey(
         Wallet, on_delete=models.PROTECT, related_name="vouchers", verbose_name=_("wallet")

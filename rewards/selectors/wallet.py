@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 
 from django.db.models import Value
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Member
@@ -55,10 +56,15 @@ REASON_LABELS = {
     "referral_referrer": _("Thanks for inviting a friend"),
     "referral_friend": _("Welcome gift: a friend invited you"),
     "referral_refunded": _("Invite-a-friend reward taken back"),
+    # Challenges (rewards.services.achievements): "challenge:<the challenge's name>".
+    "challenge_refunded": _("Challenge reward taken back: a purchase was refunded"),
 }
+CHALLENGE_PREFIX = "challenge:"
 
 
 def reason_label(reason: str) -> str:
+    if reason.startswith(CHALLENGE_PREFIX):
+        return gettext("Challenge completed: %(name)s") % {"name": reason.removeprefix(CHALLENGE_PREFIX)}
     return str(REASON_LABELS.get(reason, reason))
 
 

@@ -411,6 +411,10 @@ def voucher_issue(
         expires_at=now + timedelta(days=reward.voucher_valid_days),
     )
     write.result.vouchers.append(voucher)
+    member_id = write.wallet.member_id
+    transaction.on_commit(
+        lambda: signals.voucher_issued.send(sender=Voucher, member_id=member_id, voucher_id=voucher.pk)
+    )
     return voucher
 
 

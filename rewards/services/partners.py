@@ -10,7 +10,7 @@ from datetime import datetime
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q, Sum
 
 from rewards.errors import RewardsError
 from rewards.models import Partner, PartnerRedemption, Voucher
@@ -86,3 +86,15 @@ def partner_settlement(start: datetime, end: datetime) -> list[Settlement]:
         Settlement(partner, counts.get(partner.pk, 0), counts.get(partner.pk, 0) * partner.value_kr * 100)
         for partner in Partner.objects.order_by("name")
     ]
+
+
+def partner_usage(windows: dict[str, tuple[datetime, datetime]]) -> dict[str, tuple[int, int]]:
+    """Partner vouchers used at the partners in each [start, end) window: (how many, what they
+    are worth in øre at the partners' values), in one query (the dashboard's partner usage)."""
+    sums = {}
+    for name, (start, end) in windows.items():
+        within = Q(used_at__gte=start, used_at__lt=end)
+        sums[f"n_{name}"] = Count("pk", filter=within)
+        sums[f"kr_{name}"] = Sum("partner__value_kr", filter=within, default=0)
+    row = PartnerRedemption.objects.aggregate(**sums)
+    return {name: (row[f"n_{name}"], row[f"kr_{name}"] * 100) for name in windows}

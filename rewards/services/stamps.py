@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 
 from members.models import Location, Member, User
-from rewards import config
+from rewards import config, signals
 from rewards.errors import RewardsError
 from rewards.models import MemberStampCard, StampCard, StampEntry, Voucher
 from rewards.services import core
@@ -102,7 +102,13 @@ def stamps_add(
         if write.replayed:
             return write.result
         add_stamps_locked(write, card=card, stamps=stamps, now=now, location=location, staff=staff)
+    _tell(member)
     return write.result
+
+
+def _tell(member: Member) -> None:
+    member_id = member.pk
+    transaction.on_commit(lambda: signals.stamps_changed.send(sender=StampEntry, member_id=member_id))
 
 
 @transaction.atomic
@@ -148,4 +154,5 @@ def stamp_entry_reverse(
             staff=staff,
             reverses=entry,
         )
+    _tell(member)
     return write.result

@@ -16,8 +16,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from rewards.errors import RewardsError
 from rewards.models import LedgerEntry, SurpriseDraw, SurpriseMonth, SurpriseSettings, Voucher
-from rewards.services.vouchers import voucher_gift
+from rewards.services.vouchers import voucher_gift, voucher_withdraw
 
 
 def draw_outcome(seed: str, purchase_id: int, one_in: int) -> bool:
@@ -48,7 +49,12 @@ def surprise_draw(*, purchase_id: int, seed: str | None = None) -> SurpriseDraw 
                     else SurpriseDraw.Outcome.NO_BUDGET
                 )
             draw = SurpriseDraw.objects.create(
-                purchase=purchase, member=member, seed=seed, one_in=settings.one_in, outcome=outcome
+                purchase=purchase,
+                member=member,
+                seed=seed,
+                one_in=settings.one_in,
+                outcome=outcome,
+                cost_ore=settings.value_kr * 100 if outcome == SurpriseDraw.Outcome.WON else 0,
             )
             if outcome == SurpriseDraw.Outcome.WON:
                 draw.voucher = voucher_gift(
@@ -61,6 +67,32 @@ def surprise_draw(*, purchase_id: int, seed: str | None = None) -> SurpriseDraw 
     except IntegrityError:  # the same purchase drawn at this very moment by a twin task
         return None
     return draw
+
+
+@transaction.atomic
+def surprise_take_back(*, purchase_id: int, at=None) -> bool:
+    """The purchase that won a surprise was undone or refunded in whole: withdraw the surprise
+    if it is unused and give its cost back to its month's budget. Once only; a used surprise
+    stays with the member. Returns whether it was taken back."""
+    draw = (
+        SurpriseDraw.objects.select_for_update(of=("self",))
+        .select_related("voucher__wallet__member", "purchase")
+        .filter(purchase_id=purchase_id, outcome=SurpriseDraw.Outcome.WON, taken_back_at=None)
+        .first()
+    )
+    if draw is None or draw.voucher is None:
+        return False
+    try:
+        voucher_withdraw(voucher=draw.voucher, idempotency_key=f"surprise:{purchase_id}:back", at=at)
+    except RewardsError:  # used already: the member keeps it
+        return False
+    month = timezone.localtime(draw.purchase.created_at).date().replace(day=1)
+    SurpriseMonth.objects.filter(month=month, spent_ore__gte=draw.cost_ore).update(
+        spent_ore=F("spent_ore") - draw.cost_ore
+    )
+    draw.taken_back_at = at or timezone.now()
+    draw.save(update_fields=["taken_back_at"])
+    return True
 
 
 def _take_from_budget(settings: SurpriseSettings, purchase: LedgerEntry) -> bool:

@@ -93,6 +93,20 @@ def at_location(view):
     return wrapper
 
 
+# The till's offline cache; a new name (with a new release of the page) drops the old copy.
+OFFLINE_CACHE = "lojal-till-1"
+
+
+def counter_service_worker(request):
+    """The till's service worker (templates/rewards/counter/sw.js), served under /kasse/ so
+    that it may look after the till's pages. It holds no data; no login needed."""
+    response = render(
+        request, "rewards/counter/sw.js", {"cache_name": OFFLINE_CACHE}, content_type="text/javascript"
+    )
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
 @staff_required
 def counter_home(request):
     locations = list(selectors.locations_for(request.user))
@@ -107,7 +121,42 @@ def counter_page(request):
 
 
 def _page_context(request, **extra) -> dict:
-    return {"location": request.location, "scan_form": ScanForm(), **extra}
+    return {
+        "location": request.location,
+        "scan_form": ScanForm(),
+        "stamp_cards": config().cards,
+        "offline": offline_texts(request.location),
+        **extra,
+    }
+
+
+def offline_texts(location: Location) -> dict:
+    """What static/js/counter_offline.js says, translated here, and the URLs it needs."""
+    return {
+        "sw": reverse("rewards:counter_sw"),
+        "cache": OFFLINE_CACHE,
+        "logout": reverse("account_logout"),
+        "action": reverse("rewards:counter_action", args=[location.pk, "NUMBER", "ACTION"]),
+        "waiting": _("Waiting to be sent"),
+        "conflict": _("Not registered"),
+        "handled": _("Handled"),
+        "needs_network": _("This needs the network. Try again when the connection is back."),
+        "unknown_member": _(
+            "Offline, only members shown on this till before, or typed by member number, can be found."
+        ),
+        "not_enough": _("Not enough points for this, as far as this till knows."),
+        "voucher_unknown": _("Offline, only the vouchers listed for the member can be used."),
+        "remembered": _("Shown from this till's memory: the balance may have changed since."),
+        "logged_out": _("You are logged out. Log in again to send what is waiting."),
+        "confirm": _("Are you sure? %(amount)s kr"),
+        "unclear": _("The answer was not what the till expected; check the member's history."),
+        "kinds": {
+            "kjop": _("Purchase"),
+            "stempel": _("Stamp"),
+            "kupong": _("Voucher"),
+            "belonning": _("Reward"),
+        },
+    }
 
 
 @at_location
@@ -211,7 +260,9 @@ def _bound(request, form_class):
 
 
 def _common(request, data) -> dict:
-    return {"nonce": data["nonce"], "staff": request.user, "location": request.location}
+    # An action queued while the till was offline carries the time it happened (TillForm).
+    at = data.get("happened_at")
+    return {"nonce": data["nonce"], "staff": request.user, "location": request.location, "at": at}
 
 
 def _stamps(request, member):
@@ -346,6 +397,8 @@ def panel_context(request, member: Member, outcome, error: str) -> dict:
         "sections": panel_sections(member),  # the other apps' parts (rewards.registry)
         "can_adjust": request.user.is_customer_service,
         "actions": _action_urls(request.location, member),
+        # The till asks "Are you sure?" itself above this while offline (counter_offline.js).
+        "confirm_above_ore": (config().program.purchase_confirm_above_kr or 0) * 100,
         "outcome": outcome,
         "error": error,
     }

@@ -40,8 +40,9 @@ pytestmark = pytest.mark.django_db
 #  24  the panel: the paid membership (its discount, for staff to give)
 #  25  the panel: the recent purchases staff may refund
 #  26  after commit: is the member a friend whose invitation waits for a purchase? (referrals)
+#  27  after commit: which webhook endpoints listen (cached; read again once in five minutes)
 # With tiers, stamp cards counting purchases, or the month's first purchase, a few more.
-BUDGET = 27
+BUDGET = 28
 
 
 def purchase_statements(till, shop, guest, panel, django_capture_on_commit_callbacks, amount="129,50"):

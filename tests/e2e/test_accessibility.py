@@ -34,6 +34,9 @@ RUN = """async () => {
 }"""
 
 
+PARTNER = "/partner/blomsterhjornet/"  # the florist's staff, before the PIN
+
+
 def violations(page, path: str) -> list[str]:
     page.goto(path)
     page.wait_for_load_state("networkidle")
@@ -50,7 +53,7 @@ def test_the_visitors_pages_pass_axe(demo_club, browser, live_server):
 
     found = [
         v
-        for path in ["/", "/bli-medlem/", "/accounts/login/", f"/verv/{code}/", "/personvern/"]
+        for path in ["/", "/bli-medlem/", "/accounts/login/", f"/verv/{code}/", "/personvern/", PARTNER]
         for v in violations(page, path)
     ]
 
@@ -62,6 +65,7 @@ def test_the_members_pages_pass_axe(demo_club, logged_in):
     page = logged_in(User.objects.get(email=MEMBER[0]), **PHONE).new_page()
     paths = ["/medlem/kort/", "/medlem/lommebok/", "/medlem/historikk/", "/medlem/belonninger/"]
     paths += ["/medlem/profil/", "/medlem/samtykker/", "/medlem/verv/", "/medlem/mine-data/"]
+    paths += ["/medlem/merker/", "/medlem/gi-poeng/", "/medlem/vip/", "/medlem/si-din-mening/"]
 
     assert [v for path in paths for v in violations(page, path)] == []
 

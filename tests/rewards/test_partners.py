@@ -93,3 +93,15 @@ def test_the_monthly_settlement_counts_what_was_used_at_each_partner(client, flo
     assert page.status_code == 200
     (row,) = page.context["rows"]
     assert (row.used, row.value_ore) == (1, 2500)
+
+
+def test_the_dashboard_counts_partner_usage_from_the_redemptions(florist, bouquet_voucher):
+    from campaigns.insights.selectors.dashboard import dashboard
+    from campaigns.insights.selectors.period import Period
+
+    partner_voucher_use(partner=florist, code=bouquet_voucher.code, idempotency_key="u")
+
+    kpis = dashboard(period=Period.last_days(30, today=timezone.localdate())).kpis
+
+    assert (kpis["partner_usage"].current, kpis["partner_value"].current) == (1, 2500)
+    assert kpis["partner_usage"].previous == 0

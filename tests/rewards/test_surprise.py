@@ -1,6 +1,6 @@
 """Surprise rewards (issue 18): a chance per purchase, a monthly budget never passed (also with
 eight tills at once, on PostgreSQL), a recorded draw that reproduces its outcome, the odds on
-the terms page."""
+the terms page, and an unused surprise taken back when its purchase is refunded in whole."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import pytest
 from django.urls import reverse
 
 from rewards.models import SurpriseDraw, SurpriseMonth, SurpriseSettings, Voucher
-from rewards.services import purchase_register
-from rewards.services.surprise import draw_outcome, surprise_draw
+from rewards.services import purchase_register, voucher_use
+from rewards.services.refunds import purchase_refund
+from rewards.services.surprise import draw_outcome, surprise_draw, surprise_take_back
 from tests.conftest import requires_postgres
 from tests.factories import MemberFactory, RewardFactory
 from tests.rewards.wallet_helpers import run_together
@@ -94,3 +95,33 @@ def test_eight_tills_drawing_at_once_never_pass_the_budget():
     assert SurpriseDraw.objects.filter(outcome="won").count() == 3
     assert SurpriseMonth.objects.get().spent_ore == 15000
     assert Voucher.objects.filter(source=Voucher.Source.SURPRISE).count() == 3
+
+
+@pytest.mark.django_db
+def test_a_purchase_refunded_in_whole_takes_back_its_unused_surprise_and_frees_the_budget(
+    program, django_capture_on_commit_callbacks
+):
+    surprises(1, value_kr=50)
+    member = MemberFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        entry = purchase(member)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        purchase_refund(purchase=entry.operation, amount_ore=entry.amount_ore, idempotency_key="r")
+
+    draw = SurpriseDraw.objects.get()
+    assert draw.taken_back_at is not None
+    assert draw.voucher.status == Voucher.Status.CANCELLED
+    assert SurpriseMonth.objects.get().spent_ore == 0
+
+
+@pytest.mark.django_db
+def test_a_surprise_already_used_stays_with_the_member(program, django_capture_on_commit_callbacks):
+    surprises(1, value_kr=50)
+    with django_capture_on_commit_callbacks(execute=True):
+        entry = purchase(MemberFactory())
+    voucher_use(code=SurpriseDraw.objects.get().voucher.code, idempotency_key="use")
+
+    assert not surprise_take_back(purchase_id=entry.pk)
+    assert SurpriseDraw.objects.get().taken_back_at is None
+    assert SurpriseMonth.objects.get().spent_ore == 5000

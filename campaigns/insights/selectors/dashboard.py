@@ -4,7 +4,8 @@ or the whole club, in a fixed number of aggregate queries whatever the club's si
 Queries, in order: the economics settings, the points program, members at each moment,
 activity at each moment, the bucketed ledger, buyers per wallet, segments, the vouchers,
 the points still owed, consents at the two period ends, tiers (two), tier upgrades, and the
-referral figures of both periods (referrals.selectors: five, then four).
+referral figures of both periods (referrals.selectors: five, then four), the partner
+vouchers used at the partners (one).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from campaigns.sending.report import CampaignFigures, campaigns_in
 from members.models import Location, Member
 from referrals.selectors import Figures, referral_figures
 from rewards.models import LedgerEntry, PointsProgram
+from rewards.services.partners import partner_usage
 
 CUR, PREV = kpis.CUR, "previous"
 
@@ -89,6 +91,7 @@ class Facts:
     consent: dict[str, dict[str, int]]
     upgraded: dict[str, int]
     referrals: dict[str, Figures]
+    partners: dict[str, tuple[int, int]]  # partner vouchers used at the partners: (count, øre)
 
     def kpi(self, key, label, definition, unit, fn, club_wide=False) -> Kpi:
         """A row: `fn(period name)` gives its value for the period and the one before."""
@@ -175,6 +178,7 @@ def dashboard(*, period: Period, location: Location | None = None, now: datetime
         consent,
         upgraded,
         referrals,
+        partner_usage(ends),
     )
     seed = formulas(
         periods=periods,

@@ -150,6 +150,22 @@ def sections(f: Facts) -> list[Section]:
             "percent",
             lambda n: percent(f.voucher.get(f"used_{n}").count, f.voucher.get(f"issued_{n}").count),
         ),
+        f.kpi(
+            "partner_usage",
+            _("Partner vouchers used"),
+            _("Members' vouchers for partner businesses that the partners marked as used in the period."),
+            "count",
+            lambda n: f.partners[n][0],
+            club_wide=True,
+        ),
+        f.kpi(
+            "partner_value",
+            _("Partner vouchers, value"),
+            _("The partner vouchers used in the period × each partner's value per voucher, in kroner."),
+            "kr",
+            lambda n: f.partners[n][1],
+            club_wide=True,
+        ),
     ]
     loyalty_rows = [
         f.kpi(

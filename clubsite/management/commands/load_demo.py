@@ -18,8 +18,10 @@ from members import roles, services
 from members.models import Club, ConsentEvent, Interest, Location, Member, User
 from referrals.models import ReferralCode
 
+from ._demo_api import DEMO_KEY, KARI_NUMBER, SIMULATOR_PORT, load_api_demo
 from ._demo_campaigns import load_campaign_demo
 from ._demo_causes import PARTNER_PIN, load_cause_demo, load_partner_demo, load_surprise_demo
+from ._demo_challenges import evaluate_demo_achievements, load_challenge_demo
 from ._demo_counter import load_counter_demo
 from ._demo_feedback import load_feedback_demo
 from ._demo_flows import load_flow_demo
@@ -151,6 +153,8 @@ class Command(BaseCommand):
         )
         kari.user.set_password(MEMBER[1])
         kari.user.save(update_fields=["password"])
+        Member.objects.filter(pk=kari.pk).update(number=KARI_NUMBER)
+        kari.number = KARI_NUMBER
         services.profile_update(
             member=kari, first_name="Kari", last_name="Nordmann", birthday=date(1990, 5, 17)
         )
@@ -194,6 +198,9 @@ class Command(BaseCommand):
         load_campaign_demo()
         load_flow_demo()
         load_nps_demo(Member.objects.get(pk=kari.pk))
+        load_challenge_demo(tills, Member.objects.get(pk=kari.pk))
+        evaluate_demo_achievements()
+        load_api_demo(locations["Grünerløkka"])
 
     @staticmethod
     def _found_through(pick: random.Random, shops: list[Location]) -> dict:
@@ -236,10 +243,16 @@ class Command(BaseCommand):
         w("    every draw with its seed: /admin/rewards/surprisedraw/")
         w(f"  The florist next door uses partner vouchers: /partner/blomsterhjornet/ (PIN {PARTNER_PIN});")
         w("    the settlement per month (owner): /admin/rewards/partner/settlement/")
+        w("  Challenges and badges: Kari has 2 of «3 besøk» this month on her card page; scan her card at")
+        w("    the till to complete it; her badges at /medlem/merker/; owner: /admin/rewards/challenge/")
         w("  Give points to the football club: Kari at /medlem/gi-poeng/; payout per month (owner):")
         w("    /admin/rewards/cause/payout/")
         w("  Change the earning rate, tiers or stamp cards with a preview of the effect (owner):")
         w("    /admin/rewards/programmechange/new/")
+        w(f"  POS API: docs at /api/v1/docs/; the register at Grünerløkka has the key {DEMO_KEY}")
+        w("    (curl examples in the README; calls are logged in /admin/rewards/apicall/)")
+        w(f"  A register against this server (Kari: {KARI_NUMBER}): manage.py pos_simulator")
+        w(f"    it hears signed webhooks on port {SIMULATOR_PORT}; their log: /admin/clubsite/delivery/")
         w("  Paper-card customers to import in admin (Members -> Import): static/demo/papirkort-kunder.csv")
         invite = ReferralCode.objects.filter(member__user__email=MEMBER[0]).first()
         if invite is not None:

@@ -33,6 +33,9 @@ PACKAGES = {
     # Owner's dashboard: the monthly trend charts (loaded on that page only; each chart has
     # a table beside it for screen readers and for reading exact figures).
     "chart.js": ("4.6.1", ["dist/chart.umd.min.js", "LICENSE.md"]),
+    # Counter: actions taken while the network is down wait in IndexedDB (a small promise
+    # wrapper; the page stores its queue and the members it has shown).
+    "idb-keyval": ("6.3.0", ["dist/umd.js", "LICENCE"]),
     # Tests only, loaded by no page: the browser tests inject it to check each page's
     # accessibility (labels, names, roles, contrast) as screen-reader users need it.
     "axe-core": ("4.14.1", ["axe.min.js", "LICENSE"]),
