@@ -56,6 +56,7 @@ def run_benches(dsn: str, server_url: str) -> bool:
 
     from rewards.services import wallets_reconcile
     from tests.bench import (
+        api_purchase,
         campaign_send,
         counter_credit,
         dashboard,
@@ -80,6 +81,7 @@ def run_benches(dsn: str, server_url: str) -> bool:
         "ledger_ops": ledger_lines,
         "wallet_page": lambda: [line for line in [wallet_page.run()] if line is not None],
         "counter_credit": counter_credit.run,
+        "api_purchase": api_purchase.run,
         "page_weight": lambda: [page_weight.run()],
         # The demo club in a database of its own, in Chromium.
         "owner_pages": lambda: [line for line in [owner_pages.run(server_url)] if line is not None],

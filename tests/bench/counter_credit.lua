@@ -1,10 +1,16 @@
--- wrk script of the counter_credit bench (tests/bench/counter_credit.py drives it).
+-- wrk script of the counter_credit and api_purchase benches (tests/bench/counter_credit.py
+-- and tests/bench/api_purchase.py drive it).
 --
 -- One wrk thread per till, one connection per thread (wrk -tN -cN), so per-thread state is
--- per-connection state. Each till POSTs to its own list of paths (its own members, so tills
--- never wait for one another's wallet row), with its own session cookie and CSRF token, and
+-- per-connection state. Each till POSTs for its own list of members (so tills never wait for
+-- one another's wallet row), with its own session cookie and CSRF token (or API key), and
 -- a fresh uuid4 nonce per request: the nonce is the idempotency key, a repeated one would
 -- replay the first answer instead of crediting again.
+--
+-- Two shapes of request. The till's form (BENCH_API_PATH unset): POST to the member's path,
+-- form-encoded nonce and amount, as htmx sends it. The POS API (BENCH_API_PATH set): POST
+-- to that path, JSON {"member", "amount", "receipt_id"} with the nonce as receipt id and as
+-- Idempotency-Key, as a register sends it.
 --
 -- Exact accounting: wrk drops the requests in flight when its -d ends, but the server
 -- completes them, so the database would hold more credits than wrk saw answers. Instead each
@@ -22,7 +28,9 @@
 -- rather than from a /dev/urandom kept open.
 --
 -- Input (environment): BENCH_CONFIG, a file with one line per till:
---   cookie TAB csrf-token TAB amount TAB path1 SPACE path2 ...
+--   header TAB csrf-token TAB amount TAB target1 SPACE target2 ...
+-- where header ("Cookie: ..." or "Authorization: Api-Key ...") says who the till is, "-" for
+-- none, and the targets are paths (the form) or member numbers (the API).
 -- BENCH_SECONDS and BENCH_MARKERS (a directory for the markers). Output: one line
 -- "BENCHJSON {...}" from done() with, per thread, the answers by status class, the monotonic
 -- start and end and every latency (microseconds), the nonces sent and those answered 2xx.
@@ -60,15 +68,18 @@ function setup(thread)
   threads[index] = thread
   local fields = split(tills[index], "\t")
   thread:set("id", index)
-  thread:set("cookie", fields[1] ~= "-" and fields[1] or "")
+  local name, value = string.match(fields[1], "^([%w-]+): (.+)$")
+  thread:set("header_name", name or "")
+  thread:set("header_value", value or "")
   thread:set("csrf", fields[2] ~= "-" and fields[2] or "")
   thread:set("amount", fields[3])
-  thread:set("paths", split(fields[4], " "))
+  thread:set("targets", split(fields[4], " "))
 end
 
 -- Running phase (one Lua state per thread).
 -- Globals, not locals: done() reads them through thread:get().
 local n, sent_at, deadline, stopping, nonce = 0, 0, 0, false, nil
+local api_path = os.getenv("BENCH_API_PATH")
 ok, other, first_other, started, ended = 0, 0, 0, 0, 0
 latencies, sent, answered = {}, {}, {}
 
@@ -100,17 +111,25 @@ function request()
     return wrk.format("GET", "/__bench_stopped__/") -- a 404: no session, no database write
   end
   n = n + 1
-  local path = paths[(n - 1) % #paths + 1]
+  local target = targets[(n - 1) % #targets + 1]
   nonce = uuid4_hex()
   sent[#sent + 1] = nonce
-  local body = "nonce=" .. nonce .. "&amount=" .. amount
-  local headers = { ["Content-Type"] = "application/x-www-form-urlencoded", ["HX-Request"] = "true" }
+  local path, body, headers
+  if api_path then
+    path = api_path
+    body = string.format('{"member": "%s", "amount": "%s", "receipt_id": "%s"}', target, amount, nonce)
+    headers = { ["Content-Type"] = "application/json", ["Idempotency-Key"] = nonce }
+  else
+    path = target
+    body = "nonce=" .. nonce .. "&amount=" .. amount
+    headers = { ["Content-Type"] = "application/x-www-form-urlencoded", ["HX-Request"] = "true" }
+  end
   if csrf ~= "" then
     -- What the till's htmx form sends: the token is a hidden field of the panel's form.
     body = body .. "&csrfmiddlewaretoken=" .. csrf
   end
-  if cookie ~= "" then
-    headers["Cookie"] = cookie
+  if header_name ~= "" then
+    headers[header_name] = header_value
   end
   sent_at = now_us()
   return wrk.format("POST", path, headers, body)

@@ -160,7 +160,7 @@ def _query_count(staff: User) -> int:
 # --- The bench
 
 
-def _own_wallets(prefix: str) -> list[list[int]]:
+def own_wallets(prefix: str) -> list[list[int]]:
     """BARE_MEMBERS_PER_TILL new members' wallet ids per till, for a side of its own."""
     return [
         [wallet_get_or_create(m).pk for m in data.members_join(f"{prefix}{i}-", BARE_MEMBERS_PER_TILL)]
@@ -168,7 +168,7 @@ def _own_wallets(prefix: str) -> list[list[int]]:
     ]
 
 
-def _bare_credits(wallet_ids: list[list[int]]) -> set[str]:
+def bare_credits(wallet_ids: list[list[int]]) -> set[str]:
     """The nonces the bare view's SQL credited to these wallets (its operations' keys)."""
     keys = LedgerEntry.objects.filter(
         operation__key__startswith="bare:", wallet__in=[pk for ws in wallet_ids for pk in ws]
@@ -202,7 +202,7 @@ def run() -> Iterator[dict]:
     data.club_configure()
     shop = Location.objects.create(name="Bench kasse")
     tills = _tills(shop)
-    own = {"bare": _own_wallets("bare"), "floor": _own_wallets("floor")}
+    own = {"bare": own_wallets("bare"), "floor": own_wallets("floor")}
     members = [m for _staff, ms in tills for m in ms]
     log(f"counter_credit: {TILLS} tills, {len(members)} members in {time.perf_counter() - started:.1f}s")
     queries = _query_count(tills[0][0])
@@ -227,7 +227,9 @@ def run() -> Iterator[dict]:
             # The session and the CSRF cookie are the database's and the cache's: any server
             # with the project's settings takes them.
             csrf_cookie, token = _open_panel(urls["real", THREADS[0]], shop, till_members[0], session)
-            cookie = f"{settings.SESSION_COOKIE_NAME}={session}; {settings.CSRF_COOKIE_NAME}={csrf_cookie}"
+            cookie = (
+                f"Cookie: {settings.SESSION_COOKIE_NAME}={session}; {settings.CSRF_COOKIE_NAME}={csrf_cookie}"
+            )
             real_paths = [
                 reverse("rewards:counter_action", args=[shop.pk, m.number, "kjop"]) for m in till_members
             ]
@@ -268,8 +270,8 @@ def run() -> Iterator[dict]:
     ).values_list("nonce_key", flat=True)
     credited = {
         "real": {key.removeprefix("counter:") for key in real_keys},
-        "floor": _bare_credits(own["floor"]),
-        "bare": _bare_credits(own["bare"]),
+        "floor": bare_credits(own["floor"]),
+        "bare": bare_credits(own["bare"]),
     }
     consistent = entries == len(credited["real"])
     for side in SIDES:

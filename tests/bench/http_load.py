@@ -148,9 +148,12 @@ def _wait_ready(url: str, proc: subprocess.Popen, logfile: Path) -> None:
 # --- Load
 
 
-def wrk_run(wrk: str, url: str, config_lines: list[str], seconds: float, workdir: Path) -> dict:
+def wrk_run(
+    wrk: str, url: str, config_lines: list[str], seconds: float, workdir: Path, *, api_path: str = ""
+) -> dict:
     """One wrk run of one connection per till (a line of `config_lines`, see the Lua script)
-    for `seconds`. Returns ok, other, s, latencies (ms), and the nonces sent and answered."""
+    for `seconds`, posting the till's form, or to `api_path` as a register calls the API.
+    Returns ok, other, s, latencies (ms), and the nonces sent and answered."""
     tills = len(config_lines)
     config = workdir / "wrk-tills.tsv"
     config.write_text("\n".join(config_lines) + "\n")
@@ -160,6 +163,7 @@ def wrk_run(wrk: str, url: str, config_lines: list[str], seconds: float, workdir
         "BENCH_CONFIG": str(config),
         "BENCH_SECONDS": str(seconds),
         "BENCH_MARKERS": str(markers),
+        **({"BENCH_API_PATH": api_path} if api_path else {}),
     }
     proc = subprocess.Popen(  # noqa: S603 - fixed arguments
         [

@@ -11,8 +11,9 @@ RAW_OPERATION = (
 )
 RAW_ENTRY = (
     "INSERT INTO rewards_ledgerentry (wallet_id, operation_id, kind, points, remaining, expires_at,"
-    " qualifying, amount_ore, reason, location_id, staff_id, reverses_id, created_at)"
-    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, NULL, NULL, NULL, now()) RETURNING id"
+    " qualifying, amount_ore, reason, location_id, staff_id, reverses_id, membership_points, action,"
+    " created_at)"
+    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, NULL, NULL, NULL, 0, '', now()) RETURNING id"
 )
 RAW_BALANCE = "UPDATE rewards_wallet SET balance = %s, updated_at = now() WHERE id = %s"
 RAW_LOT = "UPDATE rewards_ledgerentry SET remaining = remaining - %s WHERE id = %s"
