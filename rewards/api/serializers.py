@@ -113,6 +113,8 @@ class PurchaseOut(serializers.Serializer):
     stamps = serializers.IntegerField()
     balance = serializers.IntegerField()
     tier = serializers.CharField(allow_null=True)
+    next_tier = serializers.CharField(allow_null=True, help_text=_("None at the highest tier."))
+    points_to_next_tier = serializers.IntegerField(help_text=_("Qualifying points still missing."))
     vouchers = VoucherOut(many=True)
 
 

@@ -29,6 +29,7 @@ from rewards.services import purchase_register, reward_redeem, voucher_use, wall
 from rewards.services.perks import membership_current
 from rewards.services.points import points_for_purchase
 from rewards.services.refunds import purchase_paid, purchase_refund, refunded_so_far
+from rewards.services.tiers import tier_progress
 
 # Every write's header, in the schema (rewards.api.idempotency reads it).
 IDEMPOTENCY = OpenApiParameter(
@@ -155,6 +156,8 @@ class Purchases(ApiView):
                 raise ApiError("receipt_reused") from None
             raise
         wallet = _wallet(member)
+        settings = config()
+        progress = tier_progress(wallet, program=settings.program, tiers=settings.tiers)
         body = {
             "member": member.number,
             "receipt_id": data["receipt_id"],
@@ -163,6 +166,8 @@ class Purchases(ApiView):
             "stamps": sum(entry.stamps for entry in result.stamp_entries),
             "balance": wallet.balance,
             "tier": wallet.tier.name if wallet.tier_id else None,
+            "next_tier": progress.next_tier.name if progress.next_tier else None,
+            "points_to_next_tier": progress.missing,
             "vouchers": [_voucher_out(v) for v in result.vouchers],
         }
         return Response(body, status=200 if result.replayed else 201)

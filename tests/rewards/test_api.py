@@ -12,7 +12,7 @@ from django.utils import timezone
 from members.services import card_code
 from rewards.models import ApiCall, LedgerEntry, PosKey, Voucher, Wallet
 from rewards.services import points_deduct, voucher_gift
-from tests.factories import LocationFactory, MemberFactory, RewardFactory, StampCardFactory
+from tests.factories import LocationFactory, MemberFactory, RewardFactory, StampCardFactory, TierFactory
 from tests.rewards.wallet_helpers import give
 
 pytestmark = pytest.mark.django_db
@@ -109,6 +109,17 @@ def test_a_purchase_earns_as_at_the_till_at_the_keys_shop(register, kari, shop):
     assert (body["points"], body["balance"], body["amount"]) == (129, 129, "129.50")
     entry = LedgerEntry.objects.get(wallet__member=kari)
     assert (entry.amount_ore, entry.location) == (12950, shop)
+
+
+def test_a_purchase_says_how_far_the_member_has_to_the_next_tier(register, kari):
+    TierFactory(name="Sølv", threshold=500)
+    TierFactory(name="Gull", threshold=2000)
+
+    first = register.buy(kari, amount="129.50", receipt="R-1").json()
+    second = register.buy(kari, amount="400.00", receipt="R-2").json()
+
+    assert (first["tier"], first["next_tier"], first["points_to_next_tier"]) == (None, "Sølv", 371)
+    assert (second["tier"], second["next_tier"], second["points_to_next_tier"]) == ("Sølv", "Gull", 1471)
 
 
 def test_the_same_idempotency_key_returns_the_first_answer_and_another_body_is_refused(register, kari):
