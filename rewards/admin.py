@@ -217,7 +217,10 @@ class StampCardAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
                 ),
             },
         ),
-        (_("Rules"), {"fields": ["counts_purchases", "max_stamps_per_visit", "valid_days"]}),
+        (
+            _("Rules"),
+            {"fields": ["counts_purchases", "category", "max_stamps_per_visit", "valid_days"]},
+        ),
     ]
 
     def save_model(self, request, obj, form, change):

@@ -51,10 +51,6 @@ class Config:
         """The tier every member is in from joining: the lowest, if it starts at 0."""
         return self.tiers[0] if self.tiers and self.tiers[0].threshold <= 0 else None
 
-    @property
-    def purchase_cards(self) -> list[StampCard]:
-        return [card for card in self.cards if card.counts_purchases]
-
 
 def config() -> Config:
     global _local

@@ -33,6 +33,12 @@ class Kroner(serializers.DecimalField):
 class Line(serializers.Serializer):
     category = serializers.CharField(max_length=60)
     amount = Kroner()
+    quantity = serializers.IntegerField(min_value=1, max_value=999, default=1)
+
+
+def lines_of(data: dict) -> list[tuple[str, int]]:
+    """The receipt's lines as the wallet takes them: (category, quantity)."""
+    return [(line["category"], line["quantity"]) for line in data.get("lines") or []]
 
 
 class MemberRef(serializers.Serializer):
@@ -68,6 +74,7 @@ class PurchaseIn(serializers.Serializer):
 class PreviewIn(serializers.Serializer):
     member = serializers.CharField(max_length=200)
     amount = Kroner()
+    lines = Line(many=True, required=False)
 
 
 class RefundIn(serializers.Serializer):

@@ -27,7 +27,7 @@ from rewards.models import ApiCall, Operation, Refund, Reward, Scope, Voucher, W
 from rewards.selectors import wallet_summary
 from rewards.services import purchase_register, reward_redeem, voucher_use, wallet_get_or_create
 from rewards.services.perks import membership_current
-from rewards.services.points import points_for_purchase
+from rewards.services.points import items_by_category, points_for_purchase, purchase_stamps
 from rewards.services.refunds import purchase_paid, purchase_refund, refunded_so_far
 from rewards.services.tiers import tier_progress
 
@@ -150,6 +150,7 @@ class Purchases(ApiView):
                 idempotency_key=_receipt_key(key, data["receipt_id"]),
                 location=key.location,
                 at=data.get("sold_at"),
+                lines=s.lines_of(data),
             )
         except RewardsError as error:
             if error.code == "duplicate_request":
@@ -184,7 +185,10 @@ class Preview(ApiView):
         if program.earns_points:
             membership = membership_current(member, timezone.now())
             points = points_for_purchase(amount_ore, program=program, wallet=wallet, membership=membership)[0]
-        stamps = len(settings.purchase_cards) if program.earns_stamps else 0
+        stamps = 0
+        if program.earns_stamps:
+            earned = purchase_stamps(settings.cards, items_by_category(s.lines_of(data)))
+            stamps = sum(count for _card, count in earned)
         return Response(
             {"member": member.number, "amount": s.kr_text(amount_ore), "points": points, "stamps": stamps}
         )

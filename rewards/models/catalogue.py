@@ -299,6 +299,15 @@ class StampCard(models.Model):
         default=False,
         help_text=_("Otherwise staff add stamps by hand (e.g. per loaf of bread)."),
     )
+    category = models.CharField(
+        _("register category"),
+        max_length=60,
+        blank=True,
+        help_text=_(
+            "A stamp per item in this category on a receipt the register sends through the API "
+            "(e.g. «kaffe»), up to the most per visit. Empty: none."
+        ),
+    )
     valid_days = models.PositiveIntegerField(
         _("stamps valid (days)"),
         null=True,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
 
@@ -13,7 +14,7 @@ from members.services import profile_is_complete
 from rewards import signals
 from rewards.config import config
 from rewards.errors import RewardsError
-from rewards.models import LedgerEntry, Membership, PointsProgram, Refund, Voucher, Wallet
+from rewards.models import LedgerEntry, Membership, PointsProgram, Refund, StampCard, Voucher, Wallet
 from rewards.services import core, perks
 from rewards.services.stamps import add_stamps_locked
 from rewards.services.tiers import tier_after_reversal, tier_raise
@@ -42,9 +43,12 @@ def purchase_register(
     location: Location | None = None,
     staff: User | None = None,
     at: datetime | None = None,
+    lines: Sequence[tuple[str, int]] = (),
 ) -> core.WalletResult:
     """Register a purchase: points (tier multiplier applied) and a stamp on every card that
-    counts purchases, as the program says. Sends purchase_recorded after commit."""
+    counts purchases, as the program says; with the receipt's `lines` (category, quantity),
+    a stamp per item on a card of that category, up to its most per visit. Sends
+    purchase_recorded after commit."""
     if (
         isinstance(amount_ore, bool)
         or not isinstance(amount_ore, int)
@@ -57,6 +61,9 @@ def purchase_register(
     if amount_ore > program.purchase_max_kr * 100:
         raise RewardsError("amount_above_limit")
     params = {"amount_ore": amount_ore, "location": getattr(location, "pk", None)}
+    items = items_by_category(lines)
+    if items:  # only then: the till's purchases keep the parameters they were keyed with
+        params["lines"] = sorted(items.items())
     with core.wallet_write(member, key=idempotency_key, kind="purchase", params=params, now=now) as write:
         if write.replayed:
             return write.result
@@ -83,8 +90,8 @@ def purchase_register(
             )
             tier_raise(wallet, now=now, program=program, tiers=settings.tiers)
         if program.earns_stamps:
-            for card in settings.purchase_cards:
-                add_stamps_locked(write, card=card, stamps=1, now=now, location=location, staff=staff)
+            for card, stamps in purchase_stamps(settings.cards, items):
+                add_stamps_locked(write, card=card, stamps=stamps, now=now, location=location, staff=staff)
     entry_id, operation_id = write.result.entry.pk if write.result.entry else None, write.op.pk
     transaction.on_commit(
         lambda: signals.purchase_recorded.send(
@@ -97,6 +104,29 @@ def purchase_register(
         )
     )
     return write.result
+
+
+def items_by_category(lines: Sequence[tuple[str, int]]) -> dict[str, int]:
+    """How many items of each category a receipt holds (categories compared case-blind)."""
+    items: dict[str, int] = {}
+    for category, quantity in lines:
+        key = category.strip().casefold()
+        if key and quantity > 0:
+            items[key] = items.get(key, 0) + quantity
+    return items
+
+
+def purchase_stamps(cards: list[StampCard], items: dict[str, int]) -> list[tuple[StampCard, int]]:
+    """Which cards a purchase stamps and how often: one stamp on a card that counts every
+    purchase, one per item on a card of a category the receipt holds (at most per visit)."""
+    stamps = []
+    for card in cards:
+        count = 1 if card.counts_purchases else 0
+        if card.category:
+            count = max(count, min(items.get(card.category.strip().casefold(), 0), card.max_stamps_per_visit))
+        if count:
+            stamps.append((card, count))
+    return stamps
 
 
 def _manual_reason(points, reason: str) -> str:

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 
 from tests.factories import MemberFactory, TierFactory
+from tests.rewards.api_client import Register, make_key
 
 
 @pytest.fixture
@@ -20,3 +21,10 @@ def tiers(db):
         TierFactory(name="Sølv", threshold=2000, multiplier=Decimal("1.25")),
         TierFactory(name="Gull", threshold=5000, multiplier=Decimal("1.50")),
     )
+
+
+@pytest.fixture
+def register(client, shop, program):
+    """A register at `shop` with a key of every scope."""
+    _key, raw = make_key(shop)
+    return Register(client, raw)

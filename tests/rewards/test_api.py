@@ -3,7 +3,6 @@ against its receipt ids, uses vouchers, all with idempotency keys, at its own sh
 
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -13,44 +12,10 @@ from members.services import card_code
 from rewards.models import ApiCall, LedgerEntry, PosKey, Voucher, Wallet
 from rewards.services import points_deduct, voucher_gift
 from tests.factories import LocationFactory, MemberFactory, RewardFactory, StampCardFactory, TierFactory
+from tests.rewards.api_client import Register, error, make_key
 from tests.rewards.wallet_helpers import give
 
 pytestmark = pytest.mark.django_db
-
-ALL = ["read", "credit", "redeem", "refund"]
-
-
-def make_key(location, scopes=ALL, **fields) -> tuple[PosKey, str]:
-    return PosKey.objects.create_key(name="Kassa 1", location=location, scopes=scopes, **fields)
-
-
-class Register:
-    """A cash register calling the API with its key."""
-
-    def __init__(self, client, raw_key: str):
-        self.client, self.auth = client, {"HTTP_AUTHORIZATION": f"Api-Key {raw_key}"}
-
-    def get(self, path, **params):
-        return self.client.get(f"/api/v1/{path}", params, **self.auth)
-
-    def post(self, path, body=None, *, key: str | None = "new", **headers):
-        if key == "new":
-            key = uuid.uuid4().hex
-        if key is not None:
-            headers["HTTP_IDEMPOTENCY_KEY"] = key
-        return self.client.post(
-            f"/api/v1/{path}", body or {}, content_type="application/json", **self.auth, **headers
-        )
-
-    def buy(self, member, amount="100.00", receipt="R1", *, key: str | None = "new", **more):
-        body = {"member": member.number, "amount": amount, "receipt_id": receipt} | more
-        return self.post("purchases/", body, key=key)
-
-
-@pytest.fixture
-def register(client, shop, program):
-    _key, raw = make_key(shop)
-    return Register(client, raw)
 
 
 @pytest.fixture
@@ -59,10 +24,6 @@ def kari(db):
     member.user.phone = "+4791234567"
     member.user.save(update_fields=["phone"])
     return member
-
-
-def error(response) -> str:
-    return response.json()["error"]["code"]
 
 
 def balance(member) -> int:

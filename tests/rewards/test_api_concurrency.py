@@ -9,7 +9,7 @@ from django.test import Client
 from rewards.models import ApiRequest, LedgerEntry, Wallet
 from tests.conftest import requires_postgres
 from tests.factories import LocationFactory, MemberFactory
-from tests.rewards.test_api import Register, make_key
+from tests.rewards.api_client import Register, make_key
 from tests.rewards.wallet_helpers import run_together
 
 pytestmark = [requires_postgres(), pytest.mark.django_db(transaction=True)]

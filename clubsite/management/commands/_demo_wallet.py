@@ -56,7 +56,12 @@ def load_wallet_demo(rng: random.Random, staff: list[User], kari: Member) -> Non
     )
     bread = Reward.objects.create(name="Gratis brød", description="Valgfritt brød fra disken.")
     coffee_card = StampCard.objects.create(
-        name="Kaffekort", stamps_needed=10, reward=coffee, max_stamps_per_visit=2, counts_purchases=True
+        name="Kaffekort",
+        stamps_needed=10,
+        reward=coffee,
+        max_stamps_per_visit=2,
+        counts_purchases=True,
+        category="kaffe",  # the demo register's receipts: a stamp per coffee, two at most
     )
     bread_card = StampCard.objects.create(
         name="Brødkort", stamps_needed=10, reward=bread, max_stamps_per_visit=3

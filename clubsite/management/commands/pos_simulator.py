@@ -58,7 +58,11 @@ class Command(BaseCommand):
         self._buy(member, "249.00", f"{receipt}-1", key)
         again = self._buy(member, "249.00", f"{receipt}-1", key, quiet=True)  # its answer was "lost"
         self.say(f"  sent again with the same Idempotency-Key: balance still {again['balance']}")
-        self._buy(member, "89.50", f"{receipt}-2", uuid.uuid4().hex)
+        coffee = [  # the receipt's lines: two coffees stamp a card of the category «kaffe»
+            {"category": "kaffe", "amount": "78.00", "quantity": 2},
+            {"category": "bakst", "amount": "11.50"},
+        ]
+        self._buy(member, "89.50", f"{receipt}-2", uuid.uuid4().hex, lines=coffee)
         refund = {"receipt_id": f"{receipt}-1", "amount": "100.00"}
         refunded = self._call("post", "refunds/", json=refund, key=uuid.uuid4().hex)
         self.say(
@@ -66,12 +70,17 @@ class Command(BaseCommand):
             f" balance {refunded['balance']}"
         )
 
-    def _buy(self, member: dict, amount: str, receipt_id: str, key: str, *, quiet: bool = False) -> dict:
+    def _buy(
+        self, member: dict, amount: str, receipt_id: str, key: str, *, quiet: bool = False, lines=()
+    ) -> dict:
         body = {"member": member["number"], "amount": amount, "receipt_id": receipt_id}
+        if lines:
+            body["lines"] = list(lines)
         bought = self._call("post", "purchases/", json=body, key=key)
         if not quiet:
             self.say(
-                f"Purchase {receipt_id} {amount} kr: +{bought['points']} points, balance {bought['balance']}"
+                f"Purchase {receipt_id} {amount} kr: +{bought['points']} points, {bought['stamps']} stamps,"
+                f" balance {bought['balance']}"
             )
         return bought
 
