@@ -10,11 +10,12 @@ class ReferralsConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
 
         from members import signals as member_signals
-        from referrals import counter_part, gdpr, member_parts, receivers
+        from referrals import api_part, counter_part, gdpr, member_parts, receivers
         from rewards import signals as wallet
 
         member_parts.register()
         counter_part.register()
+        api_part.register()
         wallet.purchase_recorded.connect(receivers.on_purchase_recorded, dispatch_uid="referrals.qualify")
         wallet.visit_recorded.connect(receivers.on_visit_recorded, dispatch_uid="referrals.qualify_visit")
         wallet.purchase_reversed.connect(receivers.on_purchase_reversed, dispatch_uid="referrals.refund")

@@ -68,3 +68,11 @@ class Audiences(Registry):
 
 
 audiences: Audiences = Audiences()
+
+
+# --- The POS API's answer to a purchase (rewards.api)
+
+# What the apps above add to the answer to a purchase the API has just registered (rewards
+# cannot see them): callables (member, amount_ore, at) -> dict of answer fields. The
+# referrals app says whether the purchase qualifies the member's referral.
+purchase_answer_parts: Registry = Registry()

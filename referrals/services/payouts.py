@@ -45,6 +45,23 @@ def _due(referral: Referral, now: datetime) -> bool:
     )
 
 
+def counts_for(
+    referral: Referral, program: ReferralProgram, *, now: datetime, amount_ore: int | None, visit: bool
+) -> bool:
+    """A purchase of `amount_ore` (or a visit) at `now` counts for the friend's referral: it
+    comes after the invitation (bought before it was recorded: not "brought in") and is of
+    at least the minimum amount, or a visit when the owner says visits count."""
+    if now < referral.created_at:
+        return False
+    if visit:
+        return program.qualifies_on_visit
+    return (amount_ore or 0) >= program.min_purchase_ore
+
+
+def within_window(referral: Referral, program: ReferralProgram, now: datetime) -> bool:
+    return now <= referral.friend.joined_at + timedelta(days=program.qualify_within_days)
+
+
 @transaction.atomic
 def referral_qualify(
     *,
@@ -68,16 +85,12 @@ def referral_qualify(
     if referral is None or referral.status != Referral.Status.PENDING:
         return referral
     now = at or _happened_at(entry_id=entry_id, visit_id=visit_id)
-    if now < referral.created_at:  # bought before the invitation was recorded: not "brought in"
-        return referral
     program = ReferralProgram.load()
-    if visit_id is not None and not program.qualifies_on_visit:
-        return referral
-    if visit_id is None and (amount_ore or 0) < program.min_purchase_ore:
+    if not counts_for(referral, program, now=now, amount_ore=amount_ore, visit=visit_id is not None):
         return referral
     if entry_id is not None and LedgerEntry.objects.filter(reverses_id=entry_id).exists():
         return referral  # refunded before we heard of it (a queue's delay): it brought nobody
-    if now > referral.friend.joined_at + timedelta(days=program.qualify_within_days):
+    if not within_window(referral, program, now):
         _close(referral, Referral.Status.CANCELLED, Reason.WINDOW_PASSED, now)
         return referral
     referral.status = Referral.Status.QUALIFIED

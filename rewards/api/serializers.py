@@ -123,6 +123,9 @@ class PurchaseOut(serializers.Serializer):
     next_tier = serializers.CharField(allow_null=True, help_text=_("None at the highest tier."))
     points_to_next_tier = serializers.IntegerField(help_text=_("Qualifying points still missing."))
     vouchers = VoucherOut(many=True)
+    referral_qualified = serializers.BooleanField(
+        required=False, help_text=_("The purchase qualifies the referral that brought the member in.")
+    )
 
 
 class RefundOut(serializers.Serializer):

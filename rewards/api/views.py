@@ -24,6 +24,7 @@ from rewards.api.idempotency import idempotent
 from rewards.config import config
 from rewards.errors import RewardsError
 from rewards.models import ApiCall, Operation, Refund, Reward, Scope, Voucher, Wallet
+from rewards.registry import purchase_answer_parts
 from rewards.selectors import wallet_summary
 from rewards.services import purchase_register, reward_redeem, voucher_use, wallet_get_or_create
 from rewards.services.perks import membership_current
@@ -171,6 +172,9 @@ class Purchases(ApiView):
             "points_to_next_tier": progress.missing,
             "vouchers": [_voucher_out(v) for v in result.vouchers],
         }
+        sold_at = data.get("sold_at") or timezone.now()
+        for part in purchase_answer_parts:
+            body |= part(member, s.to_ore(data["amount"]), sold_at)
         return Response(body, status=200 if result.replayed else 201)
 
 
