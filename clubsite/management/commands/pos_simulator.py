@@ -79,7 +79,8 @@ class Command(BaseCommand):
         bought = self._call("post", "purchases/", json=body, key=key)
         if not quiet:
             self.say(
-                f"Purchase {receipt_id} {amount} kr: +{bought['points']} points, {bought['stamps']} stamps,"
+                f"Purchase {receipt_id} {amount} kr: +{bought['points']} points,"
+                f" {bought['stamps']} stamp{'' if bought['stamps'] == 1 else 's'},"
                 f" balance {bought['balance']}"
             )
         return bought
@@ -101,7 +102,8 @@ class Command(BaseCommand):
         repeat = " (again: ignored)" if msg_id in self.seen else ""
         self.seen.add(msg_id)
         data = heard.payload["data"]
-        self.say(f"Webhook {heard.type}, signature verified{repeat}: receipt {data.get('receipt_id')}")
+        receipt = f": receipt {data['receipt_id']}" if data.get("receipt_id") else ""
+        self.say(f"Webhook {heard.type}, signature verified{repeat}{receipt}")
 
     def _wait_for(self, receiver: Receiver, seconds: float) -> None:
         deadline = time.monotonic() + seconds
