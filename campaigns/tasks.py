@@ -32,6 +32,14 @@ def flows_tick() -> int:
 
 
 @shared_task
+def rollups_update() -> int:
+    """The dashboard's daily rollups, from their watermark (safe to run twice, or at once)."""
+    from campaigns.insights.rollups import ledger_roll_up
+
+    return ledger_roll_up()
+
+
+@shared_task
 def detractor_notify(answer_id: int) -> int:
     """Tell the owners of a detractor's answer (within the day, as the guides ask)."""
     from campaigns.nps import detractor_mail

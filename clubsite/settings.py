@@ -127,16 +127,29 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Server-side parameter binding, and preparing a statement once a connection has run it
     # DB_PREPARE_THRESHOLD times (psycopg's own default; Django turns preparing off unless
     # told): every purchase runs the same handful, and PostgreSQL then skips parsing and
-    # planning them. Behind PgBouncer in transaction mode (before 1.21 with
-    # max_prepared_statements) set DB_PREPARE_THRESHOLD= (empty) to turn preparing off.
+    # planning them (off behind PgBouncer, below).
     options = DATABASES["default"].setdefault("OPTIONS", {})
     options["server_side_binding"] = env.bool("DB_SERVER_SIDE_BINDING", default=True)
-    threshold = env.str("DB_PREPARE_THRESHOLD", default="5")
+    # Behind PgBouncer in transaction pooling, two transactions of one connection may meet
+    # two different server connections: no named server-side cursors (Django's iterator()
+    # outside a transaction) and no prepared statements (PgBouncer before 1.21 cannot keep them).
+    pgbouncer = env.bool("PGBOUNCER_TRANSACTION_POOLING", default=False)
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = pgbouncer
+    threshold = env.str("DB_PREPARE_THRESHOLD", default="" if pgbouncer else "5")
     options["prepare_threshold"] = int(threshold) if threshold else None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a writer instead of failing at once; the dev server is threaded.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+# A read replica (PostgreSQL streaming replication): the owner's heavy pages read from it
+# (clubsite.replica); writes and the till stay on the primary. Unset: one database.
+if env.str("DATABASE_REPLICA_URL", default=""):
+    replica = env.db("DATABASE_REPLICA_URL")
+    options = {**DATABASES["default"].get("OPTIONS", {}), **replica.pop("OPTIONS", {})}
+    DATABASES["replica"] = {**DATABASES["default"], **replica, "OPTIONS": options}
+READ_REPLICA = "replica" in DATABASES
+DATABASE_ROUTERS = ["clubsite.replica.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "members.User"
@@ -261,6 +274,8 @@ CELERY_BEAT_SCHEDULE = {
     # Campaigns: start what is due, send what may go now (quiet hours and budgets checked then).
     "campaigns-run": {"task": "campaigns.tasks.campaigns_run", "schedule": crontab()},
     "flows-tick": {"task": "campaigns.tasks.flows_tick", "schedule": crontab(minute="*/10")},
+    # The dashboard's daily rollups, from the watermark on (the page reads the rest directly).
+    "rollups-update": {"task": "campaigns.tasks.rollups_update", "schedule": crontab(minute="*/5")},
     # Webhook retries whose time has come; the log older than 30 days goes at night.
     "webhooks-due": {"task": "clubsite.tasks.webhooks_due", "schedule": crontab()},
     "webhooks-prune": {"task": "clubsite.tasks.webhooks_prune", "schedule": crontab(hour=4, minute=45)},

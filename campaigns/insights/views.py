@@ -21,8 +21,11 @@ from campaigns.experiments.views import programme_view
 from campaigns.insights import selectors, tables
 from campaigns.insights.forms import DashboardForm
 from campaigns.insights.goals import goals_progress
+from campaigns.insights.rollups import rollups_stale
 from campaigns.insights.selectors.period import trend_months
 from campaigns.insights.selectors.usage import usage
+from campaigns.tasks import rollups_update
+from clubsite.replica import from_replica, replica_view
 
 
 def back_office_required(view):
@@ -54,6 +57,13 @@ def dashboard(request):
     if not form.is_valid():
         context = {"form": form, "presets": presets}
         return render(request, "campaigns/dashboard.html", context, status=400)
+    if rollups_stale():  # beat has stopped, or never ran: catch up (in the background with a broker)
+        rollups_update.delay()
+    with from_replica():
+        return _dashboard_page(request, form, presets, today)
+
+
+def _dashboard_page(request, form: DashboardForm, presets, today):
     data = selectors.dashboard(period=form.period, location=form.cleaned_data["location"])
     shown = DashboardForm(
         initial={"start": data.period.first, "end": data.period.last, "location": data.location}, today=today
@@ -73,6 +83,7 @@ def dashboard(request):
 
 
 @back_office_required
+@replica_view
 def dashboard_csv(request, table: str):
     if table not in tables.TABLES:
         raise Http404
@@ -108,6 +119,7 @@ USAGE_MONTHS = (1, 3, 6, 12)
 
 
 @back_office_required
+@replica_view
 def usage_page(request):
     """What members use, over the last 1, 3, 6 or 12 calendar months (this one included)."""
     raw = request.GET.get("months", "3")

@@ -4,6 +4,7 @@ from campaigns.models.goals import Goal
 from campaigns.models.messages import Campaign, CampaignContent, Message
 from campaigns.models.nps import NpsAnswer
 from campaigns.models.planning import LocalEvent
+from campaigns.models.rollups import LedgerDay, RollupState
 from campaigns.models.segments import CampaignSettings, Segment, SegmentCondition
 from campaigns.models.variants import Variant
 
@@ -14,9 +15,11 @@ __all__ = [
     "ClubEconomics",
     "Flow",
     "Goal",
+    "LedgerDay",
     "LocalEvent",
     "Message",
     "NpsAnswer",
+    "RollupState",
     "Segment",
     "SegmentCondition",
     "TierChange",

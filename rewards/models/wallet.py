@@ -208,6 +208,10 @@ class LedgerEntry(AppendOnlyModel):
         verbose_name=_("reverses"),
     )
     created_at = models.DateTimeField(_("time"), default=timezone.now)
+    # When the row was written: `created_at` is the time of the sale, which a till that
+    # was offline (or the POS API's sold_at) gives from the past. The dashboard's rollups
+    # follow this one (campaigns.insights.rollups), so that a late entry is not missed.
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now, editable=False)
 
     objects = LedgerQuerySet.as_manager()
 
@@ -223,6 +227,9 @@ class LedgerEntry(AppendOnlyModel):
                 fields=["wallet", "created_at", "id"], condition=Q(remaining__gt=0), name="entry_open_lots"
             ),
             models.Index(fields=["expires_at"], condition=Q(remaining__gt=0), name="entry_lapsing_lots"),
+            # The dashboard's rollups: a day's entries, and those written since the watermark.
+            models.Index(fields=["created_at"], name="entry_time"),
+            models.Index(fields=["recorded_at"], name="entry_recorded"),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(points=0), name="entry_points_not_zero"),

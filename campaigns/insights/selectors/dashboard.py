@@ -63,6 +63,7 @@ class Dashboard:
     tiers: list[TierRow]
     nps: list[NpsRow]
     memberships: list[MembershipRow]
+    rolled_until: datetime | None  # how far the daily rollups reach (the rest read directly)
 
     @property
     def previous(self) -> Period:
@@ -231,6 +232,7 @@ def dashboard(*, period: Period, location: Location | None = None, now: datetime
         tiers=_tier_rows(tiers, per_tier, counts[now]),
         nps=nps_by_month(months, location_id=location_id),
         memberships=memberships_by_month(months, now=now, program=program),
+        rolled_until=flows.rolled_until,
     )
 
 

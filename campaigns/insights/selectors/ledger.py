@@ -8,16 +8,18 @@ negative points, in the period the reversal happened.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import connection
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Sum, Value, When
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Sum, Value, When
+from django.utils import timezone
 
-from campaigns.insights.selectors.period import Period
-from campaigns.models import CampaignSettings
+from campaigns.insights.selectors.period import Period, local_midnight
+from campaigns.models import CampaignSettings, LedgerDay, RollupState
 from campaigns.segments import rfm
+from clubsite.replica import reading_connection
 from rewards.models import LedgerEntry
 
 Kind = LedgerEntry.Kind
@@ -43,8 +45,10 @@ class Flows:
     """The ledger summed per time bucket, kind and location, for any period whose ends are
     among the boundaries. Bucket i holds entries in [boundaries[i-1], boundaries[i])."""
 
-    def __init__(self, boundaries: list[datetime], rows: list[Flow]):
+    def __init__(self, boundaries: list[datetime], rows: list[Flow], rolled_until: datetime | None = None):
         self.boundaries, self.rows = boundaries, rows
+        # Entries written before this came from the daily rollups; None: all read directly.
+        self.rolled_until = rolled_until
 
     def _within(self, start: datetime, end: datetime, scope: str) -> Iterable[Flow]:
         a, b = self.boundaries.index(start), self.boundaries.index(end)
@@ -88,19 +92,15 @@ class Flows:
         return sum(r.points for r in self.rows if r.bucket <= k)
 
 
-def ledger_flows(boundaries: Iterable[datetime], *, location_id: int | None) -> Flows:
-    """One pass over the ledger, grouped by time bucket, kind, sign and location.
+def flow_groups(entries, *fields: str, **group_by) -> list[dict]:
+    """`entries` summed per kind, sign and "gives back a redemption", and per `group_by`
+    (expressions): the grouping the dashboard's flows are made of, read directly from the
+    ledger (ledger_flows) or rolled up per day (campaigns.insights.rollups).
 
     A reversal giving points back is a redemption handed back only if the entry it
     reverses was a redemption (otherwise it undoes a deduction): the inner CASE asks
     only for those few rows, by primary key.
     """
-    boundaries = sorted(set(boundaries))
-    bucket = Case(
-        *[When(created_at__lt=moment, then=Value(i)) for i, moment in enumerate(boundaries)],
-        default=Value(len(boundaries)),
-        output_field=IntegerField(),
-    )
     reverses_redemption = Exists(LedgerEntry.objects.filter(pk=OuterRef("reverses_id"), kind=Kind.REDEEM))
     gives_back = Case(
         When(
@@ -110,16 +110,11 @@ def ledger_flows(boundaries: Iterable[datetime], *, location_id: int | None) -> 
         default=Value(0),
         output_field=IntegerField(),
     )
-    here = (
-        Case(When(location_id=location_id, then=Value(1)), default=Value(0), output_field=IntegerField())
-        if location_id is not None
-        else Value(1, output_field=IntegerField())
-    )
     positive = Case(When(points__gt=0, then=Value(1)), default=Value(0), output_field=IntegerField())
-    rows = (
-        LedgerEntry.objects.order_by()
-        .annotate(bucket=bucket, positive=positive, here=here, gives_back=gives_back)
-        .values("bucket", "kind", "positive", "here", "gives_back")
+    return list(
+        entries.order_by()
+        .annotate(positive=positive, gives_back=gives_back, **group_by)
+        .values(*fields, *group_by, "kind", "positive", "gives_back")
         .annotate(
             sum_points=Sum("points"),
             sum_amount=Sum("amount_ore", default=0),
@@ -127,22 +122,81 @@ def ledger_flows(boundaries: Iterable[datetime], *, location_id: int | None) -> 
             with_amount=Count("amount_ore"),
         )
     )
-    return Flows(
-        boundaries,
-        [
-            Flow(
-                bucket=r["bucket"],
-                kind=r["kind"],
-                positive=bool(r["positive"]),
-                here=bool(r["here"]),
-                gives_back_redemption=bool(r["gives_back"]),
-                points=r["sum_points"],
-                amount_ore=r["sum_amount"],
-                entries=r["entries"],
-                with_amount=r["with_amount"],
-            )
-            for r in rows
-        ],
+
+
+def ledger_flows(boundaries: Iterable[datetime], *, location_id: int | None) -> Flows:
+    """The ledger grouped by time bucket, kind, sign and location: the days rolled up
+    (campaigns.insights.rollups) plus the entries made since, read directly."""
+    boundaries = sorted(set(boundaries))
+    rolled, until = _rolled_flows(boundaries, location_id=location_id)
+    entries = (
+        LedgerEntry.objects.all() if until is None else LedgerEntry.objects.filter(recorded_at__gte=until)
+    )
+    bucket = Case(
+        *[When(created_at__lt=moment, then=Value(i)) for i, moment in enumerate(boundaries)],
+        default=Value(len(boundaries)),
+        output_field=IntegerField(),
+    )
+    here = (
+        Case(When(location_id=location_id, then=Value(1)), default=Value(0), output_field=IntegerField())
+        if location_id is not None
+        else Value(1, output_field=IntegerField())
+    )
+    tail = [
+        flow(r, bucket=r["bucket"], here=bool(r["here"]))
+        for r in flow_groups(entries, bucket=bucket, here=here)
+    ]
+    return Flows(boundaries, rolled + tail, until)
+
+
+def _rolled_flows(
+    boundaries: list[datetime], *, location_id: int | None
+) -> tuple[list[Flow], datetime | None]:
+    """The rolled-up days as flows, and the moment they reach (None: nothing rolled up).
+
+    A day's row holds entries from its local midnight to the next (or to the watermark),
+    so it falls in one bucket whenever every boundary before the watermark is a local
+    midnight, as the dashboard's are (period ends, month starts; "now" is past it). Any
+    other boundary, and the ledger is read directly."""
+    until = rolled_until()
+    if until is None or any(b < until and b != local_midnight(timezone.localdate(b)) for b in boundaries):
+        return [], None
+    rows = LedgerDay.objects.values(
+        "day",
+        "location_id",
+        "kind",
+        "positive",
+        "entries",
+        "with_amount",
+        gives_back=F("gives_back_redemption"),
+        sum_points=F("points"),
+        sum_amount=F("amount_ore"),
+    )
+    flows = []
+    for row in rows:
+        bucket = bisect.bisect_right(boundaries, local_midnight(row["day"]))
+        here = location_id is None or row["location_id"] == location_id
+        flows.append(flow(row, bucket=bucket, here=here))
+    return flows, until
+
+
+def rolled_until() -> datetime | None:
+    """How far the rollups reach (read only: the row is made by the first roll-up)."""
+    return RollupState.objects.filter(pk=1).values_list("ledger_until", flat=True).first()
+
+
+def flow(row: dict, *, bucket: int, here: bool) -> Flow:
+    """A Flow from a row of flow_groups (or of the rollups, which keep its columns)."""
+    return Flow(
+        bucket=bucket,
+        kind=row["kind"],
+        positive=bool(row["positive"]),
+        here=here,
+        gives_back_redemption=bool(row["gives_back"]),
+        points=row["sum_points"],
+        amount_ore=row["sum_amount"],
+        entries=row["entries"],
+        with_amount=row["with_amount"],
     )
 
 
@@ -197,7 +251,7 @@ class Segment:
 def segments(period: Period, *, location_id: int | None, shares: CampaignSettings) -> list[Segment]:
     """Members who bought in the period (net spend above zero) split by spend. One query."""
     ranked, params = rfm.ranked_sql(period.start, period.end, location_id=location_id, shares=shares)
-    with connection.cursor() as cursor:
+    with reading_connection().cursor() as cursor:  # the replica's, for the owner's pages
         cursor.execute(rfm.SPLIT_SQL.format(ranked=ranked), params)
         found = {row[0]: row for row in cursor.fetchall()}
     return [

@@ -15,6 +15,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 
 from campaigns.insights.selectors.period import Period
 from campaigns.models import TierChange
+from clubsite.replica import reading_connection
 from members.models import ConsentEvent, Member
 from rewards.models import LedgerEntry, Tier, Visit, Wallet
 
@@ -124,7 +125,7 @@ def activity(
         entry_location=entry_location,
     )
     params = sum_params + visit_flag_params + visit_params + entry_flag_params + entry_params
-    with connection.cursor() as cursor:
+    with reading_connection().cursor() as cursor:  # the replica's, for the owner's pages
         cursor.execute(sql, params)
         row = [int(value or 0) for value in cursor.fetchone()]
     return (

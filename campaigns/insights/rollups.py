@@ -1,0 +1,94 @@
+"""Bringing the dashboard's daily rollups up to date (campaigns.models.rollups).
+
+Beat runs `ledger_roll_up` every few minutes; the dashboard asks for a run when the rollups
+have fallen behind (beat stopped), and `manage.py rollups_update` runs one by hand.
+
+The watermark follows the time an entry was written (`recorded_at`), not the time of the
+sale it records: a till that was offline sends sales from the past. Each run finds the days
+of the entries written since the watermark and rewrites those days whole from the ledger,
+so a second run, or two at once, changes nothing, and a day is exact whatever order its
+entries came in. Entries younger than SETTLE wait for the next run (the dashboard reads them
+directly meanwhile): an entry's times are stamped before its transaction commits, and one
+committed after a run had read past it would otherwise be missed.
+"""
+
+from __future__ import annotations
+
+import functools
+import operator
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from campaigns.insights.selectors.ledger import flow_groups, rolled_until
+from campaigns.insights.selectors.period import local_midnight
+from campaigns.models import LedgerDay, RollupState
+from rewards.models import LedgerEntry
+
+SETTLE = timedelta(minutes=2)
+# Behind by more than this, and the dashboard asks for a run (beat runs every five minutes).
+STALE = timedelta(minutes=30)
+
+
+@transaction.atomic
+def ledger_roll_up(*, now: datetime | None = None) -> int:
+    """Roll up the entries written before `now` - SETTLE. Returns the days rewritten."""
+    up_to = (now or timezone.now()) - SETTLE
+    RollupState.load()  # made on first use, then locked: runs at the same time take turns
+    state = RollupState.objects.select_for_update().get()
+    since = state.ledger_until
+    if since is not None and since >= up_to:
+        return 0
+    written = LedgerEntry.objects.filter(recorded_at__lt=up_to)
+    if since is None:  # the first run: every day
+        LedgerDay.objects.all().delete()
+        days = None
+    else:
+        days = sorted(
+            written.filter(recorded_at__gte=since)
+            .annotate(day=TruncDate("created_at"))
+            .order_by()
+            .values_list("day", flat=True)
+            .distinct()
+        )
+        LedgerDay.objects.filter(day__in=days).delete()
+        written = written.filter(_on(days))
+    rows = flow_groups(written, "location_id", day=TruncDate("created_at"))
+    LedgerDay.objects.bulk_create(
+        LedgerDay(
+            day=row["day"],
+            location_id=row["location_id"],
+            kind=row["kind"],
+            positive=bool(row["positive"]),
+            gives_back_redemption=bool(row["gives_back"]),
+            points=row["sum_points"],
+            amount_ore=row["sum_amount"],
+            entries=row["entries"],
+            with_amount=row["with_amount"],
+        )
+        for row in rows
+    )
+    state.ledger_until = up_to
+    state.save(update_fields=["ledger_until"])
+    return len({row["day"] for row in rows}) if days is None else len(days)
+
+
+def _on(days: list) -> Q:
+    """Entries made on any of `days` (local days), as time ranges the index can use."""
+    if not days:
+        return Q(pk__in=[])
+    return functools.reduce(
+        operator.or_,
+        (
+            Q(created_at__gte=local_midnight(day), created_at__lt=local_midnight(day + timedelta(days=1)))
+            for day in days
+        ),
+    )
+
+
+def rollups_stale(*, now: datetime | None = None) -> bool:
+    until = rolled_until()
+    return until is None or until < (now or timezone.now()) - STALE

@@ -1,0 +1,60 @@
+"""The dashboard's daily rollups: the points ledger summed per local day, shop and kind of
+entry, so that the owner's page reads a few thousand rows instead of millions of entries.
+
+The rows are derived data: `campaigns.insights.rollups.ledger_roll_up` rewrites the days
+from its watermark on (the day the watermark is in, and every day after), and the
+dashboard adds the entries after the watermark (the tail) from the ledger itself. The
+ledger is append-only and a correction is an entry of its own (a reversal, a refund), so a
+correction lands on the day it is made and an old day never changes.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from clubsite.singleton import SingletonModel
+from members.models import Location
+
+
+class LedgerDay(models.Model):
+    """One group of a day's ledger entries: the same grouping as the dashboard's direct
+    ledger query (campaigns.insights.selectors.ledger.ledger_flows), one row per day."""
+
+    day = models.DateField(_("day"))
+    location = models.ForeignKey(
+        Location,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("location"),
+    )
+    kind = models.CharField(_("kind"), max_length=10)
+    positive = models.BooleanField(_("points added"))
+    gives_back_redemption = models.BooleanField(_("gives back a redemption"))
+    points = models.BigIntegerField(_("points"))
+    amount_ore = models.BigIntegerField(_("purchase amount (øre)"))
+    entries = models.IntegerField(_("entries"))
+    with_amount = models.IntegerField(_("entries with an amount"))
+
+    class Meta:
+        verbose_name = _("day of the ledger")
+        verbose_name_plural = _("days of the ledger")
+        indexes = [models.Index(fields=["day"], name="ledgerday_day")]
+
+    def __str__(self):
+        return f"{self.day} {self.kind} {self.points:+d}"
+
+
+class RollupState(SingletonModel):
+    """How far the rollups reach: every ledger entry made before `ledger_until` is in them."""
+
+    ledger_until = models.DateTimeField(_("ledger rolled up until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("rollup state")
+        constraints = [models.CheckConstraint(condition=models.Q(pk=1), name="rollupstate_singleton")]
+
+    def __str__(self):
+        return str(self.ledger_until)
