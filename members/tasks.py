@@ -24,4 +24,4 @@ def erase_inactive() -> dict:
     from members.services.retention import retention_sweep
 
     run = retention_sweep()
-    return {"warned": len(run.warned), "erased": len(run.erased), "cancelled": len(run.cancelled)}
+    return {"warned": run.warned, "erased": run.erased, "cancelled": run.cancelled}

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from campaigns.insights.selectors import members
 from campaigns.insights.selectors.figures import percent
+from campaigns.insights.selectors.ledger import rolled_until
 from campaigns.insights.selectors.period import local_midnight
 from campaigns.models import ClubEconomics, Goal, NpsAnswer
 
@@ -81,7 +82,9 @@ def measure_at(measure: str, moments: list[datetime]) -> dict[datetime, Decimal 
     window = timedelta(days=ClubEconomics.load().active_window_days)
     if measure == Goal.Measure.RETENTION:
         return _retention(moments, window)
-    active, _churned = members.activity(moments, window=window, churn={}, location_id=None)
+    active, _churned = members.active_with_rollups(
+        moments, window=window, churn={}, location_id=None, rolled_until=rolled_until()
+    )
     return {moment: percent(active[moment], counts[moment]) for moment in moments}
 
 

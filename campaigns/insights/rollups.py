@@ -19,16 +19,21 @@ import operator
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Min, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from campaigns.insights.selectors.ledger import flow_groups, rolled_until
+from campaigns.insights.selectors.members import activity
 from campaigns.insights.selectors.period import local_midnight
-from campaigns.models import LedgerDay, RollupState
-from rewards.models import LedgerEntry
+from campaigns.models import ActiveDay, ClubEconomics, LedgerDay, RollupState
+from members.models import Location
+from rewards.models import LedgerEntry, Visit
 
 SETTLE = timedelta(minutes=2)
+# A day's active members are kept once its window lies this far back: the POS API takes a
+# sale up to 30 days late (its sold_at), a day more for the time zones.
+CLOSED = timedelta(days=31)
 # Behind by more than this, and the dashboard asks for a run (beat runs every five minutes).
 STALE = timedelta(minutes=30)
 
@@ -71,9 +76,47 @@ def ledger_roll_up(*, now: datetime | None = None) -> int:
         )
         for row in rows
     )
+    _active_days_update(up_to, late=days or [])
     state.ledger_until = up_to
     state.save(update_fields=["ledger_until"])
     return len({row["day"] for row in rows}) if days is None else len(days)
+
+
+def _active_days_update(now: datetime, *, late: list) -> None:
+    """Active members at the start of every closed day, anywhere and at each shop, for the
+    owner's window: the days a late entry falls in the window of are cleared first, then
+    every missing day computed, a month of days per query (selectors.members.activity)."""
+    window = ClubEconomics.load().active_window_days
+    for day in late:  # an entry of `day` counts for the days after it, as far as the window reaches
+        ActiveDay.objects.filter(day__gt=day, day__lte=day + timedelta(days=window)).delete()
+    first = _first_activity_day()
+    if first is None:
+        return
+    last = timezone.localdate(now - CLOSED)
+    wanted = [first + timedelta(days=n) for n in range(1, (last - first).days + 1)]
+    for scope in [0, *Location.objects.values_list("pk", flat=True)]:
+        have = set(ActiveDay.objects.filter(scope=scope, window_days=window).values_list("day", flat=True))
+        missing = [day for day in wanted if day not in have]
+        for start in range(0, len(missing), 31):
+            days = missing[start : start + 31]
+            moments = {local_midnight(day): day for day in days}
+            counts, _churned = activity(
+                moments, window=timedelta(days=window), churn={}, location_id=scope or None
+            )
+            ActiveDay.objects.bulk_create(
+                ActiveDay(day=moments[moment], scope=scope, window_days=window, members=count)
+                for moment, count in counts.items()
+            )
+
+
+def _first_activity_day():
+    """The day of the club's first purchase or visit (none: no day to count)."""
+    firsts = [
+        LedgerEntry.objects.filter(kind=LedgerEntry.Kind.EARN).aggregate(first=Min("created_at"))["first"],
+        Visit.objects.aggregate(first=Min("started_at"))["first"],
+    ]
+    firsts = [moment for moment in firsts if moment is not None]
+    return timezone.localdate(min(firsts)) if firsts else None
 
 
 def _on(days: list) -> Q:

@@ -4,11 +4,12 @@ from campaigns.models.goals import Goal
 from campaigns.models.messages import Campaign, CampaignContent, Message
 from campaigns.models.nps import NpsAnswer
 from campaigns.models.planning import LocalEvent
-from campaigns.models.rollups import LedgerDay, RollupState
+from campaigns.models.rollups import ActiveDay, LedgerDay, RollupState
 from campaigns.models.segments import CampaignSettings, Segment, SegmentCondition
 from campaigns.models.variants import Variant
 
 __all__ = [
+    "ActiveDay",
     "Campaign",
     "CampaignContent",
     "CampaignSettings",

@@ -58,3 +58,25 @@ class RollupState(SingletonModel):
 
     def __str__(self):
         return str(self.ledger_until)
+
+
+class ActiveDay(models.Model):
+    """Members active at the start of `day` (a visit or a purchase in the `window_days`
+    before), anywhere (scope 0) or at one shop (scope = its id). Kept only for days whose
+    window lies wholly in the past: no sale is accepted more than 30 days late, so such a
+    figure no longer changes (and a late entry clears the days it falls in the window of)."""
+
+    day = models.DateField(_("day"))
+    scope = models.PositiveBigIntegerField(_("shop (0: all)"))
+    window_days = models.PositiveIntegerField(_("window (days)"))
+    members = models.PositiveIntegerField(_("active members"))
+
+    class Meta:
+        verbose_name = _("active members on a day")
+        verbose_name_plural = _("active members per day")
+        constraints = [
+            models.UniqueConstraint(fields=["day", "scope", "window_days"], name="activeday_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.scope}: {self.members}"

@@ -15,7 +15,8 @@ warning went out.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 
@@ -25,6 +26,7 @@ from django.db.models import F, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
+from clubsite.batches import in_batches
 from members.models import Club, Member
 from members.registry import member_activity
 from members.services.accounts import MembersError
@@ -33,12 +35,21 @@ from members.services.gdpr import ERASURE_WARNING_DAYS, member_erase
 
 @dataclass
 class RetentionRun:
-    """What one run did (or, in a dry run, would do)."""
+    """How many members one run warned, erased and stopped warning (in a dry run: would)."""
 
-    warned: list[Member] = field(default_factory=list)
-    erased: list[Member] = field(default_factory=list)
-    cancelled: list[Member] = field(default_factory=list)
+    warned: int = 0
+    erased: int = 0
+    cancelled: int = 0
     dry_run: bool = False
+
+
+# Told of each member a run acts on: ("cancel" | "erase" | "warn", member). The run itself
+# keeps only counts, so that a first run at a big club holds one batch of members at a time.
+Report = Callable[[str, Member], None]
+
+
+def _ignore(action: str, member: Member) -> None:
+    pass
 
 
 def members_with_last_activity() -> QuerySet[Member]:
@@ -61,10 +72,12 @@ def members_with_last_activity() -> QuerySet[Member]:
     )
 
 
-def retention_sweep(*, now: datetime | None = None, dry_run: bool = False) -> RetentionRun:
+def retention_sweep(
+    *, now: datetime | None = None, dry_run: bool = False, report: Report = _ignore
+) -> RetentionRun:
     """Cancel the warnings of members who came back, erase the members whose warning is old
     enough (and those we cannot warn), and warn the members whose period runs out within
-    ERASURE_WARNING_DAYS. With `dry_run`, only say who."""
+    ERASURE_WARNING_DAYS, a batch of members at a time. With `dry_run`, only say who."""
     now = now or timezone.now()
     run = RetentionRun(dry_run=dry_run)
     months = Club.load().retention_months
@@ -78,37 +91,40 @@ def retention_sweep(*, now: datetime | None = None, dry_run: bool = False) -> Re
         erasure_warned_at__lte=now - timedelta(days=ERASURE_WARNING_DAYS),
         last_activity__lt=F("erasure_warned_at"),
     )
-
     # Came back since the warning (or the owner lengthened the period): no longer due.
-    run.cancelled = list(
-        members.filter(erasure_warned_at__isnull=False).filter(
-            Q(last_activity__gte=F("erasure_warned_at")) | Q(last_activity__gte=warn_from)
-        )
+    cancel = members.filter(erasure_warned_at__isnull=False).filter(
+        Q(last_activity__gte=F("erasure_warned_at")) | Q(last_activity__gte=warn_from)
     )
     # Warned long enough ago and still away; or unreachable, so never warned: a member with
     # neither e-mail nor mobile number (only an account the owner deactivated can be one, by
     # the user's check constraint) cannot be told, and keeping their data past the period
     # because nobody can be warned would defeat the limit the warning exists to soften.
-    run.erased = list(members.filter(last_activity__lt=cutoff).filter(warning_over | ~reachable))
-    erased_pks = {m.pk for m in run.erased}
-    run.warned = [
-        m
-        for m in members.filter(reachable, erasure_warned_at=None, last_activity__lt=warn_from)
-        if m.pk not in erased_pks
-    ]
-    if dry_run:
-        return run
+    erase = members.filter(last_activity__lt=cutoff).filter(warning_over | ~reachable)
+    # Those being erased are gone from `members` by the time the warnings go (not in a dry run).
+    warn = members.filter(reachable, erasure_warned_at=None, last_activity__lt=warn_from).exclude(
+        pk__in=erase.values("pk")
+    )
 
-    if run.cancelled:
-        Member.objects.filter(pk__in=[m.pk for m in run.cancelled]).update(erasure_warned_at=None)
-    done = []
-    for member in run.erased:
-        try:
-            done.append(member_erase(member=member))
-        except MembersError:  # erased meanwhile (by the owner, or a run alongside)
-            continue
-    run.erased = done
-    run.warned = [m for m in run.warned if _warn(m, now=now)]
+    for batch in in_batches(cancel):
+        if not dry_run:
+            Member.objects.filter(pk__in=[m.pk for m in batch]).update(erasure_warned_at=None)
+        for member in batch:
+            run.cancelled += 1
+            report("cancel", member)
+    for batch in in_batches(erase):
+        for member in batch:
+            if not dry_run:
+                try:
+                    member_erase(member=member)
+                except MembersError:  # erased meanwhile (by the owner, or a run alongside)
+                    continue
+            run.erased += 1
+            report("erase", member)
+    for batch in in_batches(warn):
+        for member in batch:
+            if dry_run or _warn(member, now=now):
+                run.warned += 1
+                report("warn", member)
     return run
 
 

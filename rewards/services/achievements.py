@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from clubsite.batches import in_batches
 from members.models import Member
 from rewards.config import config
 from rewards.errors import RewardsError
@@ -182,9 +183,10 @@ def achievements_evaluate_all(*, members=None, at: datetime | None = None) -> in
     returns how many members got something new."""
     changed = 0
     members = Member.objects.all() if members is None else members
-    for member in members.filter(erased_at=None).order_by("pk").iterator(chunk_size=500):
-        outcome = achievements_evaluate(member=member, at=at)
-        changed += bool(outcome.completed or outcome.revoked or outcome.awarded)
+    for batch in in_batches(members.filter(erased_at=None)):  # bounded memory, behind PgBouncer too
+        for member in batch:
+            outcome = achievements_evaluate(member=member, at=at)
+            changed += bool(outcome.completed or outcome.revoked or outcome.awarded)
     return changed
 
 

@@ -13,6 +13,7 @@ from datetime import datetime
 from dateutil.relativedelta import relativedelta
 from django.db import IntegrityError, transaction
 
+from clubsite.batches import in_batches
 from clubsite.money import kr
 from members.models import Member
 from rewards.config import config
@@ -153,9 +154,10 @@ def membership_drops_due(*, at: datetime | None = None) -> int:
         starts_at__lte=now, ends_at__gt=now, plan__monthly_reward__isnull=False
     )
     count = 0
-    for membership in running.iterator(chunk_size=500):
-        membership_drop(membership=membership, at=now)
-        count += 1
+    for batch in in_batches(running):  # bounded memory, behind PgBouncer too
+        for membership in batch:
+            membership_drop(membership=membership, at=now)
+            count += 1
     return count
 
 

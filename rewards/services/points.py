@@ -9,6 +9,7 @@ from decimal import ROUND_DOWN, Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from clubsite.batches import in_batches
 from members.models import Location, Member, User
 from members.services import profile_is_complete
 from rewards import signals
@@ -278,22 +279,23 @@ def _cancel_voucher_of(entry: LedgerEntry, *, now: datetime) -> None:
 def points_expire_due(*, now: datetime | None = None) -> int:
     """The daily expiry job: post expiry entries for every lapsed lot. Returns how many.
 
-    Each wallet in its own short transaction; running it twice changes nothing the second time.
+    Each wallet in its own short transaction (a till crediting it meanwhile waits for the
+    row lock, or the job for the till's); running it twice changes nothing the second time.
     """
     now = now or timezone.now()
     wallet_ids = (
         LedgerEntry.objects.filter(remaining__gt=0, expires_at__lte=now)
-        .order_by()  # the default ordering would make DISTINCT one row per lot, not per wallet
         .values_list("wallet_id", flat=True)
         .distinct()
     )
     posted = 0
-    for wallet_id in list(wallet_ids):
-        with transaction.atomic():
-            wallet = core.locked_wallets().get(pk=wallet_id)
-            before = wallet.balance
-            posted += len(core.expire_lapsed(wallet, now))
-            core.save_balance(wallet, changed_from=before)
+    for batch in in_batches(wallet_ids, key="wallet_id"):  # bounded memory at any size
+        for wallet_id in batch:
+            with transaction.atomic():
+                wallet = core.locked_wallets().get(pk=wallet_id)
+                before = wallet.balance
+                posted += len(core.expire_lapsed(wallet, now))
+                core.save_balance(wallet, changed_from=before)
     return posted
 
 

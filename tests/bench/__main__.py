@@ -63,6 +63,7 @@ def run_benches(dsn: str, server_url: str) -> bool:
         data,
         flows_tick,
         ledger_ops,
+        nightly_jobs,
         owner_pages,
         page_weight,
         wallet_page,
@@ -77,6 +78,13 @@ def run_benches(dsn: str, server_url: str) -> bool:
         log(f"{len(service_members) + len(raw_members)} members joined")
         yield from ledger_ops.run(service_members=service_members, raw_members=raw_members, dsn=dsn)
 
+    def at_each_size(members: int) -> None:
+        """The benches that measure at the dashboard's two sizes without a club of their own."""
+        if wanted("flows_tick"):
+            flows_tick.measure_at(members)
+        if wanted("nightly_jobs"):
+            nightly_jobs.run_at(members)
+
     benches = {
         "ledger_ops": ledger_lines,
         "wallet_page": lambda: [line for line in [wallet_page.run()] if line is not None],
@@ -86,12 +94,11 @@ def run_benches(dsn: str, server_url: str) -> bool:
         # The demo club in a database of its own, in Chromium.
         "owner_pages": lambda: [line for line in [owner_pages.run(server_url)] if line is not None],
         # Last: its 100,000 members would only slow the others' setup down.
-        "dashboard": lambda: [
-            dashboard.run(at_each_size=flows_tick.measure_at if wanted("flows_tick") else None)
-        ],
+        "dashboard": lambda: [dashboard.run(at_each_size=at_each_size)],
         # After the dashboard: its 100,000 members are the flows' and the campaign's audience.
         "flows_tick": lambda: [flows_tick.run()],
         "campaign_send": lambda: [campaign_send.run()],
+        "nightly_jobs": lambda: [nightly_jobs.run()],
     }
     ok = True
     for name, lines in benches.items():

@@ -21,7 +21,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db import connection
+from django.utils import timezone
 
+from campaigns.insights.selectors.period import local_midnight
 from campaigns.models import TierChange
 from members.models import ConsentEvent, Location, Member, User
 from members.services import member_join
@@ -262,6 +264,7 @@ def members_add(templates: Templates, first: int, count: int) -> None:
             "staff_id": "NULL",
             "reverses_id": f"CASE WHEN {r20} = 16 THEN {entry_base} + {row} - 1 END",
             "created_at": at("e.j"),
+            "recorded_at": "now()",  # written now (a history imported today), for the rollups
         },
         rows,
     )
@@ -345,3 +348,58 @@ def members_add(templates: Templates, first: int, count: int) -> None:
         )
     _finish(wallet_base)
     log(f"dashboard data: visits, vouchers, consents, referrals, tier changes of {count} members")
+
+
+def day_of_activity(templates: Templates, count: int) -> None:
+    """A day at the tills after the last roll-up: `count` purchases of 100 kr made since
+    local midnight by the first `count` wallets, written now (one INSERT each for the
+    operations and the entries, then the balances), so the wallets still reconcile."""
+    midnight = f"'{local_midnight(timezone.localdate()).isoformat()}'::timestamptz"
+    moment = f"({midnight} + (now() - {midnight}) * (w.n::float / {count + 1}))"
+    wallets = (
+        f'(SELECT id AS wallet_id, row_number() OVER (ORDER BY id) AS n FROM "{Wallet._meta.db_table}" '
+        f"ORDER BY id LIMIT {count}) AS w"
+    )
+    op_base, entry_base = _base(Operation), _base(LedgerEntry)
+    loc0 = templates.locations[0].pk
+    _copy(
+        Operation,
+        templates.entry.operation_id,
+        {
+            "id": f"({op_base} + w.n - 1)",
+            "key": f"'day:' || ({op_base} + w.n - 1)",
+            "kind": "'bench'",
+            "wallet_id": "w.wallet_id",
+            "created_at": moment,
+        },
+        wallets,
+    )
+    _copy(
+        LedgerEntry,
+        templates.entry.pk,
+        {
+            "id": f"({entry_base} + w.n - 1)",
+            "wallet_id": "w.wallet_id",
+            "operation_id": f"({op_base} + w.n - 1)",
+            "kind": "'earn'",
+            "points": "100",
+            "remaining": "100",
+            "expires_at": f"{moment} + interval '365 days'",
+            "qualifying": "true",
+            "amount_ore": "10000",
+            "reason": "''",
+            "location_id": f"{loc0} + w.n % {LOCATIONS}",
+            "staff_id": "NULL",
+            "reverses_id": "NULL",
+            "created_at": moment,
+            "recorded_at": "now()",
+        },
+        wallets,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""UPDATE "{Wallet._meta.db_table}" SET balance = balance + 100
+                 WHERE id IN (SELECT id FROM "{Wallet._meta.db_table}" ORDER BY id LIMIT %s)""",
+            [count],
+        )
+    _finish(wallet_base=_base(Wallet))  # the sequences; no new wallets to balance

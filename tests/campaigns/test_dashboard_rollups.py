@@ -8,6 +8,7 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
+from django.db.models import Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,9 +18,11 @@ from campaigns.insights.selectors import Period, dashboard
 from campaigns.insights.selectors.ledger import ledger_flows, rolled_until
 from campaigns.models import LedgerDay, RollupState
 from members import roles
+from members.services import member_erase
 from rewards import services
 from rewards.errors import RewardsError
 from rewards.models import LedgerEntry
+from rewards.services.visits import visit_record
 from tests.factories import LocationFactory, MemberFactory, RewardFactory, TierFactory, staff_user
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +68,7 @@ class RandomClub:
             for _ in range(rng.randint(4, 8))
         ]
         self.purchases: list[LedgerEntry] = []
+        self.staff = staff_user(roles.COUNTER_STAFF, *self.shops)
 
     def shop(self):
         return self.rng.choice([*self.shops, None])
@@ -110,8 +114,12 @@ class RandomClub:
                         idempotency_key=key(),
                         at=moment,
                     )
-                else:
+                elif what < 0.95:
                     services.points_expire_due(now=moment)
+                else:
+                    visit_record(
+                        member=member, location=self.rng.choice(self.shops), staff=self.staff, now=moment
+                    )
             except RewardsError:
                 pass  # not enough points for the reward, a reversal no longer possible: a till's "no"
 
@@ -141,6 +149,7 @@ def test_every_figure_from_the_rollups_equals_the_figure_from_the_ledger_alone(s
     roll_up()
     club.late_sales(3)
     club.events(now - timedelta(days=5), now, 15)  # the tail: not rolled up yet
+    member_erase(member=club.members[0])  # today: counted until now, as the direct figures do
     assert LedgerDay.objects.exists() and LedgerEntry.objects.filter(recorded_at__gte=rolled_until()).exists()
 
     shown_at = timezone.now() + timedelta(minutes=5)
@@ -150,6 +159,11 @@ def test_every_figure_from_the_rollups_equals_the_figure_from_the_ledger_alone(s
         period = Period(last - timedelta(days=rng.randint(0, 90)), last)
         shop = rng.choice([*club.shops, None])
         assert figures(period, shop, shown_at) == direct(period, shop, shown_at), (period, shop)
+    unspent = LedgerEntry.objects.filter(remaining__gt=0).filter(
+        Q(expires_at=None) | Q(expires_at__gt=shown_at)
+    )
+    owed = dashboard(period=period, now=shown_at).owed.points
+    assert owed == unspent.aggregate(points=Sum("remaining", default=0))["points"]
 
 
 def days() -> list[tuple]:

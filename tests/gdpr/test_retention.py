@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 from io import StringIO
+from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
@@ -40,8 +41,11 @@ def sweep(django_capture_on_commit_callbacks):
     """Run the sweep at `at`, sending what it queues after commit (the warnings)."""
 
     def run(at=NOW, **kwargs):
+        seen = {"cancel": [], "erase": [], "warn": []}
         with django_capture_on_commit_callbacks(execute=True):
-            return retention_sweep(now=at, **kwargs)
+            counts = retention_sweep(now=at, report=lambda action, m: seen[action].append(m), **kwargs)
+        assert (counts.cancelled, counts.erased, counts.warned) == tuple(map(len, seen.values()))
+        return SimpleNamespace(cancelled=seen["cancel"], erased=seen["erase"], warned=seen["warn"])
 
     return run
 

@@ -2,10 +2,12 @@
 or the whole club, in a fixed number of aggregate queries whatever the club's size.
 
 Queries, in order: the economics settings, the points program, members at each moment,
-activity at each moment, the bucketed ledger, buyers per wallet, segments, the vouchers,
-the points still owed, consents at the two period ends, tiers (two), tier upgrades, and the
-referral figures of both periods (referrals.selectors: five, then four), the partner
-vouchers used at the partners (one).
+the ledger (how far the daily rollups reach, the rolled-up days, the entries since: see
+campaigns.insights.rollups), activity (the rolled-up active members of closed days, late
+purchases, the other moments counted), buyers per wallet, segments, the vouchers, the
+lapsed lots not yet expired, consents at the two period ends, tiers (two), tier upgrades,
+and the referral figures of both periods (referrals.selectors: five, then four), the
+partner vouchers used at the partners (one).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -143,20 +145,21 @@ def dashboard(*, period: Period, location: Location | None = None, now: datetime
     moments = {m for pair in ends.values() for m in pair} | set(month_ends)
 
     counts, joined = members.member_counts(moments | {now}, periods)
-    active, churned = members.activity(
+    flows = ledger.ledger_flows(moments | {m.start for m in months} | {now}, location_id=location_id)
+    active, churned = members.active_with_rollups(
         moments,
         window=timedelta(days=economics.active_window_days),
         churn=ends,
         location_id=location_id,
+        rolled_until=flows.rolled_until,
     )
-    flows = ledger.ledger_flows(moments | {m.start for m in months}, location_id=location_id)
     buyers = ledger.buyers(periods, location_id=location_id)
     segments = ledger.segments(period, location_id=location_id, shares=shares)
     channels = members.joins_by_channel(periods, location_id=location_id)
     # Club-wide: a campaign has no shop.
     sent = campaigns_in(period.start, period.end, window_days=shares.attribution_days)
     voucher = vouchers.voucher_figures(periods, months, now=now, location_id=location_id)
-    owed_points = _unexpired_points(now)
+    owed_points = flows.balance_before(now) - _lapsed_points(now)
     consent = {name: members.consents(end) for name, (_start, end) in ends.items()}
     tiers, per_tier = members.tier_counts()
     upgraded = members.upgrades(periods)
@@ -236,11 +239,17 @@ def dashboard(*, period: Period, location: Location | None = None, now: datetime
     )
 
 
-def _unexpired_points(now: datetime) -> int:
-    """Points unspent in lots that have not lapsed: what the club owes right now."""
+def _lapsed_points(now: datetime) -> int:
+    """Points in lots that have lapsed and that the nightly expiry has not yet taken out.
+
+    What the club owes is every point in unspent lots that have not lapsed. By the wallet's
+    rule every balance equals the sum of its entries and of its unspent lots, so that is
+    the ledger's sum (from the rollups) less these few lots: the expiry runs every night, and
+    the partial index on lapsing lots finds them without reading the millions of others.
+    """
     return (
-        LedgerEntry.objects.filter(remaining__gt=0)
-        .filter(Q(expires_at=None) | Q(expires_at__gt=now))
+        LedgerEntry.objects.filter(remaining__gt=0, expires_at__lte=now, created_at__lt=now)
+        .order_by()
         .aggregate(points=Sum("remaining", default=0))["points"]
     )
 

@@ -12,9 +12,11 @@ from datetime import datetime, timedelta
 
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.functions import TruncDate
+from django.utils import timezone
 
-from campaigns.insights.selectors.period import Period
-from campaigns.models import TierChange
+from campaigns.insights.selectors.period import Period, local_midnight
+from campaigns.models import ActiveDay, TierChange
 from clubsite.replica import reading_connection
 from members.models import ConsentEvent, Member
 from rewards.models import LedgerEntry, Tier, Visit, Wallet
@@ -132,6 +134,49 @@ def activity(
         {moment: row[i] for i, moment in enumerate(moments)},
         {name: row[len(moments) + j] for j, name in enumerate(churn)},
     )
+
+
+def active_with_rollups(
+    moments: Iterable[datetime],
+    *,
+    window: timedelta,
+    churn: dict[str, tuple[datetime, datetime]],
+    location_id: int | None,
+    rolled_until: datetime | None,
+) -> tuple[dict, dict]:
+    """activity(), with the active members of closed days read from their rollup (when the
+    rollups exist): only the other moments, and both ends of each churn pair (which needs
+    the members themselves), are counted from the visits and the ledger."""
+    moments = set(moments)
+    kept = {}
+    if rolled_until is not None:
+        days = {timezone.localdate(m): m for m in moments if m == local_midnight(timezone.localdate(m))}
+        rows = ActiveDay.objects.filter(
+            day__in=days, scope=location_id or 0, window_days=window.days
+        ).values_list("day", "members")
+        late = _late_purchase_days(rolled_until, before=max(days, default=None))
+        kept = {
+            days[day]: members
+            for day, members in rows
+            if not any(0 < (day - late_day).days <= window.days for late_day in late)
+        }
+    live = (moments - set(kept)) | {moment for pair in churn.values() for moment in pair}
+    counted, churned = (
+        activity(live, window=window, churn=churn, location_id=location_id) if live else ({}, {})
+    )
+    return {**counted, **kept}, churned
+
+
+def _late_purchase_days(since: datetime, *, before) -> set:
+    """Days of purchases written since the rollups and dated before `before` (a till sending
+    sales late): the next roll-up clears the days whose window holds them; until then they
+    are counted directly."""
+    if before is None:
+        return set()
+    late = LedgerEntry.objects.filter(
+        recorded_at__gte=since, kind=LedgerEntry.Kind.EARN, created_at__lt=local_midnight(before)
+    )
+    return set(late.annotate(day=TruncDate("created_at")).order_by().values_list("day", flat=True).distinct())
 
 
 def consents(moment: datetime) -> dict[str, int]:

@@ -16,17 +16,22 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, dry_run=False, **options):
-        run = retention_sweep(dry_run=dry_run)
         would = "Would " if dry_run else ""
+
         # Member numbers only: this output ends up in logs, which must not hold names.
-        for member in run.cancelled:
-            self.stdout.write(f"{would}cancel the warning of {member.number} (active again)")
-        for member in run.erased:
-            self.stdout.write(f"{would}erase {member.number}" if dry_run else f"Erased member #{member.pk}")
-        for member in run.warned:
-            channel = erasure_warning_channel(member) or "-"
-            self.stdout.write(f"{would}warn {member.number} by {channel}")
+        def report(action, member):
+            if action == "cancel":
+                self.stdout.write(f"{would}cancel the warning of {member.number} (active again)")
+            elif action == "erase":
+                self.stdout.write(
+                    f"{would}erase {member.number}" if dry_run else f"Erased member #{member.pk}"
+                )
+            else:
+                channel = erasure_warning_channel(member) or "-"
+                self.stdout.write(f"{would}warn {member.number} by {channel}")
+
+        run = retention_sweep(dry_run=dry_run, report=report)
         self.stdout.write(
-            f"{'Dry run: ' if dry_run else ''}{len(run.warned)} warned, {len(run.erased)} erased, "
-            f"{len(run.cancelled)} warning(s) cancelled."
+            f"{'Dry run: ' if dry_run else ''}{run.warned} warned, {run.erased} erased, "
+            f"{run.cancelled} warning(s) cancelled."
         )
