@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -210,8 +211,9 @@ class LedgerEntry(AppendOnlyModel):
     created_at = models.DateTimeField(_("time"), default=timezone.now)
     # When the row was written: `created_at` is the time of the sale, which a till that
     # was offline (or the POS API's sold_at) gives from the past. The dashboard's rollups
-    # follow this one (campaigns.insights.rollups), so that a late entry is not missed.
-    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now, editable=False)
+    # follow this one (campaigns.insights.rollups), so that a late entry is not missed. The
+    # database's default covers rows written without the ORM (an import, the bench's SQL).
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now, db_default=Now(), editable=False)
 
     objects = LedgerQuerySet.as_manager()
 
