@@ -18,7 +18,8 @@ BATCH = 1000
 
 def in_batches(queryset: QuerySet, *, key: str = "pk", size: int | None = None) -> Iterator[list]:
     """Lists of up to `size` (BATCH) rows of `queryset` in ascending `key` (unique in the
-    result): model instances, or the values of a flat values_list() over `key`."""
+    result): model instances, a flat values_list() of the key, or a values_list() whose first
+    column is the key."""
     size = size or BATCH
     last = None
     while True:
@@ -27,5 +28,12 @@ def in_batches(queryset: QuerySet, *, key: str = "pk", size: int | None = None) 
         if not batch:
             return
         yield batch
-        # An instance's key attribute; a flat values_list's rows are the keys themselves.
-        last = getattr(batch[-1], key, batch[-1])
+        if len(batch) < size:  # the last page: no need to ask for an empty one
+            return
+        last = _key(batch[-1], key)
+
+
+def _key(row, key: str):
+    if isinstance(row, tuple):  # values_list(key, ...)
+        return row[0]
+    return getattr(row, key, row)  # an instance; a flat values_list's rows are the keys themselves

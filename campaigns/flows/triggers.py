@@ -11,6 +11,7 @@ writes only what is new.
 from __future__ import annotations
 
 import calendar
+from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import (
@@ -32,6 +33,7 @@ from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.utils import timezone
 
 from campaigns.models import Campaign, Flow, Message, NpsAnswer, TierChange
+from clubsite.batches import in_batches
 from members.models import Member
 from rewards.config import config
 from rewards.models import LedgerEntry, Membership, PointsProgram, QualifyingMonth, Tier, Voucher
@@ -333,16 +335,26 @@ TRIGGERS = {
 }
 
 
-def entering(flow: Flow, step: Campaign, now: datetime) -> list[tuple[int, str]]:
+TRIGGER_BATCH = 50_000  # (member id, occasion) pairs in memory at a time: a few MB
+
+
+def entering(flow: Flow, step: Campaign, now: datetime) -> Iterator[tuple[int, str]]:
     """(member id, occasion) of those who enter `step` now and have not for that occasion,
     by member. A trigger gives Members, or ledger rows grouped by `member_id` (erased members
-    left out). Two queries: who the trigger meets, and which of those occasions the step has
-    already entered them for; the difference is who enters. (The ledger triggers' occasion
-    is an aggregate, which the ORM cannot compare inside a NOT EXISTS.)"""
+    left out). A batch of members at a time (clubsite.batches), two queries each: who the
+    trigger meets, and which of those the step has already entered for that occasion; the
+    difference is who enters. (The ledger triggers' occasion is an aggregate, which the ORM
+    cannot compare inside a NOT EXISTS.)"""
     found = TRIGGERS[flow.kind](flow, step, now)
     if found.model is Member:
         found = found.filter(erased_at=None).annotate(member_id=F("pk"))
-    met = set(found.values_list("member_id", "occasion"))
-    occasions = {occasion for _member, occasion in met}
-    done = Message.objects.filter(campaign=step, occasion__in=occasions).values_list("member_id", "occasion")
-    return sorted(met - set(done))
+    # Large batches: a trigger that groups the ledger aggregates again for each one.
+    for batch in in_batches(found.values_list("member_id", "occasion"), key="member_id", size=TRIGGER_BATCH):
+        met = set(batch)
+        done = Message.objects.filter(
+            campaign=step,
+            occasion__in={occasion for _member, occasion in met},
+            member_id__gte=batch[0][0],
+            member_id__lte=batch[-1][0],
+        ).values_list("member_id", "occasion")
+        yield from sorted(met - set(done))

@@ -70,7 +70,10 @@ def test_every_admin_page_of_the_owner_is_norwegian(demo_club):
             continue
         text = visible(response.content.decode())
         found += [f"{url}: {word!r}" for word in ENGLISH if word in text]
-        found += [f"{url}: code {code!r}" for code in set(CODE.findall(text)) - file_columns]
+        codes = {
+            code for code in CODE.findall(text) if not code.startswith("whsec_")
+        }  # a new webhook's secret
+        found += [f"{url}: code {code!r}" for code in codes - file_columns]
         found += [f"{url}: reason {word!r}" for word in RAW_REASONS if f" {word} " in text]
         found += [f"{url}: {number!r}" for number in DECIMAL_POINT.findall(text)]
     assert found == [], "\n".join(found)

@@ -14,13 +14,14 @@ from django.utils import timezone
 
 from campaigns.models import Campaign, Flow, Message, NpsAnswer, TierChange
 from members.models import Member
-from rewards.models import LedgerEntry, PointsProgram, QualifyingMonth, Tier, Voucher, Wallet
+from rewards.models import LedgerEntry, Membership, PointsProgram, QualifyingMonth, Tier, Voucher, Wallet
 from rewards.services.tiers import window
 
 M, W, E = Member._meta.db_table, Wallet._meta.db_table, LedgerEntry._meta.db_table
 V, Q, T = Voucher._meta.db_table, QualifyingMonth._meta.db_table, Tier._meta.db_table
 TC, MSG = TierChange._meta.db_table, Message._meta.db_table
 A, C, F = NpsAnswer._meta.db_table, Campaign._meta.db_table, Flow._meta.db_table
+MS = Membership._meta.db_table
 ZONE = "Europe/Oslo"
 SINCE_48H = "%(now)s - interval '48 hours'"
 LOCAL = f"AT TIME ZONE '{ZONE}'"
@@ -173,6 +174,22 @@ def query(kind: str, flow: Flow, now: datetime) -> str:
         return (
             f"SELECT m.id, a.id::varchar FROM {M} m JOIN ({answered}) a ON a.member_id = m.id "
             f"WHERE NOT {refunded.format(since='a.answered_at')} AND {_not_sent('a.id::varchar')}"
+        )
+    if kind in (Flow.Kind.TRIAL_ENDING, Flow.Kind.RENEWAL):
+        # A paid membership (its trial, or a paid period) ending within the days, not cancelled.
+        trial = kind == Flow.Kind.TRIAL_ENDING
+        paid = (
+            "s.paid_from IS NULL AND s.trial_started_at IS NOT NULL" if trial else "s.paid_from IS NOT NULL"
+        )
+        ending = (
+            f"SELECT DISTINCT ON (s.member_id) s.member_id, s.ends_at FROM {MS} s "
+            f"WHERE s.cancelled_at IS NULL AND s.ends_at > %(now)s "
+            f"AND s.ends_at <= %(now)s + interval '{days} days' AND {paid} ORDER BY s.member_id, s.ends_at"
+        )
+        occasion = f"(e.ends_at {LOCAL})::date::varchar"
+        return (
+            f"SELECT m.id, {occasion} FROM {M} m JOIN ({ending}) e ON e.member_id = m.id "
+            f"WHERE {_not_sent(occasion)}"
         )
     raise ValueError(kind)
 

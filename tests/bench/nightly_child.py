@@ -32,6 +32,8 @@ def main(url: str) -> None:
 
     steps = _flows_on()  # every flow on, as flows_tick has them
     now, times, done = timezone.now(), {}, {}
+    # The peak so far (MB) before the jobs (Django, the flows switched on) and after each.
+    peaks = {"before": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
     for name, job in (
         ("expiry", lambda: points_expire_due(now=now)),
         ("retention", lambda: retention_sweep(now=now).warned),
@@ -40,6 +42,7 @@ def main(url: str) -> None:
         started = time.perf_counter()
         done[name] = job()
         times[name] = round((time.perf_counter() - started) * 1000, 1)
+        peaks[name] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # MB so far
     for flow, _step in steps:  # off again, as the other benches expect them
         flow_switch(flow=flow, on=False)
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux
@@ -50,6 +53,7 @@ def main(url: str) -> None:
                 "peak_rss_mb": round(peak_kb / 1024, 1),
                 "times": times,
                 "done": done,
+                "peaks": peaks,
             }
         )
     )

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 from django.core import mail
 
+from campaigns.flows import triggers
 from campaigns.flows.services import flow_switch, flows_enter
 from campaigns.models import CampaignSettings, Flow, Message
 from members.models import Member
@@ -164,3 +165,14 @@ def test_two_ticks_at_the_same_moment_enter_each_member_once():
     run_together(2, lambda n: flows_enter(now=ON + timedelta(hours=2)))
 
     assert Message.objects.count() == len(members)
+
+
+def test_a_club_walked_a_few_members_at_a_time_enters_each_member_once(monkeypatch):
+    monkeypatch.setattr(triggers, "TRIGGER_BATCH", 2)  # the walk, in batches smaller than the club
+    flow_on("welcome", 0, at=ON)
+    newcomers = [joined(ON + timedelta(hours=1), user__first_name=f"Ny{i}") for i in range(5)]
+
+    tick(ON + timedelta(hours=2))
+    tick(ON + timedelta(hours=2, minutes=10))
+
+    assert [received(member) for member in newcomers] == [[f"Hei Ny{i} (0)"] for i in range(5)]
