@@ -40,6 +40,22 @@ def rollups_update() -> int:
 
 
 @shared_task
+def dashboard_keep_counted() -> int:
+    """The default period's member-level figures, counted again for every shop."""
+    from campaigns.insights.snapshots import keep_default_counted
+
+    return keep_default_counted()
+
+
+@shared_task
+def dashboard_count(first: str, last: str, location_id: int | None) -> None:
+    """A period's member-level figures, counted because a visit found them old."""
+    from campaigns.insights.snapshots import count_in_background
+
+    count_in_background(first, last, location_id)
+
+
+@shared_task
 def detractor_notify(answer_id: int) -> int:
     """Tell the owners of a detractor's answer (within the day, as the guides ask)."""
     from campaigns.nps import detractor_mail

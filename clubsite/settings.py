@@ -276,6 +276,12 @@ CELERY_BEAT_SCHEDULE = {
     "flows-tick": {"task": "campaigns.tasks.flows_tick", "schedule": crontab(minute="*/10")},
     # The dashboard's daily rollups, from the watermark on (the page reads the rest directly).
     "rollups-update": {"task": "campaigns.tasks.rollups_update", "schedule": crontab(minute="*/5")},
+    # The dashboard's member-level figures of the default period, for every shop, after the
+    # rollups of the same tick (campaigns.insights.snapshots).
+    "dashboard-counted": {
+        "task": "campaigns.tasks.dashboard_keep_counted",
+        "schedule": crontab(minute="1-59/5"),
+    },
     # Webhook retries whose time has come; the log older than 30 days goes at night.
     "webhooks-due": {"task": "clubsite.tasks.webhooks_due", "schedule": crontab()},
     "webhooks-prune": {"task": "clubsite.tasks.webhooks_prune", "schedule": crontab(hour=4, minute=45)},

@@ -24,6 +24,7 @@ from campaigns.insights.goals import goals_progress
 from campaigns.insights.rollups import rollups_stale
 from campaigns.insights.selectors.period import trend_months
 from campaigns.insights.selectors.usage import usage
+from campaigns.insights.snapshots import owner_dashboard
 from campaigns.tasks import rollups_update
 from clubsite.replica import from_replica, replica_view
 
@@ -64,7 +65,7 @@ def dashboard(request):
 
 
 def _dashboard_page(request, form: DashboardForm, presets, today):
-    data = selectors.dashboard(period=form.period, location=form.cleaned_data["location"])
+    data = owner_dashboard(period=form.period, location=form.cleaned_data["location"])
     shown = DashboardForm(
         initial={"start": data.period.first, "end": data.period.last, "location": data.location}, today=today
     )
@@ -91,7 +92,7 @@ def dashboard_csv(request, table: str):
     if not form.is_valid():
         errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
         return HttpResponse("\n".join(errors), status=400, content_type="text/plain; charset=utf-8")
-    data = selectors.dashboard(period=form.period, location=form.cleaned_data["location"])
+    data = owner_dashboard(period=form.period, location=form.cleaned_data["location"])
     response = HttpResponse(
         # A byte-order mark, so that Excel reads the file as UTF-8 (æ, ø, å).
         "\ufeff" + tables.table_csv(data, table),

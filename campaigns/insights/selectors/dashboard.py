@@ -66,6 +66,7 @@ class Dashboard:
     nps: list[NpsRow]
     memberships: list[MembershipRow]
     rolled_until: datetime | None  # how far the daily rollups reach (the rest read directly)
+    counted_at: datetime  # when the member-level figures were counted (see Counted)
 
     @property
     def previous(self) -> Period:
@@ -79,29 +80,28 @@ class Dashboard:
 @dataclass(frozen=True)
 class Facts:
     """What the queries returned, for the KPI rows (selectors.kpis) to combine. `ends` gives
-    each period's (start, end) as the moments its stock figures are taken at."""
+    each period's (start, end) as the moments the ledger's sums are taken at; the member-level
+    figures were counted at `counted.ends`, the same moments unless counted earlier."""
 
     economics: ClubEconomics
     program: PointsProgram
     ends: dict[str, tuple[datetime, datetime]]
-    counts: dict[datetime, int]  # members at each moment
-    joined: dict[str, int]
-    active: dict[datetime, int]
-    churned: dict[str, int]
     flows: ledger.Flows
-    buyers: dict[tuple[str, str], ledger.Buyers]
-    voucher: vouchers.VoucherFigures
-    consent: dict[str, dict[str, int]]
-    upgraded: dict[str, int]
-    referrals: dict[str, Figures]
-    partners: dict[str, tuple[int, int]]  # partner vouchers used at the partners: (count, øre)
+    counted: Counted
 
     def kpi(self, key, label, definition, unit, fn, club_wide=False) -> Kpi:
         """A row: `fn(period name)` gives its value for the period and the one before."""
         return Kpi(key, label, definition, unit, fn(CUR), fn(PREV), club_wide)
 
+    def members_at(self, name: str, end: int) -> int:
+        """Members at the start (0) or the end (1) of the period."""
+        return self.counted.counts[self.counted.ends[name][end]]
+
+    def active_at(self, name: str, end: int) -> int:
+        return self.counted.active[self.counted.ends[name][end]]
+
     def members_at_end(self, name: str) -> int:
-        return self.counts[self.ends[name][1]]
+        return self.members_at(name, 1)
 
     @property
     def here(self) -> dict[str, dict[str, int]]:
@@ -124,11 +124,121 @@ class Facts:
     def breakage(self, name: str) -> int:
         start, end = self.ends[name]
         return self.program.value_ore(self.flows.expired(start, end)) + self.worth(
-            self.voucher.get(f"expired_{name}")
+            self.counted.voucher.get(f"expired_{name}")
         )
 
 
-def dashboard(*, period: Period, location: Location | None = None, now: datetime | None = None) -> Dashboard:
+@dataclass(frozen=True)
+class Counted:
+    """The figures counted member by member or taken at moments (members, active members,
+    buyers, the VIP split, consents, vouchers, tiers, referrals, NPS, paid memberships), as
+    they stood at `at`. Unlike the ledger's sums they cannot be added up from daily rollups:
+    a member who bought on two days is one buyer. The owner's page keeps them per period and
+    shop (campaigns.insights.snapshots) and counts them again in the background."""
+
+    at: datetime
+    ends: dict[str, tuple[datetime, datetime]]  # each period's ends, no later than `at`
+    month_ends: list[datetime]
+    counts: dict[datetime, int]
+    members_now: int  # members at `at`
+    joined: dict[str, int]
+    active: dict[datetime, int]
+    churned: dict[str, int]
+    buyers: dict[tuple[str, str], ledger.Buyers]
+    segments: list[ledger.Segment]
+    channels: dict[str, dict[str, int]]
+    campaigns: list[CampaignFigures]
+    voucher: vouchers.VoucherFigures
+    consent: dict[str, dict[str, int]]
+    tiers: list
+    per_tier: dict
+    upgraded: dict[str, int]
+    referrals: dict[str, Figures]
+    partners: dict[str, tuple[int, int]]
+    nps: list[NpsRow]
+    memberships: list[MembershipRow]
+
+
+def _ends(period: Period, now: datetime) -> tuple[dict, list[datetime]]:
+    """Each period's (start, end) and the trend's month ends, none later than now: stock
+    figures are taken no later than now."""
+    periods = {CUR: period, PREV: period.previous}
+    ends = {name: (min(p.start, now), min(p.end, now)) for name, p in periods.items()}
+    return ends, [min(m.end, now) for m in trend_months(period.last)]
+
+
+def counted(
+    *,
+    period: Period,
+    location: Location | None = None,
+    now: datetime | None = None,
+    rolled_until: datetime | None = None,
+    settings: tuple[ClubEconomics, CampaignSettings, PointsProgram] | None = None,
+) -> Counted:
+    """Count the member-level figures now (see Counted). The dashboard passes what it has
+    read already: the rollups' reach and the club's settings."""
+    now = now or timezone.now()
+    if rolled_until is None:
+        rolled_until = ledger.rolled_until()
+    economics, shares, program = settings or (
+        ClubEconomics.load(),
+        CampaignSettings.load(),
+        PointsProgram.load(),
+    )
+    location_id = getattr(location, "pk", None)
+    periods = {CUR: period, PREV: period.previous}
+    months = trend_months(period.last)
+    ends, month_ends = _ends(period, now)
+    moments = {m for pair in ends.values() for m in pair} | set(month_ends)
+    counts, joined = members.member_counts(moments | {now}, periods)
+    active, churned = members.active_with_rollups(
+        moments,
+        window=timedelta(days=economics.active_window_days),
+        churn=ends,
+        location_id=location_id,
+        rolled_until=rolled_until,
+    )
+    tiers, per_tier = members.tier_counts()
+    return Counted(
+        at=now,
+        ends=ends,
+        month_ends=month_ends,
+        counts=counts,
+        members_now=counts[now],
+        joined=joined,
+        active=active,
+        churned=churned,
+        buyers=ledger.buyers(periods, location_id=location_id),
+        segments=ledger.segments(period, location_id=location_id, shares=shares),
+        channels=members.joins_by_channel(periods, location_id=location_id),
+        # Club-wide: a campaign has no shop.
+        campaigns=campaigns_in(period.start, period.end, window_days=shares.attribution_days),
+        voucher=vouchers.voucher_figures(periods, months, now=now, location_id=location_id),
+        consent={name: members.consents(end) for name, (_start, end) in ends.items()},
+        tiers=tiers,
+        per_tier=per_tier,
+        upgraded=members.upgrades(periods),
+        referrals={
+            CUR: referral_figures(since=ends[CUR][0], until=ends[CUR][1]),
+            # The spend of referred members is all-time: once is enough.
+            PREV: referral_figures(since=ends[PREV][0], until=ends[PREV][1], with_spend=False),
+        },
+        partners=partner_usage(ends),
+        nps=nps_by_month(months, location_id=location_id),
+        memberships=memberships_by_month(months, now=now, program=program),
+    )
+
+
+def dashboard(
+    *,
+    period: Period,
+    location: Location | None = None,
+    now: datetime | None = None,
+    counts: Counted | None = None,
+) -> Dashboard:
+    """Every figure for the period: the ledger's sums now (daily rollups plus what came
+    after), the member-level figures from `counts` (as they stood when counted), or counted
+    now when not given."""
     now = now or timezone.now()
     economics = ClubEconomics.load()
     shares = CampaignSettings.load()
@@ -136,60 +246,26 @@ def dashboard(*, period: Period, location: Location | None = None, now: datetime
     location_id = getattr(location, "pk", None)
     periods = {CUR: period, PREV: period.previous}
     months = trend_months(period.last)
-
-    def at(moment: datetime) -> datetime:  # stock figures are taken no later than now
-        return min(moment, now)
-
-    ends = {name: (at(p.start), at(p.end)) for name, p in periods.items()}
-    month_ends = [at(m.end) for m in months]
+    ends, month_ends = _ends(period, now)
     moments = {m for pair in ends.values() for m in pair} | set(month_ends)
-
-    counts, joined = members.member_counts(moments | {now}, periods)
     flows = ledger.ledger_flows(moments | {m.start for m in months} | {now}, location_id=location_id)
-    active, churned = members.active_with_rollups(
-        moments,
-        window=timedelta(days=economics.active_window_days),
-        churn=ends,
-        location_id=location_id,
-        rolled_until=flows.rolled_until,
-    )
-    buyers = ledger.buyers(periods, location_id=location_id)
-    segments = ledger.segments(period, location_id=location_id, shares=shares)
-    channels = members.joins_by_channel(periods, location_id=location_id)
-    # Club-wide: a campaign has no shop.
-    sent = campaigns_in(period.start, period.end, window_days=shares.attribution_days)
-    voucher = vouchers.voucher_figures(periods, months, now=now, location_id=location_id)
+    if counts is None:
+        counts = counted(
+            period=period,
+            location=location,
+            now=now,
+            rolled_until=flows.rolled_until,
+            settings=(economics, shares, program),
+        )
     owed_points = flows.balance_before(now) - _lapsed_points(now)
-    consent = {name: members.consents(end) for name, (_start, end) in ends.items()}
-    tiers, per_tier = members.tier_counts()
-    upgraded = members.upgrades(periods)
-    referrals = {
-        CUR: referral_figures(since=ends[CUR][0], until=ends[CUR][1]),
-        # The spend of referred members is all-time: once is enough.
-        PREV: referral_figures(since=ends[PREV][0], until=ends[PREV][1], with_spend=False),
-    }
-    facts = Facts(
-        economics,
-        program,
-        ends,
-        counts,
-        joined,
-        active,
-        churned,
-        flows,
-        buyers,
-        voucher,
-        consent,
-        upgraded,
-        referrals,
-        partner_usage(ends),
-    )
+    facts = Facts(economics, program, ends, flows, counts)
+    voucher = counts.voucher
     seed = formulas(
         periods=periods,
-        active_start={n: active[ends[n][0]] for n in periods},
-        churned=churned,
+        active_start={n: counts.active[counts.ends[n][0]] for n in periods},
+        churned=counts.churned,
         sales={n: facts.sales(n, ledger.CLUB) for n in periods},
-        buyers={n: buyers[n, ledger.CLUB].buyers for n in periods},
+        buyers={n: counts.buyers[n, ledger.CLUB].buyers for n in periods},
         benefits_ore={n: facts.worth(voucher.get(f"usedall_{n}")) for n in periods},
         economics=economics,
     )
@@ -197,6 +273,7 @@ def dashboard(*, period: Period, location: Location | None = None, now: datetime
         period=period,
         location=location,
         now=now,
+        counted_at=counts.at,
         economics=economics,
         program=program,
         shares=shares,
@@ -211,13 +288,15 @@ def dashboard(*, period: Period, location: Location | None = None, now: datetime
         trend=[
             TrendRow(
                 month=month.first,
-                members=counts[end],
-                active_share=percent(active[end], counts[end]),
+                members=counts.counts[counted_end],
+                active_share=percent(counts.active[counted_end], counts.counts[counted_end]),
                 points_redeemed=flows.redeemed(month.start, end),
                 vouchers_used=voucher.get(f"used_m{i}").count,
                 liability_ore=program.value_ore(flows.balance_before(end)),
             )
-            for i, (month, end) in enumerate(zip(months, month_ends, strict=True))
+            for i, (month, end, counted_end) in enumerate(
+                zip(months, month_ends, counts.month_ends, strict=True)
+            )
         ],
         breakage=[
             BreakageRow(
@@ -229,12 +308,12 @@ def dashboard(*, period: Period, location: Location | None = None, now: datetime
             )
             for i, (month, end) in enumerate(zip(months, month_ends, strict=True))
         ],
-        segments=_segment_rows(segments, shares),
-        channels=_channel_rows(channels),
-        campaigns=sent,
-        tiers=_tier_rows(tiers, per_tier, counts[now]),
-        nps=nps_by_month(months, location_id=location_id),
-        memberships=memberships_by_month(months, now=now, program=program),
+        segments=_segment_rows(counts.segments, shares),
+        channels=_channel_rows(counts.channels),
+        campaigns=counts.campaigns,
+        tiers=_tier_rows(counts.tiers, counts.per_tier, counts.members_now),
+        nps=counts.nps,
+        memberships=counts.memberships,
         rolled_until=flows.rolled_until,
     )
 
@@ -300,4 +379,4 @@ def _tier_rows(tiers, per_tier: dict, members_now: int) -> list[TierRow]:
     return rows
 
 
-__all__ = ["CUR", "PREV", "Dashboard", "Facts", "Month", "dashboard"]
+__all__ = ["CUR", "PREV", "Counted", "Dashboard", "Facts", "Month", "counted", "dashboard"]

@@ -31,7 +31,7 @@ def sections(f: Facts) -> list[Section]:
             _("New members"),
             _("Members who joined in the period."),
             "count",
-            lambda n: f.joined[n],
+            lambda n: f.counted.joined[n],
             club_wide=True,
         ),
         f.kpi(
@@ -42,7 +42,7 @@ def sections(f: Facts) -> list[Section]:
                 "who are not members, so this is growth measured against the members you had."
             ),
             "percent",
-            lambda n: percent(f.joined[n], f.counts[f.ends[n][0]]),
+            lambda n: percent(f.counted.joined[n], f.members_at(n, 0)),
             club_wide=True,
         ),
         f.kpi(
@@ -54,7 +54,7 @@ def sections(f: Facts) -> list[Section]:
             )
             % {"days": f.economics.active_window_days},
             "percent",
-            lambda n: percent(f.active[f.ends[n][1]], f.members_at_end(n)),
+            lambda n: percent(f.active_at(n, 1), f.members_at_end(n)),
         ),
         f.kpi(
             "churn",
@@ -64,7 +64,7 @@ def sections(f: Facts) -> list[Section]:
                 "members active at the start × 100."
             ),
             "percent",
-            lambda n: percent(f.churned[n], f.active[f.ends[n][0]]),
+            lambda n: percent(f.counted.churned[n], f.active_at(n, 0)),
         ),
     ]
     purchase_rows = [
@@ -87,7 +87,7 @@ def sections(f: Facts) -> list[Section]:
             _("Purchase frequency"),
             _("Purchases ÷ members who bought something in the period."),
             "number",
-            lambda n: ratio(f.here[n]["purchases"], f.buyers[n, HERE].buyers),
+            lambda n: ratio(f.here[n]["purchases"], f.counted.buyers[n, HERE].buyers),
         ),
         f.kpi(
             "average_purchase",
@@ -101,7 +101,7 @@ def sections(f: Facts) -> list[Section]:
             _("Repeat-purchase share"),
             _("Members who bought at least twice in the period ÷ members who bought × 100."),
             "percent",
-            lambda n: percent(f.buyers[n, HERE].repeat, f.buyers[n, HERE].buyers),
+            lambda n: percent(f.counted.buyers[n, HERE].repeat, f.counted.buyers[n, HERE].buyers),
         ),
     ]
     point_rows = [
@@ -134,28 +134,30 @@ def sections(f: Facts) -> list[Section]:
             _("Vouchers issued"),
             _("Vouchers bought with points, from full stamp cards and given as gifts in the period."),
             "count",
-            lambda n: f.voucher.get(f"issued_{n}").count,
+            lambda n: f.counted.voucher.get(f"issued_{n}").count,
         ),
         f.kpi(
             "vouchers_used",
             _("Vouchers used"),
             _("Vouchers used at the till in the period."),
             "count",
-            lambda n: f.voucher.get(f"used_{n}").count,
+            lambda n: f.counted.voucher.get(f"used_{n}").count,
         ),
         f.kpi(
             "voucher_rate",
             _("Redemption rate, vouchers"),
             _("Vouchers used ÷ vouchers issued in the period × 100."),
             "percent",
-            lambda n: percent(f.voucher.get(f"used_{n}").count, f.voucher.get(f"issued_{n}").count),
+            lambda n: percent(
+                f.counted.voucher.get(f"used_{n}").count, f.counted.voucher.get(f"issued_{n}").count
+            ),
         ),
         f.kpi(
             "partner_usage",
             _("Partner vouchers used"),
             _("Members' vouchers for partner businesses that the partners marked as used in the period."),
             "count",
-            lambda n: f.partners[n][0],
+            lambda n: f.counted.partners[n][0],
             club_wide=True,
         ),
         f.kpi(
@@ -163,7 +165,7 @@ def sections(f: Facts) -> list[Section]:
             _("Partner vouchers, value"),
             _("The partner vouchers used in the period × each partner's value per voucher, in kroner."),
             "kr",
-            lambda n: f.partners[n][1],
+            lambda n: f.counted.partners[n][1],
             club_wide=True,
         ),
     ]
@@ -173,7 +175,7 @@ def sections(f: Facts) -> list[Section]:
             _("Tier upgrade rate"),
             _("Members who moved up at least one tier in the period ÷ members at the end × 100."),
             "percent",
-            lambda n: percent(f.upgraded[n], f.members_at_end(n)),
+            lambda n: percent(f.counted.upgraded[n], f.members_at_end(n)),
             club_wide=True,
         ),
         f.kpi(
@@ -184,7 +186,7 @@ def sections(f: Facts) -> list[Section]:
                 "period's end × 100."
             ),
             "percent",
-            lambda n: f.referrals[n].referral_rate,
+            lambda n: f.counted.referrals[n].referral_rate,
             club_wide=True,
         ),
         f.kpi(
@@ -195,7 +197,7 @@ def sections(f: Facts) -> list[Section]:
                 "or visit that was not refunded) ÷ friends who joined × 100."
             ),
             "percent",
-            lambda n: f.referrals[n].conversion,
+            lambda n: f.counted.referrals[n].conversion,
             club_wide=True,
         ),
         f.kpi(
@@ -203,7 +205,7 @@ def sections(f: Facts) -> list[Section]:
             _("Cost per referred customer"),
             _("What the referral rewards not taken back are worth ÷ friends who qualified."),
             "kr",
-            lambda n: f.referrals[n].cost_per_qualified_ore,
+            lambda n: f.counted.referrals[n].cost_per_qualified_ore,
             club_wide=True,
         ),
         f.kpi(
@@ -214,7 +216,7 @@ def sections(f: Facts) -> list[Section]:
                 "× 100."
             ),
             "percent",
-            lambda n: percent(f.consent[n]["email"], f.members_at_end(n)),
+            lambda n: percent(f.counted.consent[n]["email"], f.members_at_end(n)),
             club_wide=True,
         ),
         f.kpi(
@@ -225,7 +227,7 @@ def sections(f: Facts) -> list[Section]:
                 "× 100."
             ),
             "percent",
-            lambda n: percent(f.consent[n]["sms"], f.members_at_end(n)),
+            lambda n: percent(f.counted.consent[n]["sms"], f.members_at_end(n)),
             club_wide=True,
         ),
     ]
@@ -261,7 +263,7 @@ def sections(f: Facts) -> list[Section]:
                 "÷ those members."
             ),
             "kr",
-            lambda n: f.referrals[n].referred_average_spend_ore if n == CUR else None,
+            lambda n: f.counted.referrals[n].referred_average_spend_ore if n == CUR else None,
             club_wide=True,
         ),
         f.kpi(
@@ -269,7 +271,7 @@ def sections(f: Facts) -> list[Section]:
             _("Average spend, other members"),
             _("All purchases ever of the other members ÷ those members."),
             "kr",
-            lambda n: f.referrals[n].other_average_spend_ore if n == CUR else None,
+            lambda n: f.counted.referrals[n].other_average_spend_ore if n == CUR else None,
             club_wide=True,
         ),
     ]

@@ -1,0 +1,104 @@
+"""The owner's page at any size: the member-level figures kept per period and shop.
+
+The ledger's sums come from the daily rollups and are read afresh on every visit. The
+figures that count members (members, active members, buyers and repeat buyers, the VIP
+split, consents, vouchers, tiers, referrals: selectors.dashboard.Counted) cannot be added up
+from days, and counting them reads the whole period again: seconds at a chain's size. So
+the page shows them as last counted, and says when; when that is more than FRESH ago a
+count is asked for in the background and the next visit has it. Beat keeps the default
+period (the last 30 days) counted for the whole club and every shop, so the owner's first
+look of the day is quick too; any other period is counted on its first visit and then kept
+like the default.
+
+The counts live in the cache (Redis once there are several processes: settings.CACHES),
+keyed by period and shop: a lost one is only counted again, never wrong.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.core.cache import cache
+from django.utils import timezone
+
+from campaigns.insights.forms import DEFAULT_DAYS
+from campaigns.insights.selectors import Dashboard, Period, dashboard
+from campaigns.insights.selectors.dashboard import Counted, counted
+from clubsite.replica import from_replica
+from members.models import Location
+
+FRESH = timedelta(minutes=10)
+# Beat comes every five minutes; counting again what is older than this keeps the default
+# period within FRESH between two ticks.
+RECOUNT = timedelta(minutes=5)
+KEEP_SECONDS = 2 * 24 * 3600  # a period nobody has looked at for two days is forgotten
+COUNTING_SECONDS = 15 * 60  # one count in the background at a time per period and shop
+# Part of every key: a change to Counted's fields bumps it, and old counts are never read.
+VERSION = 1
+
+
+def _key(period: Period, location_id: int | None) -> str:
+    return f"dashboard-counted:{period.first.isoformat()}:{period.last.isoformat()}:{location_id or 'all'}"
+
+
+def kept(period: Period, location_id: int | None) -> Counted | None:
+    """The last count of the period at the shop (None: the whole club), if any."""
+    return cache.get(_key(period, location_id), version=VERSION)
+
+
+def owner_dashboard(*, period: Period, location: Location | None) -> Dashboard:
+    """The dashboard as the owner's page shows it: sums up to now, member-level figures
+    from the last count (made now if there is none)."""
+    location_id = getattr(location, "pk", None)
+    counts = kept(period, location_id)
+    if counts is None:
+        counts = count(period, location)
+    elif timezone.now() - counts.at > FRESH:
+        count_later(period, location_id)
+    return dashboard(period=period, location=location, counts=counts)
+
+
+def count(period: Period, location: Location | None) -> Counted:
+    """Count the member-level figures now and keep them."""
+    with from_replica():
+        counts = counted(period=period, location=location)
+    keep(period, getattr(location, "pk", None), counts)
+    return counts
+
+
+def keep(period: Period, location_id: int | None, counts: Counted) -> None:
+    cache.set(_key(period, location_id), counts, KEEP_SECONDS, version=VERSION)
+
+
+def count_later(period: Period, location_id: int | None) -> bool:
+    """Ask a worker to count (once: a second visit meanwhile does not ask again)."""
+    from campaigns.tasks import dashboard_count
+
+    if not cache.add(f"counting:{_key(period, location_id)}", True, COUNTING_SECONDS, version=VERSION):
+        return False
+    dashboard_count.delay(period.first.isoformat(), period.last.isoformat(), location_id)
+    return True
+
+
+def count_in_background(first: str, last: str, location_id: int | None) -> None:
+    """The worker's part of count_later."""
+    period = Period(date.fromisoformat(first), date.fromisoformat(last))
+    location = Location.objects.filter(pk=location_id).first() if location_id else None
+    try:
+        if location_id is None or location is not None:  # a shop deleted meanwhile: nothing to count
+            count(period, location)
+    finally:
+        cache.delete(f"counting:{_key(period, location_id)}", version=VERSION)
+
+
+def keep_default_counted(*, today: date | None = None) -> int:
+    """Beat: count the default period again for the club and each shop when its count is
+    more than RECOUNT old. Returns how many were counted."""
+    period = Period.last_days(DEFAULT_DAYS, today=today or timezone.localdate())
+    done = 0
+    for location in [None, *Location.objects.order_by("pk")]:
+        last = kept(period, getattr(location, "pk", None))
+        if last is None or timezone.now() - last.at > RECOUNT:
+            count(period, location)
+            done += 1
+    return done
