@@ -16,12 +16,15 @@ keyed by period and shop: a lost one is only counted again, never wrong.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.core.cache import cache
 from django.utils import timezone
 
+from campaigns.experiments.results import ProgrammeResult, club_holdout_result
 from campaigns.insights.forms import DEFAULT_DAYS
+from campaigns.insights.goals import GoalProgress, goals_progress
 from campaigns.insights.selectors import Dashboard, Period, dashboard
 from campaigns.insights.selectors.dashboard import Counted, counted
 from clubsite.replica import from_replica
@@ -33,41 +36,63 @@ FRESH = timedelta(minutes=10)
 RECOUNT = timedelta(minutes=5)
 KEEP_SECONDS = 2 * 24 * 3600  # a period nobody has looked at for two days is forgotten
 COUNTING_SECONDS = 15 * 60  # one count in the background at a time per period and shop
-# Part of every key: a change to Counted's fields bumps it, and old counts are never read.
-VERSION = 1
+# Part of every key: a change to Kept's or Counted's fields bumps it; old ones are never read.
+VERSION = 2
+
+
+@dataclass(frozen=True)
+class Kept:
+    """What is counted for the page, member by member: the period's figures, and beside them
+    the standing holdout's result and the goals' progress (each a pass over the members)."""
+
+    counts: Counted
+    programme: ProgrammeResult | None
+    goals: list[GoalProgress]
+
+    @property
+    def at(self):
+        return self.counts.at
+
+
+@dataclass(frozen=True)
+class OwnerView:
+    data: Dashboard
+    programme: ProgrammeResult | None
+    goals: list[GoalProgress]
 
 
 def _key(period: Period, location_id: int | None) -> str:
     return f"dashboard-counted:{period.first.isoformat()}:{period.last.isoformat()}:{location_id or 'all'}"
 
 
-def kept(period: Period, location_id: int | None) -> Counted | None:
+def kept(period: Period, location_id: int | None) -> Kept | None:
     """The last count of the period at the shop (None: the whole club), if any."""
     return cache.get(_key(period, location_id), version=VERSION)
 
 
-def owner_dashboard(*, period: Period, location: Location | None) -> Dashboard:
+def owner_dashboard(*, period: Period, location: Location | None) -> OwnerView:
     """The dashboard as the owner's page shows it: sums up to now, member-level figures
     from the last count (made now if there is none)."""
     location_id = getattr(location, "pk", None)
-    counts = kept(period, location_id)
-    if counts is None:
-        counts = count(period, location)
-    elif timezone.now() - counts.at > FRESH:
+    last = kept(period, location_id)
+    if last is None:
+        last = count(period, location)
+    elif timezone.now() - last.at > FRESH:
         count_later(period, location_id)
-    return dashboard(period=period, location=location, counts=counts)
+    data = dashboard(period=period, location=location, counts=last.counts)
+    return OwnerView(data, last.programme, last.goals)
 
 
-def count(period: Period, location: Location | None) -> Counted:
+def count(period: Period, location: Location | None) -> Kept:
     """Count the member-level figures now and keep them."""
     with from_replica():
-        counts = counted(period=period, location=location)
-    keep(period, getattr(location, "pk", None), counts)
-    return counts
+        made = Kept(counted(period=period, location=location), club_holdout_result(), goals_progress())
+    keep(period, getattr(location, "pk", None), made)
+    return made
 
 
-def keep(period: Period, location_id: int | None, counts: Counted) -> None:
-    cache.set(_key(period, location_id), counts, KEEP_SECONDS, version=VERSION)
+def keep(period: Period, location_id: int | None, made: Kept) -> None:
+    cache.set(_key(period, location_id), made, KEEP_SECONDS, version=VERSION)
 
 
 def count_later(period: Period, location_id: int | None) -> bool:

@@ -16,11 +16,9 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from campaigns.experiments.results import club_holdout_result
 from campaigns.experiments.views import programme_view
 from campaigns.insights import selectors, tables
 from campaigns.insights.forms import DashboardForm
-from campaigns.insights.goals import goals_progress
 from campaigns.insights.rollups import rollups_stale
 from campaigns.insights.selectors.period import trend_months
 from campaigns.insights.selectors.usage import usage
@@ -65,7 +63,8 @@ def dashboard(request):
 
 
 def _dashboard_page(request, form: DashboardForm, presets, today):
-    data = owner_dashboard(period=form.period, location=form.cleaned_data["location"])
+    view = owner_dashboard(period=form.period, location=form.cleaned_data["location"])
+    data = view.data
     shown = DashboardForm(
         initial={"start": data.period.first, "end": data.period.last, "location": data.location}, today=today
     )
@@ -77,8 +76,8 @@ def _dashboard_page(request, form: DashboardForm, presets, today):
         "tables": tables.pages(data),
         "chart": _chart_data(data),
         "can_edit_economics": request.user.has_perm("campaigns.change_clubeconomics"),
-        "programme": programme_view(club_holdout_result()),
-        "goals": goals_progress(),
+        "programme": programme_view(view.programme),
+        "goals": view.goals,
     }
     return render(request, "campaigns/dashboard.html", context)
 
@@ -92,7 +91,7 @@ def dashboard_csv(request, table: str):
     if not form.is_valid():
         errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
         return HttpResponse("\n".join(errors), status=400, content_type="text/plain; charset=utf-8")
-    data = owner_dashboard(period=form.period, location=form.cleaned_data["location"])
+    data = owner_dashboard(period=form.period, location=form.cleaned_data["location"]).data
     response = HttpResponse(
         # A byte-order mark, so that Excel reads the file as UTF-8 (æ, ø, å).
         "\ufeff" + tables.table_csv(data, table),
