@@ -30,10 +30,11 @@ from campaigns.insights.selectors.dashboard import Counted, counted
 from clubsite.replica import from_replica
 from members.models import Location
 
-FRESH = timedelta(minutes=10)
-# Beat comes every five minutes; counting again what is older than this keeps the default
-# period within FRESH between two ticks.
-RECOUNT = timedelta(minutes=5)
+FRESH = timedelta(minutes=15)
+# Beat comes every five minutes and counts the default period again once its count is this
+# old: within FRESH between two ticks. One count reads a period's visits and purchases
+# (at a million members about half a minute of database time per shop: bench `dashboard`).
+RECOUNT = timedelta(minutes=10)
 KEEP_SECONDS = 2 * 24 * 3600  # a period nobody has looked at for two days is forgotten
 COUNTING_SECONDS = 15 * 60  # one count in the background at a time per period and shop
 # Part of every key: a change to Kept's or Counted's fields bumps it; old ones are never read.

@@ -81,7 +81,7 @@ def test_an_old_count_is_shown_once_more_and_counted_again_for_the_next_visit(ow
     buy(MemberFactory())
     figures(owner)
     buy(MemberFactory())
-    age(default_period(), None, minutes=11)
+    age(default_period(), None, minutes=16)
     before = snapshots.kept(default_period(), None).at
     # This visit still shows the old count; it asked a worker (eager in tests) for a new one.
     assert figures(owner)["members"] == 1
@@ -113,7 +113,7 @@ def test_beat_keeps_the_default_period_counted_for_the_club_and_every_shop():
     buy(MemberFactory(), shops[0])
     assert dashboard_keep_counted() == 3
     assert dashboard_keep_counted() == 0  # counted a moment ago
-    age(default_period(), shops[1].pk, minutes=6)
+    age(default_period(), shops[1].pk, minutes=11)
     assert dashboard_keep_counted() == 1
 
 
