@@ -28,6 +28,7 @@ from campaigns.sending.content import MERGE_FIELDS, render, sms_parts, unknown_f
 from campaigns.sending.report import campaign_report
 from campaigns.sending.selectors import audience_preview
 from campaigns.tasks import campaigns_run
+from clubsite.replica import from_replica
 from members.models import Member
 
 
@@ -185,9 +186,10 @@ class CampaignAdmin(admin.ModelAdmin):
             context["preview"] = preview = (
                 audience_preview(obj) if obj.status == Campaign.Status.DRAFT else None
             )
-            context["report"] = report = campaign_report(obj)
+            with from_replica():  # the report and the experiment read every message and purchase
+                context["report"] = report = campaign_report(obj)
+                context["experiment"] = experiment_view(experiment_result(obj))
             context["detectable"] = detectable_lift(obj) if obj.status == Campaign.Status.DRAFT else None
-            context["experiment"] = experiment_view(experiment_result(obj))
             context["not_sent"] = (
                 report.suppressed if report.written else (preview.suppressed if preview else {})
             )

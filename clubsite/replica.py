@@ -1,7 +1,7 @@
 """Reading the owner's heavy pages from a read replica, when the club has one.
 
 With DATABASE_REPLICA_URL set, the views that only read and read a lot (the dashboard and
-its CSV files, the usage and campaign reports) run inside `from_replica()`: the router
+its CSV files, the usage report, a campaign's report in admin) run inside `from_replica()`: the router
 sends their queries to the "replica" database. Everything else, every write and all of the
 till, stays on the primary: a replica lags behind by a moment, and a till must see the
 points it has just credited. Without a replica the router answers None, which is Django's

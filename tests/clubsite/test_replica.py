@@ -13,10 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campaigns.insights.rollups import SETTLE, ledger_roll_up
+from campaigns.models import Campaign, Message
 from clubsite.replica import from_replica, read_alias
 from members import roles
 from rewards.models import LedgerEntry
 from rewards.services import purchase_register
+from tests.campaigns.sending_helpers import campaign
 from tests.factories import LocationFactory, MemberFactory, staff_user
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "replica"])
@@ -49,6 +51,20 @@ def test_the_dashboard_reads_the_ledger_from_the_replica(client, replica):
     assert response.status_code == 200 and csv.status_code == 200
     assert ledger_reads(copy) >= 2  # the dashboard's and the CSV's
     assert ledger_reads(primary) == 0  # the primary: the session and the user, never the figures
+
+
+def test_a_campaigns_report_in_admin_reads_its_messages_from_the_replica(client, replica):
+    made = campaign(status=Campaign.Status.DONE)  # a draft's audience preview reads the primary
+    client.force_login(staff_user(roles.OWNER))
+    with captured("default") as primary, captured("replica") as copy:
+        page = client.get(reverse("admin:campaigns_campaign_change", args=[made.pk]))
+    assert page.status_code == 200
+
+    def message_reads(context) -> int:
+        return sum(f'FROM "{Message._meta.db_table}"' in q["sql"] for q in context.captured_queries)
+
+    assert message_reads(copy) >= 2  # the report's counts and its buyers
+    assert message_reads(primary) == 0
 
 
 def test_the_till_never_reads_from_the_replica(client, replica):
