@@ -74,9 +74,11 @@ def test_years_as_a_member_come_with_the_nightly_run_on_the_anniversary(program)
     member = MemberFactory()
     Member.objects.filter(pk=member.pk).update(joined_at=NOW - timedelta(days=366 * 2))
     badge(goal="years", levels=(("Ett år", 1), ("To år", 2)))
-    anniversary = Member.objects.get(pk=member.pk).joined_at.replace(year=timezone.localtime(NOW).year)
+    # The anniversary is a day in the club's time zone: near midnight UTC and local dates differ.
+    joined = timezone.localtime(Member.objects.get(pk=member.pk).joined_at)
+    anniversary = joined.replace(year=timezone.localtime(NOW).year)
 
-    achievements_evaluate_anniversaries(at=anniversary + timedelta(hours=1))
+    achievements_evaluate_anniversaries(at=anniversary)  # the moment of joining, that many years on
 
     assert awarded(member) == ["Ett år", "To år"]
 
