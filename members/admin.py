@@ -172,6 +172,7 @@ class MemberAdmin(PhoneSearchMixin, admin.ModelAdmin):
         ErasedFilter,
         "source",
         "channel",
+        "home_location",
         "joined_at",
         "marketing_paused",
         "frequency",
@@ -191,9 +192,23 @@ class MemberAdmin(PhoneSearchMixin, admin.ModelAdmin):
         "birthday_set_at",
         "erasure_warned_at",
         "erased_at",
+        "home_location",  # set by its rule (members.services.home), so that a shop's figures hold
     ]
     fieldsets = [
-        (None, {"fields": ["account", "number", "joined_at", "source", "erasure_warned_at", "erased_at"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "account",
+                    "number",
+                    "joined_at",
+                    "source",
+                    "home_location",
+                    "erasure_warned_at",
+                    "erased_at",
+                ]
+            },
+        ),
         (_("Profile"), {"fields": ["birthday", "birthday_set_at", "postcode", "interests", "language"]}),
         (_("Marketing"), {"fields": ["marketing_paused", "frequency"]}),
         (_("Terms"), {"fields": ["terms_version", "terms_accepted_at"]}),

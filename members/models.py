@@ -239,6 +239,23 @@ class Member(models.Model):
         related_name="+",
         verbose_name=_("joined at shop"),
     )
+    # The shop the member belongs to on the owner's dashboard (a shop's members, their
+    # points, consents, tiers): the shop they joined at, or else the shop of their first
+    # visit or purchase. Set once by members.services.home and never moved, so that a
+    # shop's figures do not shift when someone's habits do; empty for a member who joined
+    # online and has not yet been to a shop.
+    home_location = models.ForeignKey(
+        Location,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("home shop"),
+        help_text=_(
+            "The shop the dashboard counts the member in: where they joined, or else the shop of their "
+            "first visit or purchase. Set once, so that a shop's figures do not shift."
+        ),
+    )
     terms_version = models.CharField(_("terms version accepted"), max_length=20, blank=True)
     terms_accepted_at = models.DateTimeField(_("terms accepted"), null=True, blank=True)
     birthday = models.DateField(_("birthday"), null=True, blank=True)

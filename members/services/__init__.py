@@ -33,6 +33,7 @@ from members.services.gdpr import (
     personal_values,
     text_mentions,
 )
+from members.services.home import home_shop_settle
 from members.services.identify import IDENTIFY_MAX_LENGTH, card_code, member_identify
 
 __all__ = [
@@ -47,6 +48,7 @@ __all__ = [
     "consent_wording",
     "erasure_warning_channel",
     "export_time",
+    "home_shop_settle",
     "member_channel_set",
     "member_contact_update",
     "member_create_for_user",

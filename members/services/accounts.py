@@ -92,6 +92,7 @@ def member_create_for_user(
                     source=source,
                     channel=channel or CHANNEL_OF_SOURCE.get(source, Member.Channel.WEB),
                     joined_location=location,
+                    home_location=location,
                     language=language,
                     terms_version=settings.LOJAL_TERMS_VERSION if accepts_terms else "",
                     terms_accepted_at=timezone.now() if accepts_terms else None,

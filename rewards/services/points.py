@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from clubsite.batches import in_batches
 from members.models import Location, Member, User
-from members.services import profile_is_complete
+from members.services import home_shop_settle, profile_is_complete
 from rewards import signals
 from rewards.config import config
 from rewards.errors import RewardsError
@@ -65,6 +65,9 @@ def purchase_register(
     items = items_by_category(lines)
     if items:  # only then: the till's purchases keep the parameters they were keyed with
         params["lines"] = sorted(items.items())
+    # Before the wallet's lock: the member row is locked before the wallet everywhere else
+    # (erasure, a campaign's batch), and one order means no deadlock.
+    home_shop_settle(member, location)
     with core.wallet_write(member, key=idempotency_key, kind="purchase", params=params, now=now) as write:
         if write.replayed:
             return write.result

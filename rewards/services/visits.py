@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 
 from members.models import Location, Member, User
+from members.services import home_shop_settle
 from rewards import signals
 from rewards.models import Visit
 from rewards.services import core
@@ -23,6 +24,7 @@ def visit_record(*, member: Member, location: Location, staff: User, now: dateti
         .first()
     )
     if visit is None:
+        home_shop_settle(member, location)
         visit = Visit.objects.create(
             member=member, location=location, staff=staff, started_at=now, last_seen_at=now
         )
