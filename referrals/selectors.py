@@ -110,7 +110,11 @@ def _percent(part: int, whole: int) -> Decimal | None:
 
 
 def referral_figures(
-    *, since: datetime | None = None, until: datetime | None = None, with_spend: bool = True
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    with_spend: bool = True,
+    location_id: int | None = None,
 ) -> Figures:
     """Referral rate, conversion, cost per qualified referral and the spend of referred
     members against the others, over referrals recorded in [since, until). Five queries.
@@ -118,8 +122,13 @@ def referral_figures(
     Spend is every qualifying purchase (refunds subtracted) of the member, ever: the
     figure the seeds call lifetime value, compared per member. It reads the whole ledger;
     `with_spend=False` skips it (four queries, spend figures 0) when only the rates are wanted.
+    With `location_id`, one shop's own members (their home shop) and the friends they brought.
     """
     referrals = Referral.objects.exclude(status=Referral.Status.REFUSED)
+    members = Member.objects.all()
+    if location_id is not None:
+        referrals = referrals.filter(referrer__home_location=location_id)
+        members = members.filter(home_location=location_id)
     if since is not None:
         referrals = referrals.filter(created_at__gte=since)
     if until is not None:
@@ -134,11 +143,13 @@ def referral_figures(
     # so a member counts until the moment they were erased.
     end = until or timezone.now()
     counted = Q(erased_at=None) | Q(erased_at__gte=end)
-    members = Member.objects.filter(counted, joined_at__lt=end)
+    members = members.filter(counted, joined_at__lt=end)
     member_counts = members.aggregate(all=Count("pk"), referred=Count("pk", filter=Q(pk__in=friends)))
     spend = {}
     if with_spend:
         of_members = Q(wallet__member__erased_at=None) | Q(wallet__member__erased_at__gte=end)
+        if location_id is not None:
+            of_members &= Q(wallet__member__home_location=location_id)
         spend = LedgerEntry.objects.filter(
             of_members, qualifying=True, wallet__member__joined_at__lt=end
         ).aggregate(

@@ -38,7 +38,7 @@ RECOUNT = timedelta(minutes=10)
 KEEP_SECONDS = 2 * 24 * 3600  # a period nobody has looked at for two days is forgotten
 COUNTING_SECONDS = 15 * 60  # one count in the background at a time per period and shop
 # Part of every key: a change to Kept's or Counted's fields bumps it; old ones are never read.
-VERSION = 2
+VERSION = 3
 
 
 @dataclass(frozen=True)

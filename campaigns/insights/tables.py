@@ -203,11 +203,12 @@ class Table:
 
 
 def _kpi_lines(data: Dashboard) -> Iterator[Line]:
-    # Figures kept for the whole club only say so when a shop is chosen.
-    whole_club = _("whole club") if data.location else ""
+    # With a shop chosen, the figures about its members say so: the others are what happened
+    # at the shop.
+    its_members = _("its members") if data.location else ""
     for section in data.sections:
         for kpi in section.rows:
-            yield Line(section, kpi, kpi.key, whole_club if kpi.club_wide else "")
+            yield Line(section, kpi, kpi.key, its_members if kpi.of_members else "")
 
 
 def _formula_lines(data: Dashboard) -> Iterator[Line]:

@@ -62,7 +62,8 @@ class RollupState(SingletonModel):
 
 class ActiveDay(models.Model):
     """Members active at the start of `day` (a visit or a purchase in the `window_days`
-    before), anywhere (scope 0) or at one shop (scope = its id). Kept only for days whose
+    before), of the whole club (scope 0) or of one shop's own members (scope = the id of
+    their home shop), wherever they were active. Kept only for days whose
     window lies wholly in the past: no sale is accepted more than 30 days late, so such a
     figure no longer changes (and a late entry clears the days it falls in the window of)."""
 

@@ -142,14 +142,16 @@ class CampaignFigures:
     revenue_ore: int
 
 
-def campaigns_in(start, end, *, window_days: int) -> list[CampaignFigures]:
+def campaigns_in(start, end, *, window_days: int, location_id: int | None = None) -> list[CampaignFigures]:
     """Every campaign that started sending in [start, end), with its figures (buyers within
-    `window_days` of their message). One query, whatever the number of campaigns or messages."""
+    `window_days` of their message). One query, whatever the number of campaigns or messages.
+    With `location_id`, only the messages to that shop's own members (their home shop)."""
     window = timedelta(days=window_days)
+    messages = Message.objects.all()
+    if location_id is not None:
+        messages = messages.filter(member__home_location=location_id)
     rows = (
-        Message.objects.filter(
-            status=Status.SENT, campaign__started_at__gte=start, campaign__started_at__lt=end
-        )
+        messages.filter(status=Status.SENT, campaign__started_at__gte=start, campaign__started_at__lt=end)
         .annotate(spent=_spend_after(window), stopped=_unsubscribed_after())
         .values("campaign", "campaign__name", "campaign__started_at")
         .annotate(

@@ -88,13 +88,19 @@ def partner_settlement(start: datetime, end: datetime) -> list[Settlement]:
     ]
 
 
-def partner_usage(windows: dict[str, tuple[datetime, datetime]]) -> dict[str, tuple[int, int]]:
+def partner_usage(
+    windows: dict[str, tuple[datetime, datetime]], *, location_id: int | None = None
+) -> dict[str, tuple[int, int]]:
     """Partner vouchers used at the partners in each [start, end) window: (how many, what they
-    are worth in øre at the partners' values), in one query (the dashboard's partner usage)."""
+    are worth in øre at the partners' values), in one query (the dashboard's partner usage);
+    with `location_id`, the vouchers of that shop's own members (their home shop)."""
     sums = {}
     for name, (start, end) in windows.items():
         within = Q(used_at__gte=start, used_at__lt=end)
         sums[f"n_{name}"] = Count("pk", filter=within)
         sums[f"kr_{name}"] = Sum("partner__value_kr", filter=within, default=0)
-    row = PartnerRedemption.objects.aggregate(**sums)
+    redemptions = PartnerRedemption.objects.all()
+    if location_id is not None:
+        redemptions = redemptions.filter(voucher__wallet__member__home_location=location_id)
+    row = redemptions.aggregate(**sums)
     return {name: (row[f"n_{name}"], row[f"kr_{name}"] * 100) for name in windows}

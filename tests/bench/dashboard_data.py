@@ -233,6 +233,7 @@ def _members_add(templates: Templates, first: int, count: int) -> None:
             "card_secret": "md5(g.i::text)",
             "joined_at": joined(),
             "erased_at": f"CASE WHEN g.i % 50 = 25 AND {erased_at} < {now} THEN {erased_at} END",
+            "home_location_id": f"{loc0} + g.i % {LOCATIONS}",  # the shop of the first entry
         },
         members,
     )

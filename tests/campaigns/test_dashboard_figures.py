@@ -165,14 +165,52 @@ def test_monthly_trend_and_breakage(march):
     assert breakage[date(2025, 2, 1)].total_ore == 0
 
 
-def test_a_location_narrows_what_happened_there_and_not_the_members(club):
+def test_a_location_narrows_what_happened_there_to_the_shop(club):
     torget = dashboard(period=MARCH, location=club.s2, now=NOW).kpis
-    assert torget["members"].current == 5
     assert torget["revenue"].current == (100 + 400 - 400 + 1000) * 100
     assert torget["purchases"].current == 3 - 1
-    assert torget["active_share"].current == pct(3, 5)  # A, B and C bought at Torget
     assert torget["vouchers_used"].current == 0
     assert torget["points_issued"].current == 100 + 400 + 1000 - 400
+
+
+def test_a_shops_ltv_is_of_its_purchases_and_its_roi_the_whole_clubs(club, march):
+    _retention, ltv, roi = dashboard(period=MARCH, location=club.s2, now=NOW).formulas
+    assert ltv.terms[0].current == (100 + 400 - 400 + 1000) * 100 // 2  # two purchases, net
+    assert roi.current == march.formulas[2].current
+
+
+def test_a_location_narrows_the_member_figures_to_its_own_members(club):
+    # Home shops: A, B and E first bought at Sentrum, C at Torget; D and F have none yet
+    # (D's visit was written without the till, F never came).
+    sentrum = dashboard(period=MARCH, location=club.s1, now=NOW).kpis
+    torget = dashboard(period=MARCH, location=club.s2, now=NOW).kpis
+    assert (sentrum["members"].current, sentrum["members"].previous) == (2, 3)  # E erased
+    assert (torget["members"].current, torget["new_members"].previous) == (1, 1)  # C joined in February
+    # A (also at Torget: anywhere counts) and B bought in the window; B and E were active
+    # on 1 March, E is erased.
+    assert sentrum["active_share"].current == pct(2, 2)
+    assert sentrum["churn"].current == pct(1, 2)
+    assert torget["active_share"].current == pct(1, 1)
+    assert sentrum["consent_sms"].current == pct(1, 2)  # B
+    assert sentrum["consent_email"].current == pct(0, 2)  # A withdrew
+    assert sentrum["referral_rate"].current == pct(1, 2)  # A brought D
+    assert torget["referral_rate"].current == pct(0, 1)
+    assert (sentrum["upgrade_rate"].current, torget["upgrade_rate"].current) == (pct(0, 2), pct(1, 1))
+    a, b, e = 200 + 300 + 100 - 200, 500 - 100, 250
+    assert sentrum["liability"].current == (a + b + e) * POINT_ORE
+    assert torget["liability"].current == 1000 * POINT_ORE
+    # A's expired points are Sentrum's; C's lapsed gift voucher (50 kr) is Torget's.
+    assert (sentrum["breakage"].current, torget["breakage"].current) == (200 * POINT_ORE, 50 * 100)
+    for kpi in ("members", "liability", "breakage", "revenue"):
+        assert sentrum[kpi].of_members == (kpi != "revenue")
+
+
+def test_a_shops_tiers_and_points_owed_are_its_own_members(club):
+    with translation.override("en"):
+        torget = dashboard(period=MARCH, location=club.s2, now=NOW)
+    assert {str(row.name): row.members for row in torget.tiers} == {"No tier yet": 0, "Sølv": 1}
+    assert torget.owed.points == 1000  # C's
+    assert [row.liability_ore for row in torget.trend][-2:] == [0, 1000 * POINT_ORE]
 
 
 def test_the_active_window_is_the_owners_choice(club, economics):

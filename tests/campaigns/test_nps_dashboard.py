@@ -4,6 +4,7 @@ rate, per shop, and the promoters' invitations that led to a referral."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 
@@ -11,6 +12,7 @@ from campaigns.insights.selectors.nps import nps_by_month
 from campaigns.insights.selectors.period import Month
 from campaigns.models import Message, NpsAnswer
 from campaigns.nps import nps_answer
+from members.models import Member
 from referrals.models import Referral
 from tests.campaigns.flow_helpers import flow_on, oslo
 from tests.campaigns.sending_helpers import subscriber
@@ -42,7 +44,9 @@ def test_a_month_of_answers_gives_the_score_the_response_rate_and_the_referrals(
         message = survey(member, step, at)
         answer = nps_answer(message=message, score=score, now=at + timedelta(hours=1))
         NpsAnswer.objects.filter(pk=answer.pk).update(location=shop if score != 0 else other)
+        Member.objects.filter(pk=member.pk).update(home_location=shop if score != 0 else other)
     for member in members[8:]:
+        Member.objects.filter(pk=member.pk).update(home_location=shop)
         survey(member, step, at)
     invited = [survey(m, invite, at + timedelta(days=2), occasion="i") for m in members[:2]]
     Referral.objects.create(
@@ -56,7 +60,10 @@ def test_a_month_of_answers_gives_the_score_the_response_rate_and_the_referrals(
     assert club.score == 25  # (4 - 2) / 8
     assert club.response_rate == 80
     assert (club.invited, club.referred) == (2, 1)
+    # The shop's own members (their home shop): all but the one who answered 0.
     assert (at_shop.answers, at_shop.detractors, at_shop.score) == (7, 1, 43)  # (4 - 1) / 7 = 42.9
+    assert (at_shop.surveys, at_shop.invited, at_shop.referred) == (9, 2, 1)
+    assert at_shop.response_rate == Decimal("77.8")
 
 
 def test_a_month_without_answers_shows_no_score():

@@ -89,9 +89,9 @@ class Facts:
     flows: ledger.Flows
     counted: Counted
 
-    def kpi(self, key, label, definition, unit, fn, club_wide=False) -> Kpi:
+    def kpi(self, key, label, definition, unit, fn, of_members=False) -> Kpi:
         """A row: `fn(period name)` gives its value for the period and the one before."""
-        return Kpi(key, label, definition, unit, fn(CUR), fn(PREV), club_wide)
+        return Kpi(key, label, definition, unit, fn(CUR), fn(PREV), of_members)
 
     def members_at(self, name: str, end: int) -> int:
         """Members at the start (0) or the end (1) of the period."""
@@ -121,9 +121,20 @@ class Facts:
         """What vouchers are worth in øre (see selectors.vouchers)."""
         return self.program.value_ore(w.points) + w.unpriced * self.economics.free_voucher_value_kr * 100
 
+    def held(self, name: str) -> int:
+        """Points held at the end of the period: the club's from the ledger's sums, a shop's
+        members' as counted."""
+        if self.counted.points is None:
+            return self.flows.balance_before(self.ends[name][1])
+        return self.counted.points.held[self.counted.ends[name][1]]
+
+    def expired(self, name: str) -> int:
+        if self.counted.points is None:
+            return self.flows.expired(*self.ends[name])
+        return self.counted.points.expired[self.counted.ends[name]]
+
     def breakage(self, name: str) -> int:
-        start, end = self.ends[name]
-        return self.program.value_ore(self.flows.expired(start, end)) + self.worth(
+        return self.program.value_ore(self.expired(name)) + self.worth(
             self.counted.voucher.get(f"expired_{name}")
         )
 
@@ -157,6 +168,8 @@ class Counted:
     partners: dict[str, tuple[int, int]]
     nps: list[NpsRow]
     memberships: list[MembershipRow]
+    # A shop's members' points (None for the whole club, whose come from the ledger's sums).
+    points: ledger.ShopPoints | None
 
 
 def _ends(period: Period, now: datetime) -> tuple[dict, list[datetime]]:
@@ -190,7 +203,7 @@ def counted(
     months = trend_months(period.last)
     ends, month_ends = _ends(period, now)
     moments = {m for pair in ends.values() for m in pair} | set(month_ends)
-    counts, joined = members.member_counts(moments | {now}, periods)
+    counts, joined = members.member_counts(moments | {now}, periods, location_id=location_id)
     active, churned = members.active_with_rollups(
         moments,
         window=timedelta(days=economics.active_window_days),
@@ -198,7 +211,8 @@ def counted(
         location_id=location_id,
         rolled_until=rolled_until,
     )
-    tiers, per_tier = members.tier_counts()
+    tiers, per_tier = members.tier_counts(location_id=location_id)
+    windows = set(ends.values()) | {(m.start, end) for m, end in zip(months, month_ends, strict=True)}
     return Counted(
         at=now,
         ends=ends,
@@ -211,21 +225,31 @@ def counted(
         buyers=ledger.buyers(periods, location_id=location_id),
         segments=ledger.segments(period, location_id=location_id, shares=shares),
         channels=members.joins_by_channel(periods, location_id=location_id),
-        # Club-wide: a campaign has no shop.
-        campaigns=campaigns_in(period.start, period.end, window_days=shares.attribution_days),
+        campaigns=campaigns_in(
+            period.start, period.end, window_days=shares.attribution_days, location_id=location_id
+        ),
         voucher=vouchers.voucher_figures(periods, months, now=now, location_id=location_id),
-        consent={name: members.consents(end) for name, (_start, end) in ends.items()},
+        consent={
+            name: members.consents(end, location_id=location_id) for name, (_start, end) in ends.items()
+        },
         tiers=tiers,
         per_tier=per_tier,
-        upgraded=members.upgrades(periods),
+        upgraded=members.upgrades(periods, location_id=location_id),
         referrals={
-            CUR: referral_figures(since=ends[CUR][0], until=ends[CUR][1]),
+            CUR: referral_figures(since=ends[CUR][0], until=ends[CUR][1], location_id=location_id),
             # The spend of referred members is all-time: once is enough.
-            PREV: referral_figures(since=ends[PREV][0], until=ends[PREV][1], with_spend=False),
+            PREV: referral_figures(
+                since=ends[PREV][0], until=ends[PREV][1], with_spend=False, location_id=location_id
+            ),
         },
-        partners=partner_usage(ends),
+        partners=partner_usage(ends, location_id=location_id),
         nps=nps_by_month(months, location_id=location_id),
-        memberships=memberships_by_month(months, now=now, program=program),
+        memberships=memberships_by_month(months, now=now, program=program, location_id=location_id),
+        points=None
+        if location_id is None
+        else ledger.shop_points(
+            {end for _start, end in windows} | {now}, windows, now=now, location_id=location_id
+        ),
     )
 
 
@@ -257,7 +281,10 @@ def dashboard(
             rolled_until=flows.rolled_until,
             settings=(economics, shares, program),
         )
-    owed_points = flows.balance_before(now) - _lapsed_points(now)
+    if counts.points is None:
+        owed_points = flows.balance_before(now) - _lapsed_points(now)
+    else:  # a shop's members' points, as counted
+        owed_points = counts.points.held[counts.at] - counts.points.lapsed
     facts = Facts(economics, program, ends, flows, counts)
     voucher = counts.voucher
     seed = formulas(
@@ -265,7 +292,8 @@ def dashboard(
         active_start={n: counts.active[counts.ends[n][0]] for n in periods},
         churned=counts.churned,
         sales={n: facts.sales(n, ledger.CLUB) for n in periods},
-        buyers={n: counts.buyers[n, ledger.CLUB].buyers for n in periods},
+        here=facts.here,
+        buyers_here={n: counts.buyers[n, ledger.HERE].buyers for n in periods},
         benefits_ore={n: facts.worth(voucher.get(f"usedall_{n}")) for n in periods},
         economics=economics,
     )
@@ -292,7 +320,9 @@ def dashboard(
                 active_share=percent(counts.active[counted_end], counts.counts[counted_end]),
                 points_redeemed=flows.redeemed(month.start, end),
                 vouchers_used=voucher.get(f"used_m{i}").count,
-                liability_ore=program.value_ore(flows.balance_before(end)),
+                liability_ore=program.value_ore(
+                    flows.balance_before(end) if counts.points is None else counts.points.held[counted_end]
+                ),
             )
             for i, (month, end, counted_end) in enumerate(
                 zip(months, month_ends, counts.month_ends, strict=True)
@@ -301,12 +331,14 @@ def dashboard(
         breakage=[
             BreakageRow(
                 month=month.first,
-                points_expired=flows.expired(month.start, end),
-                points_expired_ore=program.value_ore(flows.expired(month.start, end)),
+                points_expired=expired,
+                points_expired_ore=program.value_ore(expired),
                 vouchers_expired=voucher.get(f"expired_m{i}").count,
                 vouchers_expired_ore=facts.worth(voucher.get(f"expired_m{i}")),
             )
-            for i, (month, end) in enumerate(zip(months, month_ends, strict=True))
+            for i, (month, expired) in enumerate(
+                zip(months, _expired_by_month(flows, counts, months, month_ends), strict=True)
+            )
         ],
         segments=_segment_rows(counts.segments, shares),
         channels=_channel_rows(counts.channels),
@@ -316,6 +348,15 @@ def dashboard(
         memberships=counts.memberships,
         rolled_until=flows.rolled_until,
     )
+
+
+def _expired_by_month(flows: ledger.Flows, counts: Counted, months: list[Month], ends: list[datetime]):
+    """Points expired each month: the club's from the ledger's sums, a shop's members' as counted."""
+    if counts.points is None:
+        return [flows.expired(month.start, end) for month, end in zip(months, ends, strict=True)]
+    return [
+        counts.points.expired[month.start, end] for month, end in zip(months, counts.month_ends, strict=True)
+    ]
 
 
 def _lapsed_points(now: datetime) -> int:

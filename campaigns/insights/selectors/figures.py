@@ -43,7 +43,9 @@ class Kpi:
     unit: str
     current: int | Decimal | None
     previous: int | Decimal | None
-    club_wide: bool = False  # the same for the whole club whatever location is chosen
+    # About members (with a shop chosen: its own members, wherever they bought), not about
+    # what happened at the shop.
+    of_members: bool = False
 
     @property
     def change(self) -> int | Decimal | None:

@@ -8,8 +8,9 @@ A "customer" in the retention rate is an *active* member (a purchase or visit wi
 owner's active window), not anyone who has joined: members are seldom deleted, so with
 joined members the rate was 100 % whatever happened. Customers at the end less the new
 ones are those active at the start who still are, so the rate is 100 - churn, and follows
-the shop filter as churn does. LTV and ROI are for the whole club (running costs are not
-per shop). Amounts in øre; the owner's assumptions come from campaigns.models.ClubEconomics.
+the shop filter as churn does (its own members). LTV follows it too: the purchases at the
+shop. ROI is the whole club's (running costs are not per shop). Amounts in øre; the owner's
+assumptions come from campaigns.models.ClubEconomics.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ def formulas(
     active_start: dict[str, int],
     churned: dict[str, int],
     sales: dict[str, dict],
-    buyers: dict[str, int],
+    here: dict[str, dict],
+    buyers_here: dict[str, int],
     benefits_ore: dict[str, int],
     economics: ClubEconomics,
 ) -> list[Formula]:
@@ -41,11 +43,11 @@ def formulas(
 
     retention = {n: percent(active_start[n] - churned[n], active_start[n]) for n in names}
     days = economics.active_window_days
-    average = {n: _div(sales[n]["revenue"], sales[n]["purchases"]) for n in names}
+    average = {n: _div(here[n]["revenue"], here[n]["purchases"]) for n in names}
     per_year = {
         n: None
-        if not buyers[n]
-        else (Decimal(sales[n]["purchases"]) / buyers[n] * DAYS_PER_YEAR / periods[n].days).quantize(
+        if not buyers_here[n]
+        else (Decimal(here[n]["purchases"]) / buyers_here[n] * DAYS_PER_YEAR / periods[n].days).quantize(
             Decimal("0.01")
         )
         for n in names
@@ -106,7 +108,7 @@ def formulas(
             terms=[
                 Term(
                     _("Average purchase"),
-                    _("Members' purchases ÷ purchases, whole club."),
+                    _("Members' purchases ÷ purchases (at the shop, when one is chosen)."),
                     KR,
                     *pair({n: ore(average[n]) for n in names}),
                 ),

@@ -24,7 +24,7 @@ def sections(f: Facts) -> list[Section]:
             _("Members at the end of the period: joined before it ended and not erased."),
             "count",
             f.members_at_end,
-            club_wide=True,
+            of_members=True,
         ),
         f.kpi(
             "new_members",
@@ -32,7 +32,7 @@ def sections(f: Facts) -> list[Section]:
             _("Members who joined in the period."),
             "count",
             lambda n: f.counted.joined[n],
-            club_wide=True,
+            of_members=True,
         ),
         f.kpi(
             "signup_rate",
@@ -43,7 +43,7 @@ def sections(f: Facts) -> list[Section]:
             ),
             "percent",
             lambda n: percent(f.counted.joined[n], f.members_at(n, 0)),
-            club_wide=True,
+            of_members=True,
         ),
         f.kpi(
             "active_share",
@@ -55,6 +55,7 @@ def sections(f: Facts) -> list[Section]:
             % {"days": f.economics.active_window_days},
             "percent",
             lambda n: percent(f.active_at(n, 1), f.members_at_end(n)),
+            of_members=True,
         ),
         f.kpi(
             "churn",
@@ -65,6 +66,7 @@ def sections(f: Facts) -> list[Section]:
             ),
             "percent",
             lambda n: percent(f.counted.churned[n], f.active_at(n, 0)),
+            of_members=True,
         ),
     ]
     purchase_rows = [
@@ -158,7 +160,7 @@ def sections(f: Facts) -> list[Section]:
             _("Members' vouchers for partner businesses that the partners marked as used in the period."),
             "count",
             lambda n: f.counted.partners[n][0],
-            club_wide=True,
+            of_members=True,
         ),
         f.kpi(
             "partner_value",
@@ -166,7 +168,7 @@ def sections(f: Facts) -> list[Section]:
             _("The partner vouchers used in the period × each partner's value per voucher, in kroner."),
             "kr",
             lambda n: f.counted.partners[n][1],
-            club_wide=True,
+            of_members=True,
         ),
     ]
     loyalty_rows = [
@@ -176,7 +178,7 @@ def sections(f: Facts) -> list[Section]:
             _("Members who moved up at least one tier in the period ÷ members at the end × 100."),
             "percent",
             lambda n: percent(f.counted.upgraded[n], f.members_at_end(n)),
-            club_wide=True,
+            of_members=True,
         ),
         f.kpi(
             "referral_rate",
@@ -187,7 +189,7 @@ def sections(f: Facts) -> list[Section]:
             ),
             "percent",
             lambda n: f.counted.referrals[n].referral_rate,
-            club_wide=True,
+            of_members=True,
         ),
         f.kpi(
             "referral_conversion",
@@ -198,7 +200,7 @@ def sections(f: Facts) -> list[Section]:
             ),
             "percent",
             lambda n: f.counted.referrals[n].conversion,
-            club_wide=True,
+            of_members=True,
         ),
         f.kpi(
             "referral_cost",
@@ -206,7 +208,7 @@ def sections(f: Facts) -> list[Section]:
             _("What the referral rewards not taken back are worth ÷ friends who qualified."),
             "kr",
             lambda n: f.counted.referrals[n].cost_per_qualified_ore,
-            club_wide=True,
+            of_members=True,
         ),
         f.kpi(
             "consent_email",
@@ -217,7 +219,7 @@ def sections(f: Facts) -> list[Section]:
             ),
             "percent",
             lambda n: percent(f.counted.consent[n]["email"], f.members_at_end(n)),
-            club_wide=True,
+            of_members=True,
         ),
         f.kpi(
             "consent_sms",
@@ -228,7 +230,7 @@ def sections(f: Facts) -> list[Section]:
             ),
             "percent",
             lambda n: percent(f.counted.consent[n]["sms"], f.members_at_end(n)),
-            club_wide=True,
+            of_members=True,
         ),
     ]
 
@@ -242,8 +244,8 @@ def sections(f: Facts) -> list[Section]:
             )
             % {"value": f.program.redeem_value_kr, "points": f.program.redeem_points},
             "kr",
-            lambda n: f.program.value_ore(f.flows.balance_before(f.ends[n][1])),
-            club_wide=True,
+            lambda n: f.program.value_ore(f.held(n)),
+            of_members=True,
         ),
         f.kpi(
             "breakage",
@@ -251,7 +253,7 @@ def sections(f: Facts) -> list[Section]:
             _("Points that expired plus vouchers whose last day passed unused in the period, in kroner."),
             "kr",
             f.breakage,
-            club_wide=True,
+            of_members=True,
         ),
     ]
     referred_rows = [
@@ -264,7 +266,7 @@ def sections(f: Facts) -> list[Section]:
             ),
             "kr",
             lambda n: f.counted.referrals[n].referred_average_spend_ore if n == CUR else None,
-            club_wide=True,
+            of_members=True,
         ),
         f.kpi(
             "other_spend",
@@ -272,7 +274,7 @@ def sections(f: Facts) -> list[Section]:
             _("All purchases ever of the other members ÷ those members."),
             "kr",
             lambda n: f.counted.referrals[n].other_average_spend_ore if n == CUR else None,
-            club_wide=True,
+            of_members=True,
         ),
     ]
     return [

@@ -272,3 +272,43 @@ def segments(period: Period, *, location_id: int | None, shares: CampaignSetting
         Segment(key, int(found[i][1]) if i in found else 0, int(found[i][2] or 0) if i in found else 0)
         for i, key in enumerate(SEGMENTS)
     ]
+
+
+@dataclass(frozen=True)
+class ShopPoints:
+    """The points of one shop's own members (their home shop): the sum of their balances at
+    each moment (as the books show it, like Flows.balance_before), what lapsed from them in
+    each window, and the points in lapsed lots the nightly expiry has not yet taken out. The
+    club's figures come from the flows (the rollups); a shop's cannot, since a member's
+    entries are made at any shop."""
+
+    held: dict[datetime, int]
+    expired: dict[tuple[datetime, datetime], int]
+    lapsed: int
+
+
+def shop_points(
+    moments: Iterable[datetime],
+    windows: Iterable[tuple[datetime, datetime]],
+    *,
+    now: datetime,
+    location_id: int,
+) -> ShopPoints:
+    """One query over the ledger entries of the shop's members."""
+    moments, windows = sorted(set(moments)), sorted(set(windows))
+    sums = {f"held_{i}": Sum("points", filter=Q(created_at__lt=m), default=0) for i, m in enumerate(moments)}
+    sums |= {
+        f"expired_{i}": Sum(
+            "points", filter=Q(kind=Kind.EXPIRE, created_at__gte=s, created_at__lt=e), default=0
+        )
+        for i, (s, e) in enumerate(windows)
+    }
+    sums["lapsed"] = Sum(
+        "remaining", filter=Q(remaining__gt=0, expires_at__lte=now, created_at__lt=now), default=0
+    )
+    row = LedgerEntry.objects.filter(wallet__member__home_location=location_id).order_by().aggregate(**sums)
+    return ShopPoints(
+        held={m: row[f"held_{i}"] for i, m in enumerate(moments)},
+        expired={w: -row[f"expired_{i}"] for i, w in enumerate(windows)},
+        lapsed=row["lapsed"],
+    )

@@ -1,6 +1,10 @@
 """The dashboard's figures about members: how many at a moment, who joined, who is active,
 who left activity (churn), consents, tiers. Each function is one aggregate query.
 
+With a shop chosen, these are the shop's own members: those whose home shop it is
+(members.Member.home_location: where they joined, or else where they were first seen),
+wherever they came and bought; figures of what happened at a shop are in selectors.ledger.
+
 A member counts from `joined_at` until erased (`erased_at`): an erased member has left,
 but the figures of a period that ended before the erasure do not change.
 """
@@ -28,7 +32,15 @@ def _member_at(moment: datetime, prefix: str = "") -> Q:
     )
 
 
-def member_counts(moments: Iterable[datetime], joined: dict[str, Period]) -> tuple[dict, dict]:
+def of_shop(queryset, location_id: int | None, path: str = ""):
+    """`queryset` narrowed to the shop's members when a shop is chosen; `path` leads from its
+    model to the member ("wallet__member__")."""
+    return queryset if location_id is None else queryset.filter(**{f"{path}home_location": location_id})
+
+
+def member_counts(
+    moments: Iterable[datetime], joined: dict[str, Period], *, location_id: int | None = None
+) -> tuple[dict, dict]:
     """({moment: members then}, {period name: members who joined in it}). One query."""
     moments = sorted(set(moments))
     aggregates = {f"at_{i}": Count("pk", filter=_member_at(moment)) for i, moment in enumerate(moments)}
@@ -36,7 +48,7 @@ def member_counts(moments: Iterable[datetime], joined: dict[str, Period]) -> tup
         aggregates[f"new_{name}"] = Count(
             "pk", filter=Q(joined_at__gte=period.start, joined_at__lt=period.end)
         )
-    row = Member.objects.aggregate(**aggregates)
+    row = of_shop(Member.objects, location_id).aggregate(**aggregates)
     return (
         {moment: row[f"at_{i}"] for i, moment in enumerate(moments)},
         {name: row[f"new_{name}"] for name in joined},
@@ -68,6 +80,13 @@ _ACTIVE_SQL = """
       LEFT JOIN (SELECT id, erased_at FROM {member} WHERE erased_at IS NOT NULL) m
              ON m.id = flags.member_id
 """
+
+
+_OF_SHOP_VISITS = "AND v.member_id IN (SELECT id FROM {member} WHERE home_location_id = %s)"
+_OF_SHOP_ENTRIES = (
+    "AND e.wallet_id IN (SELECT sw.id FROM {wallet} sw JOIN {member} sm ON sm.id = sw.member_id"
+    " WHERE sm.home_location_id = %s)"
+)
 
 
 def activity(
@@ -109,8 +128,9 @@ def activity(
     where_params = [adapt(moments[0] - window), adapt(moments[-1])]
     visit_location = entry_location = ""
     visit_params, entry_params = list(where_params), [LedgerEntry.Kind.EARN.value, *where_params]
-    if location_id is not None:
-        visit_location, entry_location = "AND v.location_id = %s", "AND e.location_id = %s"
+    if location_id is not None:  # the shop's members (their home shop), active anywhere
+        visit_location = _OF_SHOP_VISITS.format(member=Member._meta.db_table)
+        entry_location = _OF_SHOP_ENTRIES.format(member=Member._meta.db_table, wallet=Wallet._meta.db_table)
         visit_params.append(location_id)
         entry_params.append(location_id)
     sql = _ACTIVE_SQL.format(
@@ -179,7 +199,7 @@ def _late_purchase_days(since: datetime, *, before) -> set:
     return set(late.annotate(day=TruncDate("created_at")).order_by().values_list("day", flat=True).distinct())
 
 
-def consents(moment: datetime) -> dict[str, int]:
+def consents(moment: datetime, *, location_id: int | None = None) -> dict[str, int]:
     """{channel: members whose latest marketing choice before `moment` is yes}. One query."""
     purpose = ConsentEvent.Purpose.MARKETING
     later = ConsentEvent.objects.filter(
@@ -188,7 +208,8 @@ def consents(moment: datetime) -> dict[str, int]:
         Q(created_at__gt=OuterRef("created_at")) | Q(created_at=OuterRef("created_at"), pk__gt=OuterRef("pk"))
     )
     rows = (
-        ConsentEvent.objects.filter(purpose=purpose, created_at__lt=moment, granted=True)
+        of_shop(ConsentEvent.objects, location_id, "member__")
+        .filter(purpose=purpose, created_at__lt=moment, granted=True)
         .filter(_member_at(moment, "member__"))
         .exclude(Exists(later))
         .order_by()
@@ -199,11 +220,12 @@ def consents(moment: datetime) -> dict[str, int]:
     return {channel: counts.get(channel, 0) for channel in ConsentEvent.Channel.values}
 
 
-def tier_counts() -> tuple[list[Tier], dict[int | None, int]]:
+def tier_counts(*, location_id: int | None = None) -> tuple[list[Tier], dict[int | None, int]]:
     """The tiers (lowest first) and today's members per tier id. Two queries."""
     tiers = list(Tier.objects.order_by("threshold"))
     rows = (
-        Wallet.objects.filter(member__erased_at=None, tier__isnull=False)
+        of_shop(Wallet.objects, location_id, "member__")
+        .filter(member__erased_at=None, tier__isnull=False)
         .order_by()
         .values("tier_id")
         .annotate(members=Count("pk"))
@@ -211,9 +233,9 @@ def tier_counts() -> tuple[list[Tier], dict[int | None, int]]:
     return tiers, {row["tier_id"]: row["members"] for row in rows}
 
 
-def upgrades(periods: dict[str, Period]) -> dict[str, int]:
+def upgrades(periods: dict[str, Period], *, location_id: int | None = None) -> dict[str, int]:
     """{period name: members who moved up at least one tier in it}. One query."""
-    row = TierChange.objects.aggregate(
+    row = of_shop(TierChange.objects, location_id, "member__").aggregate(
         **{
             name: Count(
                 "member_id",
@@ -227,13 +249,12 @@ def upgrades(periods: dict[str, Period]) -> dict[str, int]:
 
 
 def joins_by_channel(periods: dict[str, Period], *, location_id: int | None) -> dict[str, dict[str, int]]:
-    """{channel: {period name: members who joined in it that way}}; with a shop, those who
-    joined through that shop's poster, receipt or till. One query."""
-    joined = (
-        Member.objects.all() if location_id is None else Member.objects.filter(joined_location=location_id)
-    )
+    """{channel: {period name: members who joined in it that way}}; with a shop, its own
+    members (those who joined through its poster, receipt or till, and those who joined
+    online and came to it first). One query."""
     rows = (
-        joined.order_by()
+        of_shop(Member.objects, location_id)
+        .order_by()
         .values("channel")
         .annotate(
             **{

@@ -3,8 +3,8 @@ the month, trials begun and how many of them have paid since (conversion from tr
 memberships that ran out unrenewed (churn), the fees taken, and what the perks cost: the
 extra points at their redemption value and the monthly vouchers used at the value the owner
 gives them (the discount at the till is on the receipt, not in Lojal: the member's value
-meter estimates it). Five queries, however many months and members. The whole club's: a
-membership has no shop.
+meter estimates it). Five queries, however many months and members. With a shop chosen, the
+memberships of its own members (their home shop).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
 
 from campaigns.insights.selectors.figures import percent
+from campaigns.insights.selectors.members import of_shop
 from campaigns.insights.selectors.period import Month
 from rewards.models import LedgerEntry, Membership, MembershipPayment, Plan, PointsProgram, Voucher
 
@@ -42,8 +43,9 @@ def _by_month(queryset, field: str, **sums) -> dict[date, dict]:
 
 
 def memberships_by_month(
-    months: list[Month], *, now: datetime, program: PointsProgram
+    months: list[Month], *, now: datetime, program: PointsProgram, location_id: int | None = None
 ) -> list[MembershipRow]:
+
     plans = list(Plan.objects.values("monthly_reward", kr=F("monthly_reward_value_kr")))
     if not plans:
         return []  # a club that sells no membership is not shown an empty table
@@ -70,18 +72,24 @@ def memberships_by_month(
                 filter=Q(paid_from__isnull=False, ends_at__gte=month.start, ends_at__lt=min(month.end, now)),
             ),
         }
-    row = Membership.objects.aggregate(**counts)
+    row = of_shop(Membership.objects, location_id, "member__").aggregate(**counts)
     fees = _by_month(
-        MembershipPayment.objects.filter(paid_at__gte=start, paid_at__lt=end),
+        of_shop(MembershipPayment.objects, location_id, "membership__member__").filter(
+            paid_at__gte=start, paid_at__lt=end
+        ),
         "paid_at",
         ore=Sum("amount_ore"),
     )
     extra = _by_month(
-        LedgerEntry.objects.filter(created_at__gte=start, created_at__lt=end, membership_points__gt=0),
+        of_shop(LedgerEntry.objects, location_id, "wallet__member__").filter(
+            created_at__gte=start, created_at__lt=end, membership_points__gt=0
+        ),
         "created_at",
         points=Sum("membership_points"),
     )
-    vouchers = _voucher_value_by_month(start, end, plans)
+    vouchers = _voucher_value_by_month(
+        of_shop(Voucher.objects, location_id, "wallet__member__"), start, end, plans
+    )
     rows = []
     for i, month in enumerate(months):
         points = extra.get(month.first, {})
@@ -100,10 +108,10 @@ def memberships_by_month(
     return rows
 
 
-def _voucher_value_by_month(start: datetime, end: datetime, plans: list[dict]) -> dict[date, int]:
+def _voucher_value_by_month(vouchers, start: datetime, end: datetime, plans: list[dict]) -> dict[date, int]:
     """The monthly vouchers used, at the value the plan that gives them puts on them."""
     used = (
-        Voucher.objects.filter(
+        vouchers.filter(
             source=Voucher.Source.MEMBERSHIP, status=Voucher.Status.USED, used_at__gte=start, used_at__lt=end
         )
         .annotate(month=TruncMonth("used_at"))

@@ -3,8 +3,8 @@ passives 7-8, detractors 0-6), the score (the promoters' share less the detracto
 points from -100 to 100), the response rate, and the promoters invited to refer a friend
 with how many of them did. Three queries, whatever the number of months.
 
-With a shop chosen, the answers are that shop's (the shop of the purchase surveyed); the
-surveys, the response rate and the invitations are the whole club's (a message has no shop).
+With a shop chosen, all of it is about the shop's own members (their home shop): the surveys
+sent to them, their answers, the invitations; the response rate is then theirs too.
 """
 
 from __future__ import annotations
@@ -54,8 +54,10 @@ def _by_month(queryset, field: str, **counts) -> dict[date, dict]:
 def nps_by_month(months: list[Month], *, location_id: int | None = None) -> list[NpsRow]:
     start, end = months[0].start, months[-1].end
     answers = NpsAnswer.objects.filter(answered_at__gte=start, answered_at__lt=end)
+    sent = Message.objects.filter(status=Message.Status.SENT, sent_at__gte=start, sent_at__lt=end)
     if location_id is not None:
-        answers = answers.filter(location_id=location_id)
+        answers = answers.filter(member__home_location=location_id)
+        sent = sent.filter(member__home_location=location_id)
     answered = _by_month(
         answers,
         "answered_at",
@@ -63,7 +65,6 @@ def nps_by_month(months: list[Month], *, location_id: int | None = None) -> list
         promoters=Count("pk", filter=Q(score__gte=9)),
         detractors=Count("pk", filter=Q(score__lte=6)),
     )
-    sent = Message.objects.filter(status=Message.Status.SENT, sent_at__gte=start, sent_at__lt=end)
     surveys = _by_month(sent.filter(campaign__flow__kind=Flow.Kind.NPS), "sent_at", n=Count("pk"))
     referred_after = Exists(
         Referral.objects.filter(referrer=OuterRef("member"), created_at__gte=OuterRef("sent_at"))

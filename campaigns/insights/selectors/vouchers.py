@@ -48,10 +48,12 @@ def _worth(key: str, condition: Q) -> dict:
 def voucher_figures(
     periods: dict[str, Period], months: list[Month], *, now: datetime, location_id: int | None
 ) -> VoucherFigures:
-    """Per period: issued and used (at the location, if one is chosen); per month: used and
-    expired unused; now: outstanding. Keys "<what>_<period or month index>"."""
-    issued_here = used_here = Q()
+    """Per period: issued and used (at the location, if one is chosen); per month: used (there)
+    and expired unused; now: outstanding. Expired and outstanding vouchers are, with a shop
+    chosen, those of its own members (their home shop). Keys "<what>_<period or month index>"."""
+    issued_here = used_here = mine = Q()
     if location_id is not None:
+        mine = Q(wallet__member__home_location=location_id)
         # A voucher is issued where it was bought with points or its stamp card filled up.
         issued_here = Q(redeem_entry__location_id=location_id) | Q(stamp_entry__location_id=location_id)
         used_here = Q(used_location_id=location_id)
@@ -63,11 +65,11 @@ def voucher_figures(
         used = Q(used_at__gte=period.start, used_at__lt=period.end)
         aggregates |= _worth(f"used_{name}", used & used_here)
         aggregates |= _worth(f"usedall_{name}", used)  # the ROI's benefits are the whole club's
-        aggregates |= _worth(f"expired_{name}", _expired(period.start, period.end, now))
+        aggregates |= _worth(f"expired_{name}", _expired(period.start, period.end, now) & mine)
     for i, month in enumerate(months):
         aggregates |= _worth(f"used_m{i}", Q(used_at__gte=month.start, used_at__lt=month.end) & used_here)
-        aggregates |= _worth(f"expired_m{i}", _expired(month.start, month.end, now))
-    aggregates |= _worth("outstanding", Q(status=Status.ACTIVE, expires_at__gt=now))
+        aggregates |= _worth(f"expired_m{i}", _expired(month.start, month.end, now) & mine)
+    aggregates |= _worth("outstanding", Q(status=Status.ACTIVE, expires_at__gt=now) & mine)
     return VoucherFigures(Voucher.objects.aggregate(**aggregates))
 
 
