@@ -171,6 +171,7 @@ class SegmentCondition(models.Model):
         BIRTHDAY_MONTH = "birthday_month", _("birthday in a month")
         JOINED = "joined", _("days since joining")
         LAST_SHOP = "last_shop", _("shop last visited")
+        HOME_SHOP = "home_shop", _("home shop")
         LANGUAGE = "language", _("language")
         INTEREST = "interest", _("interest")
         VOUCHER = "voucher", _("has an unused voucher")

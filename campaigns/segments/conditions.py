@@ -181,6 +181,8 @@ KINDS: dict[str, ConditionKind] = {
         ),
     ),
     Kind.LAST_SHOP: ConditionKind(("location",), _last_shop),
+    # The shop the dashboard counts the member in (members.services.home).
+    Kind.HOME_SHOP: ConditionKind(("location",), lambda c, now: Q(home_location=c.location_id)),
     Kind.LANGUAGE: ConditionKind(("choice",), _language, settings.LANGUAGES),
     Kind.INTEREST: ConditionKind(("interest",), lambda c, now: Q(interests=c.interest_id)),
     Kind.VOUCHER: ConditionKind(("choice",), _yes_no(_unused_voucher), YES_NO),

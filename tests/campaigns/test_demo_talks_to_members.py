@@ -12,7 +12,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from campaigns.models import Campaign, Flow, Message, NpsAnswer
+from campaigns.models import Campaign, Flow, Message, NpsAnswer, Segment, SegmentCondition
+from campaigns.segments.selectors import segment_count
 from clubsite.management.commands.load_demo import MEMBER, OWNER
 from members.models import User
 
@@ -57,3 +58,13 @@ def test_detractors_wait_for_customer_service_and_the_first_was_followed_up(demo
     detractors = NpsAnswer.objects.filter(score__lte=6).order_by("answered_at")
     assert detractors.first().follow_up == NpsAnswer.FollowUp.RESOLVED
     assert detractors.filter(follow_up=NpsAnswer.FollowUp.OPEN).exists()
+
+
+def test_the_demo_has_a_segment_of_one_shops_own_members_and_its_dashboard(demo_club):
+    segment = Segment.objects.get(conditions__kind=SegmentCondition.Kind.HOME_SHOP)
+    shop = segment.conditions.get().location
+    assert segment_count(segment.match, segment.conditions.all()).members > 0
+    client = Client()
+    client.force_login(User.objects.get(email=OWNER[0]))
+    page = client.get(reverse("campaigns:dashboard"), {"location": shop.pk}).content.decode()
+    assert "butikkens medlemmer" in page

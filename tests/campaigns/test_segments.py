@@ -66,6 +66,9 @@ def test_referrals_tier_and_the_shop_last_visited(club):
     assert who(club, condition(Kind.REFERRED, choice="no")) == {"A", "B", "C", "F"}
     assert who(club, condition(Kind.TIER, tier=Tier.objects.get(name="Sølv"))) == {"C"}
     assert who(club, condition(Kind.LAST_SHOP, location=club.s1)) == {"D"}
+    # A and B first bought at Sentrum (E too, but erased); C at Torget.
+    assert who(club, condition(Kind.HOME_SHOP, location=club.s1)) == {"A", "B"}
+    assert who(club, condition(Kind.HOME_SHOP, location=club.s2)) == {"C"}
 
 
 def test_an_expired_voucher_is_not_an_unused_one(club):

@@ -43,6 +43,13 @@ def load_campaign_demo() -> None:
         "Betalt medlemskap eller prøveperiode nå: gi dem tilbudet først.",
         [SegmentCondition(kind=Kind.PAID_MEMBER, choice="yes")],
     )
+    home = Location.objects.order_by("pk").first()
+    if home is not None:  # a shop's own members: an event there, a new baker to meet
+        _segment(
+            f"Medlemmer med {home.name} som hjemmebutikk",
+            "De som meldte seg inn der eller kom dit først: for nyheter fra akkurat den butikken.",
+            [SegmentCondition(kind=Kind.HOME_SHOP, location=home)],
+        )
     _segment(
         "Bursdag de neste 14 dagene",
         "",
