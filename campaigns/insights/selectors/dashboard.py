@@ -121,17 +121,25 @@ class Facts:
         """What vouchers are worth in øre (see selectors.vouchers)."""
         return self.program.value_ore(w.points) + w.unpriced * self.economics.free_voucher_value_kr * 100
 
-    def held(self, name: str) -> int:
-        """Points held at the end of the period: the club's from the ledger's sums, a shop's
-        members' as counted."""
+    def held_at(self, end: datetime, counted_end: datetime) -> int:
+        """Points held at a moment: the club's from the ledger's sums (at `end`), a shop's
+        members' as counted (at `counted_end`, the same moment unless counted earlier)."""
         if self.counted.points is None:
-            return self.flows.balance_before(self.ends[name][1])
-        return self.counted.points.held[self.counted.ends[name][1]]
+            return self.flows.balance_before(end)
+        return self.counted.points.held[counted_end]
+
+    def expired_in(self, window: tuple[datetime, datetime], counted_window: tuple[datetime, datetime]) -> int:
+        """Points expired in a window, as held_at."""
+        if self.counted.points is None:
+            return self.flows.expired(*window)
+        return self.counted.points.expired[counted_window]
+
+    def held(self, name: str) -> int:
+        """Points held at the end of the period."""
+        return self.held_at(self.ends[name][1], self.counted.ends[name][1])
 
     def expired(self, name: str) -> int:
-        if self.counted.points is None:
-            return self.flows.expired(*self.ends[name])
-        return self.counted.points.expired[self.counted.ends[name]]
+        return self.expired_in(self.ends[name], self.counted.ends[name])
 
     def breakage(self, name: str) -> int:
         return self.program.value_ore(self.expired(name)) + self.worth(
@@ -297,6 +305,10 @@ def dashboard(
         benefits_ore={n: facts.worth(voucher.get(f"usedall_{n}")) for n in periods},
         economics=economics,
     )
+    expired_by_month = [
+        facts.expired_in((month.start, end), (month.start, counted_end))
+        for month, end, counted_end in zip(months, month_ends, counts.month_ends, strict=True)
+    ]
     return Dashboard(
         period=period,
         location=location,
@@ -320,9 +332,7 @@ def dashboard(
                 active_share=percent(counts.active[counted_end], counts.counts[counted_end]),
                 points_redeemed=flows.redeemed(month.start, end),
                 vouchers_used=voucher.get(f"used_m{i}").count,
-                liability_ore=program.value_ore(
-                    flows.balance_before(end) if counts.points is None else counts.points.held[counted_end]
-                ),
+                liability_ore=program.value_ore(facts.held_at(end, counted_end)),
             )
             for i, (month, end, counted_end) in enumerate(
                 zip(months, month_ends, counts.month_ends, strict=True)
@@ -336,9 +346,7 @@ def dashboard(
                 vouchers_expired=voucher.get(f"expired_m{i}").count,
                 vouchers_expired_ore=facts.worth(voucher.get(f"expired_m{i}")),
             )
-            for i, (month, expired) in enumerate(
-                zip(months, _expired_by_month(flows, counts, months, month_ends), strict=True)
-            )
+            for i, (month, expired) in enumerate(zip(months, expired_by_month, strict=True))
         ],
         segments=_segment_rows(counts.segments, shares),
         channels=_channel_rows(counts.channels),
@@ -348,15 +356,6 @@ def dashboard(
         memberships=counts.memberships,
         rolled_until=flows.rolled_until,
     )
-
-
-def _expired_by_month(flows: ledger.Flows, counts: Counted, months: list[Month], ends: list[datetime]):
-    """Points expired each month: the club's from the ledger's sums, a shop's members' as counted."""
-    if counts.points is None:
-        return [flows.expired(month.start, end) for month, end in zip(months, ends, strict=True)]
-    return [
-        counts.points.expired[month.start, end] for month, end in zip(months, counts.month_ends, strict=True)
-    ]
 
 
 def _lapsed_points(now: datetime) -> int:
