@@ -25,6 +25,7 @@ TESTS = [
     "tests/rewards/test_concurrency_rounds.py",
     "tests/rewards/test_constraints.py",
     "tests/rewards/test_wallet_writes.py",
+    "tests/rewards/test_nightly_concurrency.py",
     "tests/counter/test_counter_concurrency.py",
     "tests/referrals/test_concurrency.py",
     "tests/members/test_join_concurrency.py",
@@ -45,7 +46,7 @@ LOCKS = [
     Mutant(
         "wallet row lock (every wallet write)",
         "rewards/services/core.py",
-        'Wallet.objects.select_for_update(of=("self",)).select_related("tier")',
+        'Wallet.objects.select_for_update(of=("self",), skip_locked=skip_locked).select_related("tier")',
         'Wallet.objects.select_related("tier")',
     ),
     Mutant(
@@ -57,8 +58,8 @@ LOCKS = [
     Mutant(
         "wallet lock of the daily expiry job",
         "rewards/services/points.py",
-        "core.locked_wallets().get(pk=wallet_id)",
-        "Wallet.objects.get(pk=wallet_id)",
+        "core.locked_wallets(skip_locked=True).filter(pk__in=batch)",
+        "Wallet.objects.filter(pk__in=batch)",
     ),
     Mutant(
         "wallet lock before counting today's stamps (daily limit)",

@@ -16,7 +16,7 @@ from rewards import signals
 from rewards.config import config
 from rewards.errors import RewardsError
 from rewards.models import LedgerEntry, Membership, PointsProgram, Refund, StampCard, Voucher, Wallet
-from rewards.services import core, perks
+from rewards.services import core, lots, perks
 from rewards.services.stamps import add_stamps_locked
 from rewards.services.tiers import tier_after_reversal, tier_raise
 
@@ -282,24 +282,37 @@ def _cancel_voucher_of(entry: LedgerEntry, *, now: datetime) -> None:
 def points_expire_due(*, now: datetime | None = None) -> int:
     """The daily expiry job: post expiry entries for every lapsed lot. Returns how many.
 
-    Each wallet in its own short transaction (a till crediting it meanwhile waits for the
-    row lock, or the job for the till's); running it twice changes nothing the second time.
+    A batch of wallets per transaction, a few statements per batch (core.expire_lapsed). The
+    batch locks the wallets no till holds at that moment (SKIP LOCKED): the job never waits
+    for a till, nor can it deadlock with one, and a till that wants a wallet of the batch
+    waits for one batch's statements at most. The wallets a till held come after, one at a
+    time, waiting for their lock as a till would. Running it twice (or twice at once)
+    changes nothing the second time.
     """
     now = now or timezone.now()
-    wallet_ids = (
+    lapsing = (
         LedgerEntry.objects.filter(remaining__gt=0, expires_at__lte=now)
         .values_list("wallet_id", flat=True)
         .distinct()
     )
-    posted = 0
-    for batch in in_batches(wallet_ids, key="wallet_id"):  # bounded memory at any size
-        for wallet_id in batch:
-            with transaction.atomic():
-                wallet = core.locked_wallets().get(pk=wallet_id)
-                before = wallet.balance
-                posted += len(core.expire_lapsed(wallet, now))
-                core.save_balance(wallet, changed_from=before)
+    posted, busy = 0, []
+    for batch in in_batches(lapsing, key="wallet_id"):  # bounded memory at any size
+        with transaction.atomic():
+            wallets = list(core.locked_wallets(skip_locked=True).filter(pk__in=batch).order_by("pk"))
+            posted += _expire(wallets, now)
+        busy += sorted(set(batch) - {wallet.pk for wallet in wallets})
+    for wallet_id in busy:
+        with transaction.atomic():
+            posted += _expire(list(core.locked_wallets().filter(pk=wallet_id)), now)
     return posted
+
+
+def _expire(wallets: list[Wallet], now: datetime) -> int:
+    """Expire the lapsed lots of these locked wallets and lower their balances."""
+    posted = lots.expire_lapsed(wallets, now)
+    if posted:
+        core.balances_lower(posted)
+    return len(posted)
 
 
 def bonus_profile_award(*, member: Member) -> core.WalletResult | None:

@@ -29,7 +29,7 @@ from rewards import signals
 from rewards.config import config
 from rewards.errors import RewardsError
 from rewards.models import LedgerEntry, Operation, Refund, StampEntry
-from rewards.services import core
+from rewards.services import core, lots
 from rewards.services.stamps import stamp_entry_reverse
 from rewards.services.tiers import tier_after_reversal
 
@@ -114,7 +114,7 @@ def purchase_refund(
 def _points_back(write, refund: Refund, earned: LedgerEntry, *, due_total: int, before: dict, now) -> None:
     """Take back what is due of the purchase's points, from its own lot first."""
     due = due_total - before["points"] - before["short"]
-    available = sum(left for _lot, left in core.live_lots(write.wallet, now))  # lapsed lots expire first
+    available = sum(left for _lot, left in lots.live_lots(write.wallet, now))  # lapsed lots expire first
     refund.points, refund.points_short = min(due, available), max(due - available, 0)
     if refund.points:
         refund.entry = core.post_debit(

@@ -21,7 +21,7 @@ from rewards.services import (
     reward_redeem,
     wallets_reconcile,
 )
-from tests.factories import RewardFactory
+from tests.factories import MemberFactory, RewardFactory
 from tests.rewards.wallet_helpers import T0, allocations, balance, give, new_key, remaining, wallet_state
 
 pytestmark = pytest.mark.django_db
@@ -77,16 +77,24 @@ def test_running_the_job_twice_changes_nothing_the_second_time(member, other_mem
     assert wallet_state() == after_first
 
 
-def test_the_job_visits_each_wallet_once_however_many_of_its_lots_lapsed(member, other_member, program):
-    for _ in range(3):
-        give(member, 10, at=T0)
-    give(other_member, 10, at=T0)
+def test_the_job_writes_a_batch_of_wallets_in_the_same_statements_however_many_lots_lapsed(
+    member, other_member, program
+):
+    def statements_of_a_run(now) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            points_expire_due(now=now)
+        return len(queries.captured_queries)
 
-    with CaptureQueriesContext(connection) as queries:
-        assert points_expire_due(now=YEAR_LATER) == 4
+    give(member, 10, at=T0)
+    one_lot = statements_of_a_run(YEAR_LATER)
+    for who in (member, other_member, MemberFactory()):
+        for _ in range(3):
+            give(who, 10, at=T0 + timedelta(days=1))
+    nine_lots = statements_of_a_run(YEAR_LATER + timedelta(days=1))
 
-    wallet_writes = [q for q in queries.captured_queries if q["sql"].startswith('UPDATE "rewards_wallet"')]
-    assert len(wallet_writes) == 2
+    assert LedgerEntry.objects.filter(kind=LedgerEntry.Kind.EXPIRE).count() == 10
+    assert nine_lots == one_lot
+    assert wallets_reconcile() == []
 
 
 def test_spent_points_are_never_expired(member, program):

@@ -3,10 +3,13 @@ twice at once, and runs while tills credit (threads released together, as at the
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.db import connection, transaction
 from django.utils import timezone
 
 from campaigns.insights.rollups import SETTLE, ledger_roll_up
@@ -15,7 +18,7 @@ from campaigns.models import LedgerDay, RollupState
 from clubsite import batches
 from members.models import Club, Member
 from members.services.retention import retention_sweep
-from rewards.models import LedgerEntry
+from rewards.models import LedgerEntry, Wallet
 from rewards.services import points_expire_due, purchase_register, wallets_reconcile
 from tests.conftest import requires_postgres
 from tests.factories import MemberFactory
@@ -47,6 +50,39 @@ def test_two_expiry_runs_at_once_beside_tills_expire_every_lapsed_lot_once_in_ba
     assert sum(outcomes[:2]) == 8  # each of the eight lots expired by one of the two runs
     assert LedgerEntry.objects.filter(kind=LedgerEntry.Kind.EXPIRE).count() == 8
     assert points_expire_due(now=lapsed) == 0  # and a third run finds nothing
+    assert wallets_reconcile() == []
+
+
+def test_expiry_passes_over_a_wallet_a_till_holds_and_expires_it_once_the_till_is_done():
+    held, others = MemberFactory(), [MemberFactory() for _ in range(4)]
+    for member in [held, *others]:
+        give(member, 100, at=T0)
+    lapsed = T0.replace(year=T0.year + 1)
+    locked, others_expired = threading.Event(), threading.Event()
+
+    def till():
+        try:
+            with transaction.atomic():  # the till's transaction, holding the wallet's lock meanwhile
+                Wallet.objects.select_for_update().get(member=held)
+                locked.set()
+                for _ in range(200):
+                    if LedgerEntry.objects.filter(kind=LedgerEntry.Kind.EXPIRE).count() == len(others):
+                        others_expired.set()
+                        break
+                    time.sleep(0.05)
+        finally:
+            locked.set()
+            connection.close()
+
+    thread = threading.Thread(target=till)
+    thread.start()
+    assert locked.wait(timeout=30)
+    expired = points_expire_due(now=lapsed)
+    thread.join(timeout=60)
+
+    assert others_expired.is_set()  # the job did not wait for the till before the others
+    assert expired == 5  # and came back for the held wallet once the till let it go
+    assert LedgerEntry.objects.filter(kind=LedgerEntry.Kind.EXPIRE, wallet__member=held).count() == 1
     assert wallets_reconcile() == []
 
 
