@@ -64,6 +64,12 @@ def dashboard(request):
 
 def _dashboard_page(request, form: DashboardForm, presets, today):
     view = owner_dashboard(period=form.period, location=form.cleaned_data["location"])
+    if request.headers.get("HX-Request") == "true":  # the counting page asks whether it is done
+        return HttpResponse(status=204) if view is None else HttpResponse(headers={"HX-Refresh": "true"})
+    if view is None:  # a large club's new period: a worker is counting it
+        shown = DashboardForm(initial=form.cleaned_data, today=today)
+        context = {"form": shown, "presets": presets, "counting": True}
+        return render(request, "campaigns/dashboard.html", context, status=202)
     data = view.data
     shown = DashboardForm(
         initial={"start": data.period.first, "end": data.period.last, "location": data.location}, today=today
@@ -91,7 +97,7 @@ def dashboard_csv(request, table: str):
     if not form.is_valid():
         errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
         return HttpResponse("\n".join(errors), status=400, content_type="text/plain; charset=utf-8")
-    data = owner_dashboard(period=form.period, location=form.cleaned_data["location"]).data
+    data = owner_dashboard(period=form.period, location=form.cleaned_data["location"], wait=True).data
     response = HttpResponse(
         # A byte-order mark, so that Excel reads the file as UTF-8 (æ, ø, å).
         "\ufeff" + tables.table_csv(data, table),

@@ -7,38 +7,19 @@ queued after commit, crosses Redis and is executed by a worker thread.
 import time
 
 import pytest
-import redis
-from celery.contrib.testing.worker import start_worker
 from django.core import mail
 
-from clubsite.celery import app
 from members.services import member_join
-from tests.clubsite.redis_server import needs_redis, redis_url
+from tests.clubsite.redis_server import celery_worker_on, needs_redis, redis_url
 
 REDIS_URL = redis_url(15)
 pytestmark = needs_redis(REDIS_URL)
 
 
-def _forget_connections():
-    # Celery builds its connection and producer pools from broker_url on first use. An
-    # earlier test may have built them for the default broker (amqp://localhost), and the
-    # task would silently go there; drop them whenever the broker changes.
-    app._pool = None
-    app.amqp._producer_pool = None
-
-
 @pytest.fixture
 def redis_worker():
-    saved = {k: app.conf[k] for k in ("broker_url", "result_backend", "task_always_eager")}
-    app.conf.update(broker_url=REDIS_URL, result_backend=REDIS_URL, task_always_eager=False)
-    _forget_connections()
-    redis.Redis.from_url(REDIS_URL).flushdb()
-    try:
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-            yield
-    finally:
-        app.conf.update(saved)
-        _forget_connections()
+    with celery_worker_on(REDIS_URL):
+        yield
 
 
 @pytest.mark.redis
