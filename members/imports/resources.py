@@ -56,7 +56,7 @@ def member_import_row(*, row: ImportRow, staff: User | None = None) -> Member:
         if row.email:
             EmailAddress.objects.create(user=user, email=row.email, primary=True, verified=False)
         member = member_services.member_create_for_user(
-            user=user, source=Member.Source.IMPORT, accepts_terms=False
+            user=user, source=Member.Source.IMPORT, accepts_terms=False, location=row.shop
         )
         if row.birthday:
             member_services.profile_update(
@@ -88,6 +88,7 @@ class MemberImportResource(resources.ModelResource):
     consent_sms = fields.Field(column_name="consent_sms")
     consent_version = fields.Field(column_name="consent_version")
     consent_wording = fields.Field(column_name="consent_wording")
+    shop = fields.Field(column_name="shop")
 
     class Meta:
         model = Member
@@ -207,6 +208,7 @@ class MemberExportResource(resources.ModelResource):
     consent_sms = fields.Field(
         attribute="consent_sms", column_name="consent_sms", widget=widgets.BooleanWidget()
     )
+    shop = fields.Field(attribute="home_location__name", column_name="shop", widget=SafeTextWidget())
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -227,6 +229,7 @@ class MemberExportResource(resources.ModelResource):
             "postcode",
             "joined_at",
             "source",
+            "shop",
             "consent_email",
             "consent_sms",
             "erased_at",
@@ -240,7 +243,7 @@ class MemberExportResource(resources.ModelResource):
     def annotate(queryset):
         """What the columns read, in the list's one query (no query per member)."""
         joined = [column.select_related for column in member_columns]
-        return queryset.select_related("user", *joined).annotate(
+        return queryset.select_related("user", "home_location", *joined).annotate(
             consent_email=consent_now(ConsentEvent.Channel.EMAIL),
             consent_sms=consent_now(ConsentEvent.Channel.SMS),
         )

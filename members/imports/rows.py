@@ -13,7 +13,7 @@ from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from members.models import ConsentEvent, Member, User
+from members.models import ConsentEvent, Location, Member, User
 from members.phone import InvalidPhoneNumber, phone_normalize
 from members.registry import ImportColumn, member_import_columns
 
@@ -27,6 +27,7 @@ BASE_COLUMNS = [
     "consent_sms",
     "consent_version",
     "consent_wording",
+    "shop",
 ]
 # Headers a Norwegian or Swedish spreadsheet may already have, read as ours.
 ALIASES = {
@@ -46,6 +47,10 @@ ALIASES = {
     "samtykke_epost": "consent_email",
     "samtykke_sms": "consent_sms",
     "samtykkeversjon": "consent_version",
+    "butikk": "shop",
+    "hjemmebutikk": "shop",
+    "butik": "shop",
+    "hembutik": "shop",
 }
 MAX_ROWS = 5000  # a small shop's whole list; more is a mistake or belongs in several files
 YES = {"1", "yes", "y", "ja", "j", "x", "true", "sant", "sann"}
@@ -80,6 +85,7 @@ class ImportRow:
     consents: dict[str, bool] = field(default_factory=dict)
     consent_version: str = ""
     consent_wording: str = ""
+    shop: Location | None = None  # a new member's home shop (Member.home_location)
     extras: dict[str, object] = field(default_factory=dict)  # registered columns' values
     applied: set[str] = field(default_factory=set)  # of those, what an earlier import applied
     existing: Member | None = None
@@ -108,6 +114,8 @@ class ImportRow:
             parts = [_("already a member (%(number)s)") % {"number": self.existing.display_number}]
         for column, value in self.registered():
             parts.append(column.note(value, column.name in self.applied))
+        if self.existing is None and self.shop is not None:
+            parts.append(_("home shop: %(shop)s") % {"shop": self.shop.name})
         if self.existing is None:
             granted = [str(ConsentEvent.Channel(c).label) for c, yes in self.consents.items() if yes]
             if granted:
@@ -183,6 +191,11 @@ def parse_row(raw: dict, *, line: int) -> ImportRow:
                 row.birthday = None
                 row.error("birthday", _("This birthday is not possible."))
     _parse_consents(raw, row)
+    shop = cell_text(raw.get("shop"))
+    if shop:
+        row.shop = Location.objects.filter(name__iexact=shop).first()
+        if row.shop is None:
+            row.error("shop", _("No shop is called «%(name)s»: write its name as in admin.") % {"name": shop})
     for column in member_import_columns:
         text = cell_text(raw.get(column.name))
         if not text:

@@ -9,7 +9,7 @@ from django.urls import reverse
 from members import services as member_services
 from members.models import ConsentEvent
 from rewards import services
-from tests.factories import MemberFactory
+from tests.factories import LocationFactory, MemberFactory
 
 pytestmark = pytest.mark.django_db
 CSV = "0"
@@ -30,7 +30,11 @@ def export(client, url, **query) -> list[dict]:
 @pytest.fixture
 def members(db):
     kari = MemberFactory(
-        number="KAR2345Q", user__first_name="Kari", user__last_name="Nordmann", user__phone="+4741234567"
+        number="KAR2345Q",
+        user__first_name="Kari",
+        user__last_name="Nordmann",
+        user__phone="+4741234567",
+        home_location=LocationFactory(name="Bakeriet Majorstuen"),
     )
     member_services.consent_set(member=kari, channel="email", granted=True, source=ConsentEvent.Source.SIGNUP)
     services.points_award(member=kari, points=120, reason="gift", idempotency_key="k")
@@ -51,6 +55,7 @@ def test_the_member_export_has_the_columns_and_a_row_per_member(owner_client, me
         "postcode",
         "joined_at",
         "source",
+        "shop",
         "consent_email",
         "consent_sms",
         "points",
@@ -67,6 +72,7 @@ def test_the_member_export_has_the_columns_and_a_row_per_member(owner_client, me
         "+4741234567",
     )
     assert (row["consent_email"], row["consent_sms"], row["points"]) == ("1", "", "120")
+    assert (row["shop"], by_number["OLA2345Q"]["shop"]) == ("Bakeriet Majorstuen", "")
     # Text a member typed is never run as a formula by the spreadsheet.
     assert by_number["OLA2345Q"]["first_name"] == '\'=HYPERLINK("x")'
 

@@ -15,7 +15,7 @@ from members.imports import MemberImportResource
 from members.models import ConsentEvent, Member
 from rewards import services
 from rewards.models import LedgerEntry, Wallet
-from tests.factories import MemberFactory
+from tests.factories import LocationFactory, MemberFactory
 
 pytestmark = pytest.mark.django_db
 IMPORT = reverse("admin:members_member_import")
@@ -160,6 +160,33 @@ def test_a_semicolon_csv_saved_by_norwegian_excel_is_read(owner_client):
     assert Member.objects.get().user.first_name == "Bjørn"
 
 
+def test_a_shop_column_gives_new_members_their_home_shop_and_names_an_unknown_shop(owner_client, existing):
+    majorstuen = LocationFactory(name="Bakeriet Majorstuen")
+    content = "\n".join(
+        [
+            "fornavn,e-post,butikk",
+            "Nora,nora@example.com,bakeriet majorstuen",  # line 2: the shop, however it is capitalised
+            "Emil,emil@example.com,Sentrum",  # line 3: no such shop
+            "Kari,kari@example.com,Bakeriet Majorstuen",  # line 4: already a member
+            "Ida,ida@example.com,",  # line 5: no shop given
+        ]
+    )
+    dry_run = upload(owner_client, content.encode())
+    errors = errors_by_line(dry_run)
+    assert set(errors) == {3}
+    assert "«Sentrum»" in errors[3]["shop"][0]
+    assert "home shop: Bakeriet Majorstuen" in dry_run.content.decode()
+
+    confirm(owner_client, dry_run)
+
+    nora = Member.objects.get(user__email="nora@example.com")
+    assert (nora.home_location, nora.joined_location) == (majorstuen, majorstuen)
+    assert Member.objects.get(user__email="ida@example.com").home_location is None
+    assert not Member.objects.filter(user__email="emil@example.com").exists()
+    existing.refresh_from_db()
+    assert existing.home_location is None  # a member already here keeps what they have
+
+
 def test_a_file_without_an_address_column_is_refused_as_a_whole(owner_client):
     dry_run = upload(owner_client, b"first_name,last_name\nNora,Hansen\n")
     assert dry_run.status_code == 200
@@ -191,9 +218,10 @@ def test_confirming_a_file_the_cache_forgot_asks_for_it_again(owner_client):
 
 def test_the_demo_file_of_fifty_paper_card_customers_imports_without_a_single_error(owner_client):
     # static/demo/papirkort-kunder.csv is what the README's demo tour imports: Norwegian
-    # headers, semicolons, phones typed three ways, dates as 17.05.1990.
+    # headers, semicolons, phones typed three ways, dates as 17.05.1990, the shop by name.
     from django.conf import settings
 
+    shops = [LocationFactory(name=f"Bakeriet {name}") for name in ("Grünerløkka", "Majorstuen")]
     content = (settings.BASE_DIR / "static" / "demo" / "papirkort-kunder.csv").read_bytes()
     dry_run = upload(owner_client, content, name="papirkort-kunder.csv")
     assert errors_by_line(dry_run) == {}
@@ -201,3 +229,5 @@ def test_the_demo_file_of_fifty_paper_card_customers_imports_without_a_single_er
     confirm(owner_client, dry_run)
     assert Member.objects.filter(source=Member.Source.IMPORT).count() == 50
     assert Member.objects.filter(user__phone="+4792601815", user__first_name="Ola").exists()
+    # Two thirds of them name their shop (the file says which: 16 and 17).
+    assert [Member.objects.filter(home_location=shop).count() for shop in shops] == [16, 17]

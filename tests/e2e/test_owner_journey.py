@@ -30,7 +30,8 @@ def headline_figures(now):
 def test_the_owner_changes_an_offer_imports_customers_reads_the_dashboard_and_answers_a_gdpr_request(
     logged_in, live_server, artifacts
 ):
-    shop = Location.objects.create(name="Løkka")
+    shop = Location.objects.create(name="Bakeriet Grünerløkka")
+    Location.objects.create(name="Bakeriet Majorstuen")  # the demo file names both shops
     owner = staff_user(roles.OWNER, shop, first_name="Eva")
     reward = RewardFactory(name="Gratis kaffe", cost_points=100)
     kari = MemberFactory(user__first_name="Kari", user__email="kari@example.com")
