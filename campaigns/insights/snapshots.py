@@ -6,10 +6,11 @@ split, consents, vouchers, tiers, referrals: selectors.dashboard.Counted) cannot
 from days, and counting them reads the whole period again: seconds at a chain's size. So
 the page shows them as last counted, and says when; when that is more than FRESH ago a
 count is asked for in the background and the next visit has it. Beat keeps the default
-period (the last 30 days) counted for the whole club and every shop, so the owner's first
-look of the day is quick too; any other period is counted on its first visit and then kept
-like the default: within the request in a small club, by a worker in a large one while the
-page says so and asks again every few seconds (the view's HX-Request answers).
+period (the last 30 days) counted for the whole club and for every shop someone looked at
+in the last two days, so the owner's first look of the day is quick too; any other period
+is counted on its first visit and then kept like the default: within the request in a
+small club, by a worker in a large one while the page says so and asks again every few
+seconds (the view's HX-Request answers).
 
 The counts live in the cache (Redis once there are several processes: settings.CACHES),
 keyed by period and shop: a lost one is only counted again, never wrong.
@@ -82,6 +83,8 @@ def owner_dashboard(*, period: Period, location: Location | None, wait: bool = F
     from the last count. A period not counted yet is counted at once in a small club (or
     when the caller must `wait`: a download), by a worker in a large one: None until then."""
     location_id = getattr(location, "pk", None)
+    if location_id is not None:
+        looked_at(location_id)
     last = kept(period, location_id)
     if last is None:
         if wait or Member.objects.count() < COUNT_AT_ONCE:
@@ -131,13 +134,26 @@ def count_in_background(first: str, last: str, location_id: int | None) -> None:
 
 
 def keep_default_counted(*, today: date | None = None) -> int:
-    """Beat: count the default period again for the club and each shop when its count is
-    more than RECOUNT old. Returns how many were counted."""
+    """Beat: count the default period again for the club, and for each shop whose page
+    someone opened in the last two days, when its count is more than RECOUNT old. Returns
+    how many were counted. (A shop's count costs about as much as the club's: a chain of
+    fifty shops counted every ten minutes would keep the database busy for nothing.)"""
     period = Period.last_days(DEFAULT_DAYS, today=today or timezone.localdate())
+    shops = list(Location.objects.order_by("pk"))
+    looked = cache.get_many([_looked_key(shop.pk) for shop in shops], version=VERSION)
     done = 0
-    for location in [None, *Location.objects.order_by("pk")]:
+    for location in [None, *(shop for shop in shops if _looked_key(shop.pk) in looked)]:
         last = kept(period, getattr(location, "pk", None))
         if last is None or timezone.now() - last.at > RECOUNT:
             count(period, location)
             done += 1
     return done
+
+
+def looked_at(location_id: int) -> None:
+    """Someone opened the shop's page: beat keeps its default period counted for two days."""
+    cache.set(_looked_key(location_id), True, KEEP_SECONDS, version=VERSION)
+
+
+def _looked_key(location_id: int) -> str:
+    return f"dashboard-looked:{location_id}"

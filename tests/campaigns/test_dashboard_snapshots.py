@@ -108,10 +108,17 @@ def test_each_shop_and_each_period_has_a_count_of_its_own(owner):
     assert snapshots.kept(today, None) is not None
 
 
-def test_beat_keeps_the_default_period_counted_for_the_club_and_every_shop():
-    shops = [LocationFactory(), LocationFactory()]
+def test_beat_keeps_the_default_period_counted_for_the_club_and_every_shop_someone_looked_at(owner):
+    shops = [LocationFactory(), LocationFactory(), LocationFactory()]
     buy(MemberFactory(), shops[0])
-    assert dashboard_keep_counted() == 3
+    for shop in shops[:2]:
+        owner.get(reverse("campaigns:dashboard"), {"location": shop.pk})
+    cache.delete_many(
+        [snapshots._key(default_period(), shop.pk) for shop in shops], version=snapshots.VERSION
+    )
+
+    assert dashboard_keep_counted() == 3  # the club and the two shops someone opened
+    assert snapshots.kept(default_period(), shops[2].pk) is None
     assert dashboard_keep_counted() == 0  # counted a moment ago
     age(default_period(), shops[1].pk, minutes=11)
     assert dashboard_keep_counted() == 1
