@@ -24,7 +24,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from campaigns.insights.selectors.ledger import flow_groups, rolled_until
-from campaigns.insights.selectors.members import activity
+from campaigns.insights.selectors.members import active_at_midnights
 from campaigns.insights.selectors.period import local_midnight
 from campaigns.models import ActiveDay, ClubEconomics, LedgerDay, RollupState
 from members.models import Location
@@ -34,9 +34,6 @@ SETTLE = timedelta(minutes=2)
 # A day's active members are kept once its window lies this far back: the POS API takes a
 # sale up to 30 days late (its sold_at), a day more for the time zones.
 CLOSED = timedelta(days=31)
-# Active members of this many days per query: each reads the window before its first day and
-# all its days, so more days per query read the history fewer times over.
-DAYS_PER_QUERY = 92
 # Behind by more than this, and the dashboard asks for a run (beat runs every five minutes).
 STALE = timedelta(minutes=30)
 
@@ -88,7 +85,8 @@ def ledger_roll_up(*, now: datetime | None = None) -> int:
 def _active_days_update(now: datetime, *, late: list) -> None:
     """Active members at the start of every closed day, anywhere and at each shop, for the
     owner's window: the days a late entry falls in the window of are cleared first, then
-    every missing day computed, a season of days per query (selectors.members.activity)."""
+    the missing days counted, one query per shop from the first to the last missing day
+    (selectors.members.active_at_midnights)."""
     window = ClubEconomics.load().active_window_days
     for day in late:  # an entry of `day` counts for the days after it, as far as the window reaches
         ActiveDay.objects.filter(day__gt=day, day__lte=day + timedelta(days=window)).delete()
@@ -100,16 +98,14 @@ def _active_days_update(now: datetime, *, late: list) -> None:
     for scope in [0, *Location.objects.values_list("pk", flat=True)]:
         have = set(ActiveDay.objects.filter(scope=scope, window_days=window).values_list("day", flat=True))
         missing = [day for day in wanted if day not in have]
-        for start in range(0, len(missing), DAYS_PER_QUERY):
-            days = missing[start : start + DAYS_PER_QUERY]
-            moments = {local_midnight(day): day for day in days}
-            counts, _churned = activity(
-                moments, window=timedelta(days=window), churn={}, location_id=scope or None
-            )
-            ActiveDay.objects.bulk_create(
-                ActiveDay(day=moments[moment], scope=scope, window_days=window, members=count)
-                for moment, count in counts.items()
-            )
+        if not missing:
+            continue
+        counts = active_at_midnights(
+            missing[0], missing[-1], window=timedelta(days=window), location_id=scope or None
+        )
+        ActiveDay.objects.bulk_create(
+            ActiveDay(day=day, scope=scope, window_days=window, members=counts[day]) for day in missing
+        )
 
 
 def _first_activity_day():
