@@ -126,13 +126,14 @@ def on_member_exporting(sender, member: Member, **kwargs) -> dict:
             "status_text": v.state_label,
             "source": v.source,
             "issued_at": export_time(v.issued_at),
+            "issued_location": _name(v.issued_location),
             "expires_at": export_time(v.expires_at),
             "used_at": export_time(v.used_at),
             "used_location": _name(v.used_location),
             "cancelled_at": export_time(v.cancelled_at),
         }
         for v in Voucher.objects.filter(wallet=wallet)
-        .select_related("reward", "used_location")
+        .select_related("reward", "issued_location", "used_location")
         .order_by("issued_at", "id")
     ]
     return sections

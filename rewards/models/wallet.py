@@ -353,6 +353,16 @@ class Voucher(models.Model):
         verbose_name=_("earned with stamps"),
     )
     issued_at = models.DateTimeField(_("issued"), default=timezone.now)
+    # Where it was bought with points or its stamp card filled up (none for a gift): kept
+    # here, like used_location, so that a shop's figures need not read the ledger to place it.
+    issued_location = models.ForeignKey(
+        Location,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("issued in"),
+    )
     expires_at = models.DateTimeField(_("expires"))
     used_at = models.DateTimeField(_("used"), null=True, blank=True)
     used_location = models.ForeignKey(

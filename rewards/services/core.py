@@ -398,6 +398,7 @@ def voucher_issue(
         source=source,
         redeem_entry=redeem_entry,
         stamp_entry=stamp_entry,
+        issued_location_id=getattr(redeem_entry or stamp_entry, "location_id", None),
         issued_at=now,
         expires_at=now + timedelta(days=reward.voucher_valid_days),
     )

@@ -336,6 +336,7 @@ def _members_add(templates: Templates, first: int, count: int) -> None:
             "status": f"CASE WHEN {used} THEN 'used' ELSE 'active' END",
             "redeem_entry_id": f"({entry_base} + (g.i - {first}) * {k} + 8 + 10 * e.j)",
             "issued_at": redeemed_at,
+            "issued_location_id": f"{loc0} + (g.i + 8 + 10 * e.j) % {LOCATIONS}",  # the redeem entry's
             "expires_at": f"{redeemed_at} + interval '30 days'",
             "used_at": f"CASE WHEN {used} THEN {redeemed_at} + interval '2 days' END",
             "used_location_id": f"CASE WHEN {used} THEN {loc0} + g.i % {LOCATIONS} END",

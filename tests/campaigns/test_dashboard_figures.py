@@ -14,7 +14,9 @@ import pytest
 from django.utils import translation
 
 from campaigns.insights.selectors import dashboard
-from tests.campaigns.conftest import MARCH, NOW
+from rewards import services
+from tests.campaigns.conftest import MARCH, NOW, at, key
+from tests.factories import StampCardFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -218,3 +220,17 @@ def test_the_active_window_is_the_owners_choice(club, economics):
     economics.save()
     # In the last 12 days of March (from the 20th on) only A (20th) and C (25th) bought.
     assert dashboard(period=MARCH, now=NOW).kpis["active_share"].current == pct(2, 5)
+
+
+def test_a_voucher_is_issued_at_the_shop_where_it_was_bought_or_its_card_filled(club):
+    # B's and A's coffee were bought with points at Sentrum; C's gift came from no shop.
+    card = StampCardFactory(stamps_needed=2, max_stamps_per_visit=2)
+    services.stamps_add(
+        member=club.c, card=card, stamps=2, idempotency_key=key(), location=club.s2, at=at(2025, 3, 5)
+    )
+    club_kpis = dashboard(period=MARCH, now=NOW).kpis
+    sentrum = dashboard(period=MARCH, location=club.s1, now=NOW).kpis
+    torget = dashboard(period=MARCH, location=club.s2, now=NOW).kpis
+    assert (club_kpis["vouchers_issued"].current, club_kpis["vouchers_issued"].previous) == (3, 1)
+    assert (sentrum["vouchers_issued"].current, sentrum["vouchers_issued"].previous) == (2, 0)
+    assert (torget["vouchers_issued"].current, torget["vouchers_issued"].previous) == (1, 0)

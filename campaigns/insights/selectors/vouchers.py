@@ -54,8 +54,8 @@ def voucher_figures(
     issued_here = used_here = mine = Q()
     if location_id is not None:
         mine = Q(wallet__member__home_location=location_id)
-        # A voucher is issued where it was bought with points or its stamp card filled up.
-        issued_here = Q(redeem_entry__location_id=location_id) | Q(stamp_entry__location_id=location_id)
+        # Where it was bought with points or its stamp card filled up (none for a gift).
+        issued_here = Q(issued_location_id=location_id)
         used_here = Q(used_location_id=location_id)
     aggregates = {}
     for name, period in periods.items():
