@@ -22,6 +22,7 @@ from rewards.models import (
     StampEntry,
     Tier,
     Voucher,
+    VoucherUse,
     Wallet,
 )
 from rewards.services.catalogue import reward_thumbnail_refresh
@@ -306,8 +307,22 @@ class VoucherStateFilter(admin.SimpleListFilter):
         return queryset
 
 
+class VoucherUseInline(admin.TabularInline):
+    """Each use, and each use undone at the till (-1), where and when."""
+
+    model = VoucherUse
+    fields = ["created_at", "uses", "location"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Voucher)
 class VoucherAdmin(ReadOnlyAdmin):
+    inlines = [VoucherUseInline]
     list_display = [
         "code",
         related_column("reward", _("reward"), ordering="reward__name"),

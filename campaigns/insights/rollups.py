@@ -1,4 +1,5 @@
-"""Bringing the dashboard's daily rollups up to date (campaigns.models.rollups).
+"""Bringing the dashboard's daily rollups up to date (campaigns.models.rollups): the ledger's
+sums, the vouchers issued and used, and the active members of closed days.
 
 Beat runs `ledger_roll_up` every few minutes; the dashboard asks for a run when the rollups
 have fallen behind (beat stopped), and `manage.py rollups_update` runs one by hand.
@@ -26,9 +27,10 @@ from django.utils import timezone
 from campaigns.insights.selectors.ledger import flow_groups, rolled_until
 from campaigns.insights.selectors.members import active_at_midnights
 from campaigns.insights.selectors.period import local_midnight
-from campaigns.models import ActiveDay, ClubEconomics, LedgerDay, RollupState
+from campaigns.insights.selectors.vouchers import issued_by_day, used_by_day
+from campaigns.models import ActiveDay, ClubEconomics, LedgerDay, RollupState, VoucherDay
 from members.models import Location
-from rewards.models import LedgerEntry, Visit
+from rewards.models import LedgerEntry, Visit, Voucher, VoucherUse
 
 SETTLE = timedelta(minutes=2)
 # A day's active members are kept once its window lies this far back: the POS API takes a
@@ -76,10 +78,46 @@ def ledger_roll_up(*, now: datetime | None = None) -> int:
         )
         for row in rows
     )
+    _voucher_days_update(since, up_to)
     _active_days_update(up_to, late=days or [])
     state.ledger_until = up_to
     state.save(update_fields=["ledger_until"])
     return len({row["day"] for row in rows}) if days is None else len(days)
+
+
+def _voucher_days_update(since: datetime | None, up_to: datetime) -> None:
+    """The vouchers issued and used per day and shop, the same way: the days of the vouchers
+    and uses written since the watermark are rewritten whole (a voucher's issue and a use
+    never change once written; an undone use is a use of its own: rewards.VoucherUse)."""
+    vouchers = Voucher.objects.filter(recorded_at__lt=up_to)
+    uses = VoucherUse.objects.filter(recorded_at__lt=up_to)
+    if since is None:
+        VoucherDay.objects.all().delete()
+    else:
+        days = _days(vouchers.filter(recorded_at__gte=since), "issued_at")
+        days |= _days(uses.filter(recorded_at__gte=since), "created_at")
+        VoucherDay.objects.filter(day__in=days).delete()
+        vouchers, uses = vouchers.filter(_on(days, "issued_at")), uses.filter(_on(days, "created_at"))
+    VoucherDay.objects.bulk_create(
+        VoucherDay(
+            day=row["day"],
+            location_id=row["place"],
+            kind=kind,
+            vouchers=row["vouchers"],
+            points=row["points"],
+            unpriced=row["unpriced"],
+        )
+        for kind, rows in (
+            (VoucherDay.Kind.ISSUED, issued_by_day(vouchers)),
+            (VoucherDay.Kind.USED, used_by_day(uses)),
+        )
+        for row in rows
+    )
+
+
+def _days(rows, field: str) -> set:
+    """The local days of `field` among `rows`."""
+    return set(rows.annotate(day=TruncDate(field)).order_by().values_list("day", flat=True).distinct())
 
 
 def _active_days_update(now: datetime, *, late: list) -> None:
@@ -118,15 +156,20 @@ def _first_activity_day():
     return timezone.localdate(min(firsts)) if firsts else None
 
 
-def _on(days: list) -> Q:
-    """Entries made on any of `days` (local days), as time ranges the index can use."""
+def _on(days, field: str = "created_at") -> Q:
+    """Rows whose `field` falls on any of `days` (local days), as time ranges the index can use."""
     if not days:
         return Q(pk__in=[])
     return functools.reduce(
         operator.or_,
         (
-            Q(created_at__gte=local_midnight(day), created_at__lt=local_midnight(day + timedelta(days=1)))
-            for day in days
+            Q(
+                **{
+                    f"{field}__gte": local_midnight(day),
+                    f"{field}__lt": local_midnight(day + timedelta(days=1)),
+                }
+            )
+            for day in sorted(days)
         ),
     )
 

@@ -45,7 +45,7 @@ COUNT_AT_ONCE = 20_000
 KEEP_SECONDS = 2 * 24 * 3600  # a period nobody has looked at for two days is forgotten
 COUNTING_SECONDS = 15 * 60  # one count in the background at a time per period and shop
 # Part of every key: a change to Kept's or Counted's fields bumps it; old ones are never read.
-VERSION = 3
+VERSION = 4
 
 
 @dataclass(frozen=True)

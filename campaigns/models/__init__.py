@@ -4,7 +4,7 @@ from campaigns.models.goals import Goal
 from campaigns.models.messages import Campaign, CampaignContent, Message
 from campaigns.models.nps import NpsAnswer
 from campaigns.models.planning import LocalEvent
-from campaigns.models.rollups import ActiveDay, LedgerDay, RollupState
+from campaigns.models.rollups import ActiveDay, LedgerDay, RollupState, VoucherDay
 from campaigns.models.segments import CampaignSettings, Segment, SegmentCondition
 from campaigns.models.variants import Variant
 
@@ -25,4 +25,5 @@ __all__ = [
     "SegmentCondition",
     "TierChange",
     "Variant",
+    "VoucherDay",
 ]

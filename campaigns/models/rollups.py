@@ -1,5 +1,6 @@
 """The dashboard's daily rollups: the points ledger summed per local day, shop and kind of
-entry, so that the owner's page reads a few thousand rows instead of millions of entries.
+entry, and the vouchers issued and used per day and shop, so that the owner's page reads a
+few thousand rows instead of millions of entries.
 
 The rows are derived data: `campaigns.insights.rollups.ledger_roll_up` rewrites the days
 from its watermark on (the day the watermark is in, and every day after), and the
@@ -47,8 +48,41 @@ class LedgerDay(models.Model):
         return f"{self.day} {self.kind} {self.points:+d}"
 
 
+class VoucherDay(models.Model):
+    """The vouchers issued on a day at a shop, or the uses of vouchers there (net of uses
+    undone: rewards.VoucherUse), with what they are worth: the points price of those that
+    have one, and how many have none (campaigns.insights.selectors.vouchers)."""
+
+    class Kind(models.TextChoices):
+        ISSUED = "issued", _("issued")
+        USED = "used", _("used")
+
+    day = models.DateField(_("day"))
+    location = models.ForeignKey(
+        Location,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("location"),
+    )
+    kind = models.CharField(_("kind"), max_length=6, choices=Kind.choices)
+    vouchers = models.IntegerField(_("vouchers"))
+    points = models.BigIntegerField(_("points"))
+    unpriced = models.IntegerField(_("vouchers without a points price"))
+
+    class Meta:
+        verbose_name = _("day of vouchers")
+        verbose_name_plural = _("days of vouchers")
+        indexes = [models.Index(fields=["day"], name="voucherday_day")]
+
+    def __str__(self):
+        return f"{self.day} {self.kind} {self.vouchers}"
+
+
 class RollupState(SingletonModel):
-    """How far the rollups reach: every ledger entry made before `ledger_until` is in them."""
+    """How far the rollups reach: every ledger entry, voucher and voucher use written
+    before `ledger_until` is in them."""
 
     ledger_until = models.DateTimeField(_("ledger rolled up until"), null=True, blank=True)
 

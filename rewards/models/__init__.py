@@ -9,6 +9,7 @@ from rewards.models.partners import Partner, PartnerRedemption
 from rewards.models.programme import ProgrammeChange
 from rewards.models.refunds import Refund
 from rewards.models.surprise import SurpriseDraw, SurpriseMonth, SurpriseSettings
+from rewards.models.voucher_uses import VoucherUse
 from rewards.models.wallet import (
     LedgerAllocation,
     LedgerEntry,
@@ -63,6 +64,7 @@ __all__ = [
     "Tier",
     "Visit",
     "Voucher",
+    "VoucherUse",
     "Wallet",
     "WelcomeClaim",
 ]

@@ -377,12 +377,19 @@ class Voucher(models.Model):
         verbose_name=_("used by (staff)"),
     )
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    # When the row was written (issued_at may lie in the past): the rollups follow it.
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now, db_default=Now(), editable=False)
 
     class Meta:
         verbose_name = _("voucher")
         verbose_name_plural = _("vouchers")
         ordering = ["-issued_at", "-id"]
-        indexes = [models.Index(fields=["wallet", "status", "expires_at"], name="voucher_wallet_status")]
+        indexes = [
+            models.Index(fields=["wallet", "status", "expires_at"], name="voucher_wallet_status"),
+            # The dashboard's rollups: a day's vouchers, and those written since the watermark.
+            models.Index(fields=["issued_at"], name="voucher_issued"),
+            models.Index(fields=["recorded_at"], name="voucher_recorded"),
+        ]
 
     def __str__(self):
         return f"{self.reward} ({self.code})"

@@ -31,6 +31,7 @@ from rewards.models import (
     StampCard,
     StampEntry,
     Voucher,
+    VoucherUse,
 )
 from rewards.selectors import last_action
 from rewards.services import core, refunds
@@ -377,7 +378,7 @@ def undo_window_open(action: CounterAction, *, now: datetime) -> bool:
 def _reverse(target: CounterAction, *, key: str, staff: User, now: datetime) -> core.WalletResult:
     result = core.WalletResult(balance=0)
     if target.voucher_id is not None:
-        _voucher_unuse(target.voucher)
+        _voucher_unuse(target.voucher, now=now)
     for stamp_entry in StampEntry.objects.filter(operation_id=target.operation_id, stamps__gt=0):
         part = stamp_entry_reverse(
             entry=stamp_entry, idempotency_key=f"{key}:s{stamp_entry.pk}", staff=staff, at=now
@@ -395,10 +396,14 @@ def _reverse(target: CounterAction, *, key: str, staff: User, now: datetime) -> 
     return result
 
 
-def _voucher_unuse(voucher: Voucher) -> None:
-    """A used voucher back to ready (the undo of handing it over), by compare-and-set."""
+def _voucher_unuse(voucher: Voucher, *, now: datetime) -> None:
+    """A used voucher back to ready (the undo of handing it over), by compare-and-set. The
+    use is taken back by a use of its own, today and where it was used: the day of the use
+    keeps it (the dashboard's rollups never change an old day)."""
+    location_id = Voucher.objects.filter(pk=voucher.pk).values_list("used_location", flat=True).get()
     changed = Voucher.objects.filter(pk=voucher.pk, status=Voucher.Status.USED).update(
         status=Voucher.Status.ACTIVE, used_at=None, used_location=None, used_by=None
     )
     if not changed:
         raise RewardsError("cannot_reverse")
+    VoucherUse.objects.create(voucher=voucher, uses=-1, location_id=location_id, created_at=now)

@@ -9,7 +9,7 @@ from django.db import transaction
 from members.models import Location, Member, User
 from rewards import signals
 from rewards.errors import RewardsError
-from rewards.models import LedgerEntry, Reward, Tier, Voucher, Wallet
+from rewards.models import LedgerEntry, Reward, Tier, Voucher, VoucherUse, Wallet
 from rewards.services import core, perks
 from rewards.services.points import entry_reverse
 
@@ -158,6 +158,7 @@ def voucher_use(
         used = {"status": Voucher.Status.USED, "used_at": now, "used_location": location, "used_by": staff}
         if not core.voucher_status_move(voucher, old=Voucher.Status.ACTIVE, **used):
             raise RewardsError("voucher_used")
+        VoucherUse.objects.create(voucher=voucher, uses=1, location=location, created_at=now)
         write.result.vouchers.append(voucher)
     member_id, location_id = member.pk, getattr(location, "pk", None)
     transaction.on_commit(

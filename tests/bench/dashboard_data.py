@@ -31,7 +31,7 @@ from campaigns.models import TierChange
 from members.models import ConsentEvent, Location, Member, User
 from members.services import member_join
 from referrals.models import Referral
-from rewards.models import LedgerEntry, Operation, Reward, Tier, Visit, Voucher, Wallet
+from rewards.models import LedgerEntry, Operation, Reward, Tier, Visit, Voucher, VoucherUse, Wallet
 from rewards.services import purchase_register, wallet_get_or_create
 from tests.bench.log import log
 
@@ -126,7 +126,19 @@ def _base(model) -> int:
         return cursor.fetchone()[0]
 
 
-MODELS = (User, Member, Wallet, Operation, LedgerEntry, Visit, Voucher, ConsentEvent, Referral, TierChange)
+MODELS = (
+    User,
+    Member,
+    Wallet,
+    Operation,
+    LedgerEntry,
+    Visit,
+    Voucher,
+    VoucherUse,
+    ConsentEvent,
+    Referral,
+    TierChange,
+)
 
 
 def _finish(wallet_base: int) -> None:
@@ -340,9 +352,17 @@ def _members_add(templates: Templates, first: int, count: int) -> None:
             "expires_at": f"{redeemed_at} + interval '30 days'",
             "used_at": f"CASE WHEN {used} THEN {redeemed_at} + interval '2 days' END",
             "used_location_id": f"CASE WHEN {used} THEN {loc0} + g.i % {LOCATIONS} END",
+            "recorded_at": redeemed_at,
         },
         f"{members} CROSS JOIN generate_series(0, 1) AS e(j)",
     )
+    with connection.cursor() as cursor:  # each use as its row (rewards.VoucherUse)
+        cursor.execute(
+            f"""INSERT INTO "{VoucherUse._meta.db_table}"
+                       (voucher_id, uses, location_id, created_at, recorded_at)
+                SELECT id, 1, used_location_id, used_at, used_at FROM "{Voucher._meta.db_table}"
+                 WHERE id >= {voucher_base} AND used_at IS NOT NULL"""
+        )
     # E-mail consent at joining for all, SMS for a third; a fifth withdraw e-mail 100 days on.
     _copy(
         ConsentEvent,

@@ -1,5 +1,6 @@
 """A random club for the dashboard's property tests: members buying, redeeming, handing
-back, getting refunds and grants at random shops, through the wallet's services."""
+back, getting refunds, grants and gifts, using vouchers at the till (and staff undoing
+that) at random shops, through the wallet's services."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from members import roles
 from rewards import services
 from rewards.errors import RewardsError
 from rewards.models import LedgerEntry
+from rewards.services.counter import counter_undo, counter_voucher, new_nonce
 from rewards.services.visits import visit_record
 from tests.factories import LocationFactory, MemberFactory, RewardFactory, TierFactory, staff_user
 
@@ -30,6 +32,7 @@ class RandomClub:
         TierFactory(name="Sølv", threshold=2000)
         self.shops = [LocationFactory(name=f"Butikk {i}") for i in range(3)]
         self.reward = RewardFactory(name="Kaffe", cost_points=100, voucher_valid_days=20)
+        self.gift = RewardFactory(name="Bolle", cost_points=None, voucher_valid_days=20)
         today = timezone.now()
         self.members = [
             MemberFactory(joined_at=today - timedelta(days=rng.randint(300, 450)))
@@ -70,11 +73,20 @@ class RandomClub:
                         location=self.shop(),
                         at=moment,
                     ).voucher
-                    if rng.random() < 0.3:
+                    then = rng.random()
+                    if then < 0.3:
                         services.voucher_cancel(
                             voucher=voucher, member=member, idempotency_key=key(), at=moment
                         )
-                elif what < 0.9:
+                    elif then < 0.6:
+                        self.hand_over(member, voucher, moment)
+                elif what < 0.85:
+                    gift = services.voucher_gift(
+                        member=member, reward=self.gift, idempotency_key=key(), at=moment
+                    )
+                    if rng.random() < 0.5:
+                        self.hand_over(member, gift, moment)
+                elif what < 0.92:
                     services.points_award(
                         member=member,
                         points=rng.randint(1, 300),
@@ -82,7 +94,7 @@ class RandomClub:
                         idempotency_key=key(),
                         at=moment,
                     )
-                elif what < 0.95:
+                elif what < 0.96:
                     services.points_expire_due(now=moment)
                 else:
                     visit_record(
@@ -90,6 +102,18 @@ class RandomClub:
                     )
             except RewardsError:
                 pass  # not enough points for the reward, a reversal no longer possible: a till's "no"
+
+    def hand_over(self, member, voucher, moment) -> None:
+        """The voucher used at a shop's till up to three days later; now and then staff undo that a
+        minute after (which may be past midnight: on the next day)."""
+        shop, nonce = self.rng.choice(self.shops), new_nonce()
+        used_at = min(moment + timedelta(minutes=self.rng.randint(1, 3 * 24 * 60)), timezone.now())
+        counter_voucher(
+            member=member, code=voucher.code, nonce=nonce, staff=self.staff, location=shop, at=used_at
+        )
+        if self.rng.random() < 0.4:
+            undo_at = used_at + timedelta(minutes=1)
+            counter_undo(member=member, nonce=new_nonce(), staff=self.staff, location=shop, at=undo_at)
 
     def late_sales(self, count: int) -> None:
         """Sales a till sends late, on days that already have entries (and may be rolled up)."""

@@ -4,7 +4,8 @@ or the whole club, in a fixed number of aggregate queries whatever the club's si
 Queries, in order: the economics settings, the points program, members at each moment,
 the ledger (how far the daily rollups reach, the rolled-up days, the entries since: see
 campaigns.insights.rollups), activity (the rolled-up active members of closed days, late
-purchases, the other moments counted), buyers per wallet, segments, the vouchers, the
+purchases, the other moments counted), buyers per wallet, segments, the vouchers (issued
+and used per day: rolled-up days, vouchers and uses since; then expired and outstanding), the
 lapsed lots not yet expired, consents at the two period ends, tiers (two), tier upgrades,
 and the referral figures of both periods (referrals.selectors: five, then four), the
 partner vouchers used at the partners (one).
@@ -88,6 +89,7 @@ class Facts:
     ends: dict[str, tuple[datetime, datetime]]
     flows: ledger.Flows
     counted: Counted
+    voucher: vouchers.VoucherFigures  # issued and used (sums of days), expired and outstanding (counted)
 
     def kpi(self, key, label, definition, unit, fn, of_members=False) -> Kpi:
         """A row: `fn(period name)` gives its value for the period and the one before."""
@@ -142,15 +144,14 @@ class Facts:
         return self.expired_in(self.ends[name], self.counted.ends[name])
 
     def breakage(self, name: str) -> int:
-        return self.program.value_ore(self.expired(name)) + self.worth(
-            self.counted.voucher.get(f"expired_{name}")
-        )
+        return self.program.value_ore(self.expired(name)) + self.worth(self.voucher.get(f"expired_{name}"))
 
 
 @dataclass(frozen=True)
 class Counted:
     """The figures counted member by member or taken at moments (members, active members,
-    buyers, the VIP split, consents, vouchers, tiers, referrals, NPS, paid memberships), as
+    buyers, the VIP split, consents, vouchers expired and outstanding, tiers, referrals, NPS,
+    paid memberships), as
     they stood at `at`. Unlike the ledger's sums they cannot be added up from daily rollups:
     a member who bought on two days is one buyer. The owner's page keeps them per period and
     shop (campaigns.insights.snapshots) and counts them again in the background."""
@@ -293,8 +294,10 @@ def dashboard(
         owed_points = flows.balance_before(now) - _lapsed_points(now)
     else:  # a shop's members' points, as counted
         owed_points = counts.points.held[counts.at] - counts.points.lapsed
-    facts = Facts(economics, program, ends, flows, counts)
-    voucher = counts.voucher
+    voucher = counts.voucher | vouchers.voucher_sums(
+        periods, months, location_id=location_id, rolled_until=flows.rolled_until
+    )
+    facts = Facts(economics, program, ends, flows, counts, voucher)
     seed = formulas(
         periods=periods,
         active_start={n: counts.active[counts.ends[n][0]] for n in periods},

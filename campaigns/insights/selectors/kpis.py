@@ -136,23 +136,21 @@ def sections(f: Facts) -> list[Section]:
             _("Vouchers issued"),
             _("Vouchers bought with points, from full stamp cards and given as gifts in the period."),
             "count",
-            lambda n: f.counted.voucher.get(f"issued_{n}").count,
+            lambda n: f.voucher.get(f"issued_{n}").count,
         ),
         f.kpi(
             "vouchers_used",
             _("Vouchers used"),
             _("Vouchers used at the till in the period."),
             "count",
-            lambda n: f.counted.voucher.get(f"used_{n}").count,
+            lambda n: f.voucher.get(f"used_{n}").count,
         ),
         f.kpi(
             "voucher_rate",
             _("Redemption rate, vouchers"),
             _("Vouchers used ÷ vouchers issued in the period × 100."),
             "percent",
-            lambda n: percent(
-                f.counted.voucher.get(f"used_{n}").count, f.counted.voucher.get(f"issued_{n}").count
-            ),
+            lambda n: percent(f.voucher.get(f"used_{n}").count, f.voucher.get(f"issued_{n}").count),
         ),
         f.kpi(
             "partner_usage",
