@@ -1,8 +1,9 @@
 """The owner's page at any size: the member-level figures kept per period and shop.
 
-The ledger's sums come from the daily rollups and are read afresh on every visit. The
-figures that count members (members, active members, buyers and repeat buyers, the VIP
-split, consents, vouchers, tiers, referrals: selectors.dashboard.Counted) cannot be added up
+The ledger's sums, and the vouchers issued and used, come from the daily rollups and are
+read afresh on every visit. The figures that count members (members, active members, buyers
+and repeat buyers, the VIP split, consents, vouchers expired and outstanding, tiers,
+referrals: selectors.dashboard.Counted) cannot be added up
 from days, and counting them reads the whole period again: seconds at a chain's size. So
 the page shows them as last counted, and says when; when that is more than FRESH ago a
 count is asked for in the background and the next visit has it. Beat keeps the default
