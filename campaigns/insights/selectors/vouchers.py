@@ -3,7 +3,7 @@ outstanding, with what they are worth.
 
 Issued and used are sums over days, read like the ledger's: the daily rollups
 (campaigns.models.VoucherDay) plus what was written since, grouped the same way
-(voucher_days). A use undone at the till is a use taken back on the day of the undo
+(issued_by_day, used_by_day). A use undone at the till is a use taken back on the day of the undo
 (rewards.VoucherUse), so an old day never changes. Expired and outstanding depend on the
 moment they are taken and on the vouchers of a shop's own members: they are counted
 (voucher_figures), with the member-level figures.
@@ -63,7 +63,7 @@ class VoucherFigures:
 # --- Issued and used: sums of days
 
 
-def issued_by_day(vouchers, **group_by) -> list[dict]:
+def issued_by_day(vouchers) -> list[dict]:
     """`vouchers` counted per local day of issue and shop where issued, with their worth:
     the rows of VoucherDay, from the rollups or read directly."""
     return list(
