@@ -133,6 +133,32 @@ def test_a_sale_sent_late_from_an_offline_till_is_counted_at_once_and_rolled_int
     assert dashboard(period=period, now=shown_at).kpis["revenue"].current == 30_000
 
 
+def test_late_sales_on_days_apart_rewrite_those_days_and_leave_the_day_between_as_it_was():
+    member, shop = MemberFactory(), LocationFactory()
+    sold = {ago: timezone.now() - timedelta(days=ago) for ago in (10, 9, 7, 5)}
+
+    def sell(ago: int, amount_ore: int) -> None:
+        services.purchase_register(
+            member=member, amount_ore=amount_ore, idempotency_key=key(), location=shop, at=sold[ago]
+        )
+
+    for ago in sold:
+        sell(ago, 10_000)
+    roll_up()
+    for ago in (10, 9, 5):  # two runs of days, with a day of sales between them that nothing touched
+        sell(ago, 1_000)
+    assert roll_up() == 3
+    revenue = {day: 0 for day in LedgerDay.objects.values_list("day", flat=True)}
+    for day, amount in LedgerDay.objects.values_list("day", "amount_ore"):
+        revenue[day] += amount
+    assert revenue == {
+        timezone.localdate(sold[10]): 11_000,
+        timezone.localdate(sold[9]): 11_000,
+        timezone.localdate(sold[7]): 10_000,
+        timezone.localdate(sold[5]): 11_000,
+    }
+
+
 def test_entries_younger_than_a_couple_of_minutes_wait_for_the_next_run():
     services.purchase_register(member=MemberFactory(), amount_ore=10_000, idempotency_key=key())
     ledger_roll_up(now=timezone.now())  # the entry is seconds old: its transaction may not be alone
