@@ -27,12 +27,14 @@ from django.db import connection
 from django.utils import timezone
 
 from campaigns.insights.selectors.period import local_midnight
-from campaigns.models import TierChange
+from campaigns.models import Message, NpsAnswer, TierChange
 from members.models import ConsentEvent, Location, Member, User
 from members.services import member_join
 from referrals.models import Referral
 from rewards.models import LedgerEntry, Operation, Reward, Tier, Visit, Voucher, VoucherUse, Wallet
 from rewards.services import purchase_register, wallet_get_or_create
+from tests.bench.bulk_sql import copy_rows, first_free_id
+from tests.bench.dashboard_messages import messages_add
 from tests.bench.log import log
 
 ENTRIES_PER_MEMBER = 20
@@ -98,34 +100,6 @@ def templates(now: datetime) -> Templates:
     return _made[0]
 
 
-def _copy(model, template_pk: int, overrides: dict[str, str], source: str, where: str = "TRUE") -> int:
-    """INSERT INTO the model's table every column, from the template row, except `overrides`
-    (column -> SQL expression over the `source` rows). Expressions are built here from
-    numbers and timestamps only, never from input, so they are written into the SQL."""
-    table = model._meta.db_table
-    # The id from the sequence, unless given (then the sequence is moved past it in _finish).
-    columns = [f.column for f in model._meta.concrete_fields if f.column != "id" or "id" in overrides]
-    unknown = set(overrides) - set(columns)
-    assert not unknown, f"{table} has no {unknown}"
-    names = ", ".join(f'"{column}"' for column in columns)
-    select = ", ".join(overrides.get(column, f't."{column}"') for column in columns)
-    body = (
-        f'INSERT INTO "{table}" ({names}) SELECT {select} '
-        f'FROM "{table}" t CROSS JOIN {source} WHERE ({where})'
-    )
-    sql = body.replace("%", "%%") + " AND t.id = %s"  # the expressions' modulo is not a placeholder
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [template_pk])
-        return cursor.rowcount
-
-
-def _base(model) -> int:
-    """The first free id of the model's table (explicit ids start there)."""
-    with connection.cursor() as cursor:
-        cursor.execute(f'SELECT COALESCE(MAX(id), 0) + 1 FROM "{model._meta.db_table}"')
-        return cursor.fetchone()[0]
-
-
 MODELS = (
     User,
     Member,
@@ -138,6 +112,8 @@ MODELS = (
     ConsentEvent,
     Referral,
     TierChange,
+    Message,
+    NpsAnswer,
 )
 
 
@@ -192,17 +168,21 @@ def _bulk_load() -> Iterator[None]:
 
 def members_add(templates: Templates, first: int, count: int) -> None:
     """Members first .. first+count-1 (indices, not ids) with users, wallets, a ledger
-    history, visits, vouchers, consents, referrals and tier changes."""
+    history, visits, vouchers, consents, referrals, tier changes, campaigns and NPS answers."""
     with _bulk_load():
         _members_add(templates, first, count)
-    _finish(_base(Wallet) - count)
+    _finish(first_free_id(Wallet) - count)
 
 
 def _members_add(templates: Templates, first: int, count: int) -> None:
     k, last = ENTRIES_PER_MEMBER, first + count - 1
     now = f"'{templates.now.isoformat()}'::timestamptz"
-    user_base, member_base, wallet_base = _base(User), _base(Member), _base(Wallet)
-    op_base, entry_base, voucher_base = _base(Operation), _base(LedgerEntry), _base(Voucher)
+    user_base, member_base, wallet_base = first_free_id(User), first_free_id(Member), first_free_id(Wallet)
+    op_base, entry_base, voucher_base = (
+        first_free_id(Operation),
+        first_free_id(LedgerEntry),
+        first_free_id(Voucher),
+    )
     loc0 = templates.locations[0].pk
 
     def days_ago(i: str) -> str:  # member i joined 1 to 449 days before now
@@ -221,7 +201,7 @@ def _members_add(templates: Templates, first: int, count: int) -> None:
         return f"({base} + g.i - {first})"
 
     members = f"generate_series({first}::bigint, {last}::bigint) AS g(i)"  # bigint: i * 7919 overflows int
-    _copy(
+    copy_rows(
         User,
         templates.member.user_id,
         {
@@ -235,7 +215,7 @@ def _members_add(templates: Templates, first: int, count: int) -> None:
         members,
     )
     erased_at = f"{joined()} + interval '200 days'"
-    _copy(
+    copy_rows(
         Member,
         templates.member.pk,
         {
@@ -249,7 +229,7 @@ def _members_add(templates: Templates, first: int, count: int) -> None:
         },
         members,
     )
-    _copy(
+    copy_rows(
         Wallet,
         templates.wallet.pk,
         {
@@ -278,7 +258,7 @@ def _members_add(templates: Templates, first: int, count: int) -> None:
     )
     credit = f"({r10} NOT IN (8, 9) AND {r20} <> 16)"
     consumed = f"(({r10} IN (0, 1) AND e.j + 8 < {k}) OR ({r20} = 15 AND e.j + 1 < {k}))"
-    _copy(
+    copy_rows(
         Operation,
         templates.entry.operation_id,
         {
@@ -290,7 +270,7 @@ def _members_add(templates: Templates, first: int, count: int) -> None:
         },
         rows,
     )
-    _copy(
+    copy_rows(
         LedgerEntry,
         templates.entry.pk,
         {
@@ -321,7 +301,7 @@ def _members_add(templates: Templates, first: int, count: int) -> None:
     log(f"dashboard data: {count} members, {count * k} ledger entries")
 
     visit_at = at("e.j * 5 + 2")
-    _copy(
+    copy_rows(
         Visit,
         templates.visit.pk,
         {
@@ -338,7 +318,7 @@ def _members_add(templates: Templates, first: int, count: int) -> None:
     redeemed_at = at("8 + 10 * e.j")
     used = f"(g.i % 3 = 0 AND {redeemed_at} + interval '2 days' < {now})"
     voucher = f"({voucher_base} + (g.i - {first}) * 2 + e.j)"
-    _copy(
+    copy_rows(
         Voucher,
         templates.voucher.pk,
         {
@@ -364,7 +344,7 @@ def _members_add(templates: Templates, first: int, count: int) -> None:
                  WHERE id >= {voucher_base} AND used_at IS NOT NULL"""
         )
     # E-mail consent at joining for all, SMS for a third; a fifth withdraw e-mail 100 days on.
-    _copy(
+    copy_rows(
         ConsentEvent,
         templates.consent.pk,
         {
@@ -382,7 +362,7 @@ def _members_add(templates: Templates, first: int, count: int) -> None:
     )
     # Every tenth member was invited by the member before; half of those were rewarded.
     referral_start = max(first, 1)
-    _copy(
+    copy_rows(
         Referral,
         templates.referral.pk,
         {
@@ -404,7 +384,8 @@ def _members_add(templates: Templates, first: int, count: int) -> None:
                   FROM {members}
                  WHERE g.i % 7 = 0 AND {joined()} + interval '30 days' < {now}"""
         )
-    log(f"dashboard data: visits, vouchers, consents, referrals, tier changes of {count} members")
+    messages_add(templates, member_base=member_base, first=first, last=last, joined=joined, now=now)
+    log(f"dashboard data: visits, vouchers, consents, referrals, tier changes, messages of {count} members")
 
 
 def day_of_activity(templates: Templates, count: int) -> None:
@@ -417,9 +398,9 @@ def day_of_activity(templates: Templates, count: int) -> None:
         f'(SELECT id AS wallet_id, row_number() OVER (ORDER BY id) AS n FROM "{Wallet._meta.db_table}" '
         f"ORDER BY id LIMIT {count}) AS w"
     )
-    op_base, entry_base = _base(Operation), _base(LedgerEntry)
+    op_base, entry_base = first_free_id(Operation), first_free_id(LedgerEntry)
     loc0 = templates.locations[0].pk
-    _copy(
+    copy_rows(
         Operation,
         templates.entry.operation_id,
         {
@@ -431,7 +412,7 @@ def day_of_activity(templates: Templates, count: int) -> None:
         },
         wallets,
     )
-    _copy(
+    copy_rows(
         LedgerEntry,
         templates.entry.pk,
         {
@@ -459,4 +440,4 @@ def day_of_activity(templates: Templates, count: int) -> None:
                  WHERE id IN (SELECT id FROM "{Wallet._meta.db_table}" ORDER BY id LIMIT %s)""",
             [count],
         )
-    _finish(wallet_base=_base(Wallet))  # the sequences; no new wallets to balance
+    _finish(wallet_base=first_free_id(Wallet))  # the sequences; no new wallets to balance
